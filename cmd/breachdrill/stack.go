@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/breachdrill/breachdrill/containers"
+	"github.com/breachdrill/breachdrill/internal/fault"
+	"github.com/spf13/cobra"
+)
+
+type stackFlags struct {
+	source      string
+	woocommerce string
+	prefix      string
+}
+
+func (f *stackFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.source, "source", "debian", "image source: debian (built here, offline) or official (pulled)")
+	cmd.Flags().StringVar(&f.woocommerce, "woocommerce", "", "WooCommerce plugin folder or zip to install and activate with HPOS (default: WooCommerce's tables only)")
+	cmd.Flags().StringVar(&f.prefix, "table-prefix", "wp_", "WordPress table prefix")
+}
+
+// startStack builds the images if needed and starts a stack, printing
+// progress to stderr.
+func startStack(cmd *cobra.Command, f stackFlags, extra ...containers.Option) (*containers.Stack, error) {
+	src, err := containers.ParseSource(f.source)
+	if err != nil {
+		return nil, err
+	}
+	ctx := cmd.Context()
+	imgs, err := containers.EnsureImages(ctx, src, containers.WithBuildProgress(cmd.ErrOrStderr()))
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	opts := []containers.Option{
+		containers.WithImages(imgs),
+		containers.WithTablePrefix(f.prefix),
+		containers.WithProgress(func(step string) {
+			fmt.Fprintf(cmd.ErrOrStderr(), "  %5.1fs %s\n", time.Since(start).Seconds(), step)
+		}),
+	}
+	if f.woocommerce != "" {
+		opts = append(opts, containers.WithWooCommerce(f.woocommerce))
+	}
+	return containers.Run(ctx, append(opts, extra...)...)
+}
+
+func newStackCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "stack", Short: "Start, list and remove disposable shop stacks"}
+
+	var f stackFlags
+	var asJSON bool
+	up := &cobra.Command{
+		Use:   "up",
+		Short: "Start a stack and leave it running",
+		Long: `Start a WordPress + WooCommerce + MariaDB stack on a private network, with the
+web and database ports published on 127.0.0.1 only, and print its URL and the
+run's administrator login. The stack keeps running after the command exits;
+remove it with 'breachdrill stack down RUN' (or 'breachdrill gc --all').
+Ctrl-C while it starts removes everything it created.`,
+		Example: "  breachdrill stack up\n  breachdrill stack up --woocommerce ./woocommerce.7.9.0.zip --json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := startStack(cmd, f, containers.WithKeep())
+			if err != nil {
+				return err
+			}
+			info, creds := s.Info(), s.Credentials()
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(struct {
+					containers.Info
+					AdminUser     string `json:"admin_user"`
+					AdminPassword string `json:"admin_password"`
+				}{info, creds.AdminUser, creds.AdminPassword})
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
+			fmt.Fprintf(w, "run\t%s\n", info.RunID)
+			fmt.Fprintf(w, "url\t%s/\n", info.URL)
+			fmt.Fprintf(w, "admin\t%s/wp-admin/  user %s  password %s\n", info.URL, creds.AdminUser, creds.AdminPassword)
+			fmt.Fprintf(w, "database\t%s (MariaDB %s)\n", info.DBAddr, info.MariaDBVersion)
+			fmt.Fprintf(w, "versions\tWordPress %s, PHP %s\n", info.WordPressVersion, info.PHPVersion)
+			woo := "schema only (WooCommerce's tables, no plugin)"
+			if info.WooCommerceMode == containers.WooPlugin {
+				woo = "plugin " + info.WooCommerceVersion + ", HPOS on"
+			}
+			fmt.Fprintf(w, "woocommerce\t%s\n", woo)
+			fmt.Fprintf(w, "ready in\t%.1fs\n", info.ReadyAfter)
+			fmt.Fprintf(w, "remove with\tbreachdrill stack down %s\n", info.RunID)
+			return w.Flush()
+		},
+	}
+	f.register(up)
+	up.Flags().BoolVar(&asJSON, "json", false, "print the stack's details as JSON")
+
+	down := &cobra.Command{
+		Use:   "down RUN...",
+		Short: "Remove stacks by run id",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, id := range args {
+				if err := containers.RemoveRun(cleanupContext(cmd.Context()), id); err != nil {
+					return err
+				}
+				cmd.Printf("removed %s\n", id)
+			}
+			return nil
+		},
+	}
+
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List stacks and leftovers labelled by breachdrill",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			runs, err := containers.ListRuns(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if len(runs) == 0 {
+				cmd.Println("no breachdrill stacks")
+				return nil
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
+			fmt.Fprintln(w, "RUN\tCREATED\tCONTAINERS\tSTATE")
+			for _, r := range runs {
+				state := "owned by a running process"
+				switch {
+				case r.Kept:
+					state = "kept (stack up)"
+				case !r.OwnerAlive:
+					state = "stale: gc removes it"
+				}
+				fmt.Fprintf(w, "%s\t%s\t%d\t%s\n", r.RunID, r.Created.Local().Format(time.DateTime), len(r.Containers), state)
+			}
+			return w.Flush()
+		},
+	}
+	cmd.AddCommand(up, down, list)
+	return cmd
+}
+
+func newGCCmd() *cobra.Command {
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "gc",
+		Short: "Remove leftover containers and networks of earlier runs",
+		Long: `Remove containers and networks labelled by breachdrill whose run is over:
+the process that started them is gone and they were not started with
+'stack up'. With --all, remove every breachdrill stack, running ones too.
+Containers and networks without breachdrill's labels are never touched.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			removed, err := containers.GC(cleanupContext(cmd.Context()), all)
+			for _, r := range removed {
+				cmd.Printf("removed %s (%d containers, %d networks)\n", r.RunID, len(r.Containers), len(r.Networks))
+			}
+			if err != nil {
+				return err
+			}
+			if len(removed) == 0 {
+				cmd.Println("nothing to remove")
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "also remove kept and running stacks")
+	return cmd
+}
+
+// cleanupContext survives the Ctrl-C that may have started the cleanup.
+func cleanupContext(ctx context.Context) context.Context {
+	return context.WithoutCancel(ctx)
+}
+
+var _ = fault.ExitOK

@@ -1,0 +1,163 @@
+package containers
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/breachdrill/breachdrill/internal/fault"
+)
+
+// Log names one of the stack's log files that the harness can follow.
+type Log string
+
+const (
+	LogAccess   Log = "access"    // Apache, one JSON object per request
+	LogAudit    Log = "audit"     // our must-use plugin, JSON lines
+	LogPHPError Log = "php-error" // PHP's error_log
+	LogDBAudit  Log = "db-audit"  // MariaDB server_audit, CSV-like lines
+)
+
+// Logs lists every log Follow accepts.
+var Logs = []Log{LogAccess, LogAudit, LogPHPError, LogDBAudit}
+
+func (l Log) location() (Service, string, error) {
+	switch l {
+	case LogAccess:
+		return ServiceWP, "/var/log/breachdrill/access.json", nil
+	case LogAudit:
+		return ServiceWP, "/var/log/breachdrill/audit.jsonl", nil
+	case LogPHPError:
+		return ServiceWP, "/var/log/breachdrill/php-error.log", nil
+	case LogDBAudit:
+		return ServiceDB, "/var/log/breachdrill/server_audit.log", nil
+	}
+	return "", "", fault.Input(fmt.Errorf("unknown log %q", l))
+}
+
+const followReady = "breachdrill-follow-ready"
+
+// Follow streams the lines appended to a log from the moment Follow returns:
+// nothing written after that is missed, nothing written before is repeated.
+// The stream ends when ctx is done or the reader is closed.
+func (s *Stack) Follow(ctx context.Context, l Log) (io.ReadCloser, error) {
+	svc, file, err := l.location()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	pr, pw := io.Pipe()
+	// The size is read inside the container, then tail starts right after
+	// it: the marker line tells us the starting point is fixed.
+	script := `n=$(stat -c %s "$1" 2>/dev/null || echo 0); echo ` + followReady + `; exec tail -c +$((n+1)) -F "$1" 2>/dev/null`
+	go func() {
+		_, err := s.execStream(ctx, svc, []string{"sh", "-c", script, "sh", file}, pw, io.Discard)
+		pw.CloseWithError(err)
+	}()
+	br := bufio.NewReader(pr)
+	first, err := br.ReadString('\n')
+	if err != nil || first != followReady+"\n" {
+		cancel()
+		pr.Close()
+		if err == nil {
+			err = fmt.Errorf("unexpected first line %q", first)
+		}
+		return nil, fault.Infra(fmt.Errorf("follow %s log: %w", l, err))
+	}
+	return &follower{Reader: br, pipe: pr, cancel: cancel}, nil
+}
+
+type follower struct {
+	*bufio.Reader
+	pipe   *io.PipeReader
+	cancel context.CancelFunc
+}
+
+func (f *follower) Close() error {
+	f.cancel()
+	return f.pipe.Close()
+}
+
+// AccessRecord is one request from the stack's JSON access log.
+type AccessRecord struct {
+	Time        time.Time `json:"time"`
+	ClientIP    string    `json:"client_ip"`
+	Method      string    `json:"method"`
+	Path        string    `json:"path"`
+	Query       string    `json:"query"`
+	Protocol    string    `json:"protocol"`
+	Status      int       `json:"status"`
+	BytesOut    int64     `json:"bytes_out"`
+	BytesIn     int64     `json:"bytes_in"`
+	DurationUS  int64     `json:"duration_us"`
+	Host        string    `json:"host"`
+	UserAgent   string    `json:"user_agent"`
+	Referer     string    `json:"referer"`
+	ContentType string    `json:"content_type"`
+	User        string    `json:"user"`
+	Body        string    `json:"body"`
+}
+
+// ParseAccessRecord decodes one access-log line. Apache writes non-ASCII
+// and control bytes as \xHH, which JSON does not allow; those are turned
+// back into the bytes they stand for first, so lines with UTF-8 in the path,
+// query or headers (exactly what attackers send) are not lost. Apache's "-"
+// for an absent value becomes "".
+func ParseAccessRecord(line []byte) (AccessRecord, error) {
+	var raw struct {
+		AccessRecord
+		Time string `json:"time"`
+	}
+	if err := json.Unmarshal(unescapeApache(line), &raw); err != nil {
+		return AccessRecord{}, fmt.Errorf("access log line: %w", err)
+	}
+	rec := raw.AccessRecord
+	t, err := time.Parse("2006-01-02T15:04:05.000000-0700", raw.Time)
+	if err != nil {
+		return AccessRecord{}, fmt.Errorf("access log time %q: %w", raw.Time, err)
+	}
+	rec.Time = t.UTC()
+	for _, f := range []*string{&rec.Query, &rec.Host, &rec.UserAgent, &rec.Referer, &rec.ContentType, &rec.User, &rec.Body} {
+		if *f == "-" {
+			*f = ""
+		}
+	}
+	if len(rec.Query) > 0 && rec.Query[0] == '?' {
+		rec.Query = rec.Query[1:]
+	}
+	return rec, nil
+}
+
+// unescapeApache rewrites Apache's \xHH escapes as JSON \u00HH escapes of
+// the raw byte, then the few bytes that JSON cannot hold raw are fine again.
+// A \xHH whose byte is part of valid UTF-8 is written as that byte so the
+// decoder yields the original text.
+func unescapeApache(line []byte) []byte {
+	out := make([]byte, 0, len(line))
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		if c == '\\' && i+1 < len(line) {
+			if line[i+1] == 'x' && i+3 < len(line) {
+				if b, err := strconv.ParseUint(string(line[i+2:i+4]), 16, 8); err == nil {
+					if b < 0x20 || b == 0x7f {
+						out = append(out, fmt.Sprintf(`\u%04x`, b)...)
+					} else {
+						out = append(out, byte(b))
+					}
+					i += 3
+					continue
+				}
+			}
+			// Any other escape is JSON's own; keep it and its next byte.
+			out = append(out, c, line[i+1])
+			i++
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}

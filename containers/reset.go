@@ -1,0 +1,177 @@
+package containers
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/breachdrill/breachdrill/internal/fault"
+)
+
+// The reset point lives inside the stack, so that a stack started by one
+// process (stack up) can be reset by another (drill): a copy of every table
+// in a database the shop's user cannot read, and a copy of the docroot.
+const (
+	snapshotDB     = "breachdrill_snapshot"
+	snapshotMeta   = "breachdrill_meta"
+	snapshotFolder = "/var/lib/breachdrill/docroot"
+)
+
+// syncDocroot copies one tree over another, deleting what the source lacks.
+// rsync compares sizes and times, so unchanged files cost a stat each.
+const syncDocroot = `src="$1"; dst="$2"; mkdir -p "$dst"
+if command -v rsync >/dev/null; then exec rsync -a --delete "$src/" "$dst/"; fi
+find "$dst" -mindepth 1 -delete && cp -a "$src/." "$dst/"`
+
+// Snapshot makes the current state the one Reset returns to. Call it after
+// seeding; Run takes one right after installing.
+func (s *Stack) Snapshot(ctx context.Context) error {
+	tables, err := s.baseTables(ctx, s.creds.DBName)
+	if err != nil {
+		return err
+	}
+	conn, err := s.toolDB.Conn(ctx)
+	if err != nil {
+		return fault.Infra(fmt.Errorf("snapshot: %w", err))
+	}
+	defer conn.Close()
+	stmts := []string{
+		"DROP DATABASE IF EXISTS " + snapshotDB,
+		"CREATE DATABASE " + snapshotDB,
+		"CREATE TABLE " + snapshotDB + "." + snapshotMeta + " (k varchar(64) PRIMARY KEY, v varchar(255))",
+	}
+	for name := range tables {
+		stmts = append(stmts,
+			fmt.Sprintf("CREATE TABLE %s.`%s` LIKE `%s`.`%s`", snapshotDB, name, s.creds.DBName, name),
+			fmt.Sprintf("INSERT INTO %s.`%s` SELECT * FROM `%s`.`%s`", snapshotDB, name, s.creds.DBName, name))
+	}
+	for _, q := range stmts {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fault.Infra(fmt.Errorf("snapshot: %s: %w", q, err))
+		}
+	}
+	if _, err := s.Exec(ctx, ServiceWP, []string{"sh", "-c", syncDocroot, "sh", DocRoot, snapshotFolder}); err != nil {
+		return fault.Infra(fmt.Errorf("snapshot docroot: %w", err))
+	}
+	// InnoDB keeps a table's last change time to the second. Starting the
+	// reset window on the next whole second means every change after this
+	// point is seen, and the snapshot's own writes are not.
+	boundary := time.Now().Truncate(time.Second).Add(time.Second)
+	select {
+	case <-time.After(time.Until(boundary)):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	var dbNow time.Time
+	if err := conn.QueryRowContext(ctx, "SELECT NOW()").Scan(&dbNow); err != nil {
+		return fault.Infra(fmt.Errorf("snapshot: %w", err))
+	}
+	_, err = conn.ExecContext(ctx, "INSERT INTO "+snapshotDB+"."+snapshotMeta+" VALUES ('boundary', ?)", dbNow.Format(time.DateTime))
+	if err != nil {
+		return fault.Infra(fmt.Errorf("snapshot: %w", err))
+	}
+	return nil
+}
+
+type tableState struct {
+	created, updated sql.NullTime
+}
+
+func (s *Stack) baseTables(ctx context.Context, schema string) (map[string]tableState, error) {
+	rows, err := s.toolDB.QueryContext(ctx,
+		"SELECT TABLE_NAME, CREATE_TIME, UPDATE_TIME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'", schema)
+	if err != nil {
+		return nil, fault.Infra(fmt.Errorf("list tables of %s: %w", schema, err))
+	}
+	defer rows.Close()
+	out := map[string]tableState{}
+	for rows.Next() {
+		var name string
+		var st tableState
+		if err := rows.Scan(&name, &st.created, &st.updated); err != nil {
+			return nil, fault.Infra(err)
+		}
+		out[name] = st
+	}
+	return out, rows.Err()
+}
+
+// ResetReport says what Reset had to restore.
+type ResetReport struct {
+	TablesRestored []string
+	TablesDropped  []string
+	Took           time.Duration
+}
+
+// Reset returns the stack to its last Snapshot: tables changed since then
+// are restored, tables created since are dropped, and the docroot is synced
+// back (new files removed, changed and deleted ones restored).
+func (s *Stack) Reset(ctx context.Context) (ResetReport, error) {
+	start := time.Now()
+	var rep ResetReport
+	var boundaryText string
+	err := s.toolDB.QueryRowContext(ctx, "SELECT v FROM "+snapshotDB+"."+snapshotMeta+" WHERE k = 'boundary'").Scan(&boundaryText)
+	if err != nil {
+		return rep, fault.Infra(fmt.Errorf("reset: no reset point (%w)", err))
+	}
+	boundary, err := time.Parse(time.DateTime, boundaryText)
+	if err != nil {
+		return rep, fault.Infra(fmt.Errorf("reset: bad reset point %q", boundaryText))
+	}
+	live, err := s.baseTables(ctx, s.creds.DBName)
+	if err != nil {
+		return rep, err
+	}
+	saved, err := s.baseTables(ctx, snapshotDB)
+	if err != nil {
+		return rep, err
+	}
+	delete(saved, snapshotMeta)
+	changed := func(t sql.NullTime) bool { return t.Valid && !t.Time.Before(boundary) }
+
+	conn, err := s.toolDB.Conn(ctx)
+	if err != nil {
+		return rep, fault.Infra(fmt.Errorf("reset: %w", err))
+	}
+	defer conn.Close()
+	exec := func(q string) error {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fault.Infra(fmt.Errorf("reset: %s: %w", q, err))
+		}
+		return nil
+	}
+	if err := exec("SET SESSION foreign_key_checks = 0"); err != nil {
+		return rep, err
+	}
+	for name := range live {
+		if _, ok := saved[name]; !ok {
+			if err := exec(fmt.Sprintf("DROP TABLE `%s`.`%s`", s.creds.DBName, name)); err != nil {
+				return rep, err
+			}
+			rep.TablesDropped = append(rep.TablesDropped, name)
+		}
+	}
+	for name := range saved {
+		st, ok := live[name]
+		if ok && !changed(st.created) && !changed(st.updated) {
+			continue
+		}
+		q := []string{
+			fmt.Sprintf("DROP TABLE IF EXISTS `%s`.`%s`", s.creds.DBName, name),
+			fmt.Sprintf("CREATE TABLE `%s`.`%s` LIKE %s.`%s`", s.creds.DBName, name, snapshotDB, name),
+			fmt.Sprintf("INSERT INTO `%s`.`%s` SELECT * FROM %s.`%s`", s.creds.DBName, name, snapshotDB, name),
+		}
+		for _, stmt := range q {
+			if err := exec(stmt); err != nil {
+				return rep, err
+			}
+		}
+		rep.TablesRestored = append(rep.TablesRestored, name)
+	}
+	if _, err := s.Exec(ctx, ServiceWP, []string{"sh", "-c", syncDocroot, "sh", snapshotFolder, DocRoot}); err != nil {
+		return rep, fault.Infra(fmt.Errorf("reset docroot: %w", err))
+	}
+	rep.Took = time.Since(start)
+	return rep, nil
+}

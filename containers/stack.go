@@ -1,0 +1,486 @@
+// Package containers owns the disposable WordPress + WooCommerce + MariaDB
+// stack of a drill: its images (built here from Debian packages, or the
+// official ones), starting it on a private network with ports published on
+// 127.0.0.1 only, exec and file access as the web server's user, log
+// streams, Reset to the seeded state, and cleanup of everything it labelled.
+package containers
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/breachdrill/breachdrill/internal/fault"
+	"github.com/go-sql-driver/mysql"
+	"github.com/moby/moby/api/types/container"
+	mnet "github.com/moby/moby/api/types/network"
+	"github.com/moby/moby/client"
+	"github.com/testcontainers/testcontainers-go"
+	tclog "github.com/testcontainers/testcontainers-go/log"
+	"github.com/testcontainers/testcontainers-go/network"
+)
+
+// Info describes a running stack; it holds no secrets.
+type Info struct {
+	RunID              string    `json:"run"`
+	Started            time.Time `json:"started"`
+	Images             Images    `json:"images"`
+	URL                string    `json:"url"`
+	DBAddr             string    `json:"db_addr"`
+	TablePrefix        string    `json:"table_prefix"`
+	WordPressVersion   string    `json:"wordpress_version"`
+	WooCommerceMode    string    `json:"woocommerce_mode"`
+	WooCommerceVersion string    `json:"woocommerce_version,omitempty"`
+	MariaDBVersion     string    `json:"mariadb_version"`
+	PHPVersion         string    `json:"php_version"`
+	ReadyAfter         float64   `json:"ready_after_seconds"`
+}
+
+// Stack is one running stack. Its methods are safe for concurrent use.
+type Stack struct {
+	cli        *client.Client
+	runID      string
+	prefix     string
+	dbID, wpID string
+	creds      Credentials
+	toolDB     *sql.DB
+	appDB      *sql.DB
+	info       Info
+	closeOnce  sync.Once
+	closeErr   error
+}
+
+// Option configures Run.
+type Option func(*config)
+
+type config struct {
+	images      Images
+	woocommerce string
+	prefix      string
+	runID       string
+	keep        bool
+	progress    func(string)
+	timeout     time.Duration
+}
+
+// WithImages sets the images to run (default: the debian image of this
+// binary, which must exist: see EnsureImages).
+func WithImages(imgs Images) Option { return func(c *config) { c.images = imgs } }
+
+// WithWooCommerce installs the WooCommerce plugin folder or zip at path and
+// activates it with HPOS; without it the stack creates WooCommerce's tables.
+func WithWooCommerce(path string) Option { return func(c *config) { c.woocommerce = path } }
+
+// WithTablePrefix sets WordPress's table prefix (default "wp_").
+func WithTablePrefix(p string) Option { return func(c *config) { c.prefix = p } }
+
+// WithRunID names the run instead of a random id.
+func WithRunID(id string) Option { return func(c *config) { c.runID = id } }
+
+// WithKeep marks the stack as meant to outlive this process (stack up):
+// sweeps of stale runs leave it alone; stack down or gc --all remove it.
+func WithKeep() Option { return func(c *config) { c.keep = true } }
+
+// WithProgress receives one line per step while the stack starts.
+func WithProgress(f func(step string)) Option { return func(c *config) { c.progress = f } }
+
+// WithStartupTimeout bounds how long each container may take to be ready.
+func WithStartupTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
+
+// Run starts a stack and returns it ready: WordPress installed, WooCommerce
+// tables present, and a reset point taken. On any failure, and when ctx is
+// cancelled, everything the run created is removed before Run returns.
+func Run(ctx context.Context, opts ...Option) (*Stack, error) {
+	cfg := config{prefix: "wp_", progress: func(string) {}, timeout: 90 * time.Second}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.images.DB == "" {
+		cfg.images = ImagesFor(SourceDebian)
+	}
+	if cfg.runID == "" {
+		cfg.runID = NewRunID()
+	}
+	if !prefixPattern.MatchString(cfg.prefix) {
+		return nil, fault.Input(fmt.Errorf("table prefix %q: use letters, digits and '_', ending in '_' (like wp_)", cfg.prefix))
+	}
+	var woo *wooPlugin
+	if cfg.woocommerce != "" {
+		var err error
+		if woo, err = loadWooPlugin(cfg.woocommerce); err != nil {
+			return nil, err
+		}
+	}
+
+	cli, err := dockerClient(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if removed, err := sweepStale(ctx, cli); err == nil && len(removed) > 0 {
+		cfg.progress(fmt.Sprintf("removed %d stale run(s) left by earlier processes", len(removed)))
+	}
+	for _, ref := range []string{cfg.images.DB, cfg.images.WP} {
+		if !imageExists(ctx, cli, ref) {
+			cli.Close()
+			return nil, fault.Infra(fmt.Errorf("image %s is not present: run `breachdrill images build --source %s` first", ref, cfg.images.Source))
+		}
+	}
+
+	s := &Stack{cli: cli, runID: cfg.runID, prefix: cfg.prefix, creds: newCredentials()}
+	start := time.Now()
+	if err := s.start(ctx, cfg, woo); err != nil {
+		cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if cerr := s.Close(cleanup); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("cleanup after failed start: %w", cerr))
+		}
+		if ctx.Err() != nil {
+			return nil, fault.Infra(fmt.Errorf("stack start interrupted: %w", ctx.Err()))
+		}
+		return nil, err
+	}
+	s.info.ReadyAfter = time.Since(start).Seconds()
+	return s, nil
+}
+
+func sweepStale(ctx context.Context, cli *client.Client) ([]RunSummary, error) {
+	runs, err := listRuns(ctx, cli)
+	if err != nil {
+		return nil, err
+	}
+	var removed []RunSummary
+	for _, r := range runs {
+		if r.stale() && removeRun(ctx, cli, r) == nil {
+			removed = append(removed, r)
+		}
+	}
+	return removed, nil
+}
+
+func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
+	labels := runLabels(cfg.runID, cfg.keep, time.Now())
+	cfg.progress("creating network")
+	nw, err := network.New(ctx, network.WithLabels(withRole(labels, "network")))
+	if err != nil {
+		return fault.Infra(fmt.Errorf("create network: %w", err))
+	}
+	official := cfg.images.Source == SourceOfficial
+	quiet := testcontainers.WithLogger(tclog.NewNoopLogger())
+
+	dbOpts := []testcontainers.ContainerCustomizer{
+		quiet,
+		testcontainers.WithName("breachdrill-" + cfg.runID + "-db"),
+		testcontainers.WithLabels(withRole(labels, string(ServiceDB))),
+		network.WithNetwork([]string{"db"}, nw),
+		testcontainers.WithExposedPorts("3306/tcp"),
+		testcontainers.WithHostConfigModifier(loopbackOnly("3306/tcp")),
+		testcontainers.WithEnv(map[string]string{
+			"MARIADB_ROOT_PASSWORD": s.creds.DBRootPassword,
+			"MARIADB_DATABASE":      s.creds.DBName,
+			"MARIADB_USER":          s.creds.DBUser,
+			"MARIADB_PASSWORD":      s.creds.DBPassword,
+			"BD_TOOL_PASSWORD":      s.creds.ToolPassword,
+		}),
+		testcontainers.WithFiles(testcontainers.ContainerFile{
+			Reader:            strings.NewReader(fmt.Sprintf("CREATE USER '%s'@'%%' IDENTIFIED BY '%s';\nGRANT ALL ON *.* TO '%s'@'%%';\n", s.creds.ToolUser, s.creds.ToolPassword, s.creds.ToolUser)),
+			ContainerFilePath: "/docker-entrypoint-initdb.d/10-breachdrill.sql",
+			FileMode:          0o600,
+		}),
+		testcontainers.WithWaitStrategy(sqlReady{port: "3306/tcp", timeout: cfg.timeout, dsn: func(addr string) string {
+			return s.dsn(s.creds.ToolUser, s.creds.ToolPassword, addr, "")
+		}}),
+	}
+	if official {
+		dbOpts = append(dbOpts, testcontainers.WithFiles(testcontainers.ContainerFile{
+			Reader: bytes.NewReader(asset("runtime/mariadb.cnf")), ContainerFilePath: "/etc/mysql/conf.d/90-breachdrill.cnf", FileMode: 0o644,
+		}))
+	} else {
+		dbOpts = append(dbOpts, testcontainers.WithCmd("/usr/local/bin/bd-db"))
+	}
+
+	phpIni := "/etc/php/8.2/apache2/conf.d/99-breachdrill.ini"
+	if official {
+		phpIni = "/usr/local/etc/php/conf.d/99-breachdrill.ini"
+	}
+	files := []testcontainers.ContainerFile{
+		{Reader: bytes.NewReader(renderWPConfig(s.creds, s.prefix)), ContainerFilePath: DocRoot + "/wp-config.php", FileMode: 0o644},
+		{Reader: bytes.NewReader(asset("runtime/htaccess")), ContainerFilePath: DocRoot + "/.htaccess", FileMode: 0o644},
+		{Reader: bytes.NewReader(asset("runtime/mu-plugin.php")), ContainerFilePath: DocRoot + "/wp-content/mu-plugins/breachdrill-audit.php", FileMode: 0o644},
+		{Reader: bytes.NewReader(asset("runtime/install.php")), ContainerFilePath: "/usr/local/share/breachdrill/install.php", FileMode: 0o644},
+		{Reader: bytes.NewReader(asset("runtime/prepend.php")), ContainerFilePath: "/usr/local/share/breachdrill/prepend.php", FileMode: 0o644},
+		{Reader: bytes.NewReader(asset("runtime/apache-site.conf")), ContainerFilePath: "/etc/apache2/sites-available/000-default.conf", FileMode: 0o644},
+		{Reader: bytes.NewReader(asset("runtime/php.ini")), ContainerFilePath: phpIni, FileMode: 0o644},
+	}
+	wpOpts := []testcontainers.ContainerCustomizer{
+		quiet,
+		testcontainers.WithName("breachdrill-" + cfg.runID + "-wp"),
+		testcontainers.WithLabels(withRole(labels, string(ServiceWP))),
+		network.WithNetwork([]string{"wp"}, nw),
+		testcontainers.WithExposedPorts("80/tcp"),
+		testcontainers.WithHostConfigModifier(loopbackOnly("80/tcp")),
+		testcontainers.WithEnv(map[string]string{"BD_ADMIN_PASSWORD": s.creds.AdminPassword}),
+		testcontainers.WithFiles(files...),
+		// install.php answers 200 only once Apache, PHP and the database
+		// connection all work, before and after WordPress is installed.
+		testcontainers.WithWaitStrategy(httpReady{port: "80/tcp", path: "/wp-admin/install.php", timeout: cfg.timeout}),
+	}
+	if official {
+		wpOpts = append(wpOpts, testcontainers.WithFiles(testcontainers.ContainerFile{
+			Reader: strings.NewReader(""), ContainerFilePath: "/var/log/breachdrill/access.json", FileMode: 0o666,
+		}))
+	} else {
+		wpOpts = append(wpOpts, testcontainers.WithCmd("/usr/local/bin/bd-wp"))
+	}
+
+	// Both containers start at once; the web container's readiness already
+	// waits for the database.
+	cfg.progress("starting db and wp containers")
+	var wg sync.WaitGroup
+	var dbC, wpC testcontainers.Container
+	var dbErr, wpErr error
+	wg.Add(2)
+	go func() { defer wg.Done(); dbC, dbErr = testcontainers.Run(ctx, cfg.images.DB, dbOpts...) }()
+	go func() { defer wg.Done(); wpC, wpErr = testcontainers.Run(ctx, cfg.images.WP, wpOpts...) }()
+	wg.Wait()
+	if dbC != nil {
+		s.dbID = dbC.GetContainerID()
+	}
+	if wpC != nil {
+		s.wpID = wpC.GetContainerID()
+	}
+	if dbErr != nil {
+		return fault.Infra(fmt.Errorf("start db container: %w%s", dbErr, s.containerLogTail(ctx, s.dbID)))
+	}
+	if wpErr != nil {
+		return fault.Infra(fmt.Errorf("start wp container: %w%s", wpErr, s.containerLogTail(ctx, s.wpID)))
+	}
+
+	if err := s.connect(ctx); err != nil {
+		return err
+	}
+	if official {
+		if _, err := s.Exec(ctx, ServiceWP, []string{"sh", "-c", "chown -R www-data:www-data /var/log/breachdrill && apache2ctl -k graceful"}); err != nil {
+			return fault.Infra(fmt.Errorf("prepare official wp container: %w", err))
+		}
+	}
+	// Files copied in at creation belong to root; WordPress, and scenarios
+	// acting as the web server, must be able to change them.
+	if _, err := s.Exec(ctx, ServiceWP, []string{"chown", "-R", "www-data:www-data",
+		DocRoot + "/wp-config.php", DocRoot + "/.htaccess", DocRoot + "/wp-content/mu-plugins"}); err != nil {
+		return fault.Infra(fmt.Errorf("prepare wp container: %w", err))
+	}
+
+	cfg.progress("installing WordPress")
+	var out struct {
+		WordPress   string `json:"wordpress"`
+		WooCommerce string `json:"woocommerce"`
+	}
+	if err := s.installStep(ctx, "wordpress", &out); err != nil {
+		return err
+	}
+	s.info.WordPressVersion = out.WordPress
+
+	if woo != nil {
+		cfg.progress("installing WooCommerce " + woo.version)
+		if _, err := s.cli.CopyToContainer(ctx, s.wpID, client.CopyToContainerOptions{
+			DestinationPath: DocRoot + "/wp-content/plugins", Content: woo.tar(), CopyUIDGID: true,
+		}); err != nil {
+			return fault.Infra(fmt.Errorf("copy WooCommerce into the stack: %w", err))
+		}
+		if err := s.installStep(ctx, "woocommerce", &out); err != nil {
+			return err
+		}
+		if err := s.installStep(ctx, "hpos", &out); err != nil {
+			return err
+		}
+		s.info.WooCommerceMode, s.info.WooCommerceVersion = WooPlugin, out.WooCommerce
+	} else {
+		cfg.progress("creating WooCommerce tables (schema mode: no plugin given)")
+		if err := s.createWooSchema(ctx); err != nil {
+			return err
+		}
+		s.info.WooCommerceMode = WooSchema
+	}
+
+	if err := s.describe(ctx, cfg); err != nil {
+		return err
+	}
+	cfg.progress("taking the reset point")
+	return s.Snapshot(ctx)
+}
+
+func (s *Stack) installStep(ctx context.Context, step string, out any) error {
+	res, err := s.Exec(ctx, ServiceWP, []string{"php", "/usr/local/share/breachdrill/install.php", step},
+		AsUser(WebUser), InDir(DocRoot),
+		WithEnv("BD_SITE_TITLE=Drill Shop", "BD_ADMIN_USER="+s.creds.AdminUser, "BD_ADMIN_EMAIL="+s.creds.AdminEmail,
+			"BD_ADMIN_PASSWORD="+s.creds.AdminPassword, "BD_HTTP_HOST="+strings.TrimPrefix(s.info.URL, "http://")))
+	if err != nil {
+		return fault.Infra(fmt.Errorf("install step %s: %s", step, s.creds.Mask(err.Error())))
+	}
+	if err := json.Unmarshal(lastLine(res.Stdout), out); err != nil {
+		return fault.Infra(fmt.Errorf("install step %s: unreadable result %q", step, s.creds.Mask(string(res.Stdout))))
+	}
+	return nil
+}
+
+func lastLine(b []byte) []byte {
+	b = bytes.TrimSpace(b)
+	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+		return b[i+1:]
+	}
+	return b
+}
+
+// loopbackOnly publishes port on 127.0.0.1 alone: the stack is vulnerable
+// on purpose and must not be reachable from the network.
+func loopbackOnly(port string) func(*container.HostConfig) {
+	return func(hc *container.HostConfig) {
+		p := mnet.MustParsePort(port)
+		if hc.PortBindings == nil {
+			hc.PortBindings = mnet.PortMap{}
+		}
+		hc.PortBindings[p] = []mnet.PortBinding{{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: "0"}}
+	}
+}
+
+func (s *Stack) dsn(user, pass, addr, db string) string {
+	c := mysql.NewConfig()
+	c.User, c.Passwd, c.Net, c.Addr, c.DBName = user, pass, "tcp", addr, db
+	c.ParseTime = true
+	c.MultiStatements = true
+	c.InterpolateParams = true
+	c.AllowAllFiles = false
+	c.Collation = "utf8mb4_unicode_520_ci"
+	c.Timeout = 5 * time.Second
+	c.Params = map[string]string{"charset": "utf8mb4"}
+	return c.FormatDSN()
+}
+
+// connect finds the published ports and opens the two database handles.
+func (s *Stack) connect(ctx context.Context) error {
+	insp, err := s.cli.ContainerInspect(ctx, s.wpID, client.ContainerInspectOptions{})
+	if err != nil {
+		return fault.Infra(fmt.Errorf("inspect wp: %w", err))
+	}
+	web := hostPort(insp.Container.NetworkSettings.Ports, "80/tcp")
+	insp, err = s.cli.ContainerInspect(ctx, s.dbID, client.ContainerInspectOptions{})
+	if err != nil {
+		return fault.Infra(fmt.Errorf("inspect db: %w", err))
+	}
+	dbp := hostPort(insp.Container.NetworkSettings.Ports, "3306/tcp")
+	if web == "" || dbp == "" {
+		return fault.Infra(errors.New("the containers published no ports on 127.0.0.1"))
+	}
+	s.info.URL = "http://127.0.0.1:" + web
+	s.info.DBAddr = "127.0.0.1:" + dbp
+	s.toolDB, err = sql.Open("mysql", s.dsn(s.creds.ToolUser, s.creds.ToolPassword, s.info.DBAddr, s.creds.DBName))
+	if err != nil {
+		return fault.Infra(err)
+	}
+	s.appDB, err = sql.Open("mysql", s.dsn(s.creds.DBUser, s.creds.DBPassword, s.info.DBAddr, s.creds.DBName))
+	if err != nil {
+		return fault.Infra(err)
+	}
+	if err := s.toolDB.PingContext(ctx); err != nil {
+		return fault.Infra(fmt.Errorf("connect to the stack's database: %w", err))
+	}
+	return nil
+}
+
+func hostPort(ports mnet.PortMap, port string) string {
+	for _, b := range ports[mnet.MustParsePort(port)] {
+		if b.HostIP.IsLoopback() || !b.HostIP.IsValid() {
+			return b.HostPort
+		}
+	}
+	return ""
+}
+
+func (s *Stack) describe(ctx context.Context, cfg config) error {
+	s.info.RunID = s.runID
+	s.info.Started = time.Now().UTC()
+	s.info.Images = cfg.images
+	s.info.TablePrefix = s.prefix
+	if err := s.toolDB.QueryRowContext(ctx, "SELECT VERSION()").Scan(&s.info.MariaDBVersion); err != nil {
+		return fault.Infra(fmt.Errorf("database version: %w", err))
+	}
+	res, err := s.Exec(ctx, ServiceWP, []string{"php", "-r", "echo PHP_VERSION;"})
+	if err != nil {
+		return fault.Infra(fmt.Errorf("PHP version: %w", err))
+	}
+	s.info.PHPVersion = string(res.Stdout)
+	return nil
+}
+
+func (s *Stack) containerLogTail(ctx context.Context, id string) string {
+	if id == "" {
+		return ""
+	}
+	rc, err := s.cli.ContainerLogs(context.WithoutCancel(ctx), id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true, Tail: "15"})
+	if err != nil {
+		return ""
+	}
+	defer rc.Close()
+	var out, errb bytes.Buffer
+	_, _ = stdcopyAll(&out, &errb, rc)
+	text := strings.TrimSpace(out.String() + errb.String())
+	if text == "" {
+		return ""
+	}
+	return "\ncontainer log:\n" + s.creds.Mask(text)
+}
+
+// Info describes the stack.
+func (s *Stack) Info() Info { return s.info }
+
+// RunID names the run; labels, container names and gc use it.
+func (s *Stack) RunID() string { return s.runID }
+
+// URL is the stack's web address on 127.0.0.1.
+func (s *Stack) URL() string { return s.info.URL }
+
+// TablePrefix is WordPress's table prefix.
+func (s *Stack) TablePrefix() string { return s.prefix }
+
+// Credentials returns the run's credentials. Mask before logging anything.
+func (s *Stack) Credentials() Credentials { return s.creds }
+
+// DB is a connection as breachdrill's own database user: it seeds, checks
+// and resets, and MariaDB's audit log leaves it out.
+func (s *Stack) DB() *sql.DB { return s.toolDB }
+
+// AppDB is a connection as the shop's own database user, the one WordPress
+// and its plugins use; the audit log sees everything it does.
+func (s *Stack) AppDB() *sql.DB { return s.appDB }
+
+// Close removes every container and network of the run. It is safe to call
+// more than once and from a signal handler's goroutine.
+func (s *Stack) Close(ctx context.Context) error {
+	s.closeOnce.Do(func() {
+		if s.toolDB != nil {
+			s.toolDB.Close()
+		}
+		if s.appDB != nil {
+			s.appDB.Close()
+		}
+		runs, err := listRuns(ctx, s.cli)
+		if err != nil {
+			s.closeErr = err
+		} else {
+			for _, r := range runs {
+				if r.RunID == s.runID {
+					s.closeErr = removeRun(ctx, s.cli, r)
+				}
+			}
+		}
+		s.cli.Close()
+	})
+	return s.closeErr
+}
