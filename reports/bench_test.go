@@ -1,0 +1,94 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// The targets: writing and signing the bundle of a 10-scenario drill, and
+// verifying it, each well under a second.
+
+func BenchmarkWriteBundle(b *testing.B) {
+	in := drillInput(b)
+	key := testKey(1)
+	root := b.TempDir()
+	i := 0
+	for b.Loop() {
+		i++
+		if _, err := WriteBundle(context.Background(), filepath.Join(root, fmt.Sprint(i)), in, WithKey(key)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportPerOp(b)
+}
+
+// A noisy drill: 500 extra alerts per scenario, a 5,000-event timeline.
+func BenchmarkWriteBundleNoisy(b *testing.B) {
+	specs := catalogueSpecs()
+	for i := range specs {
+		specs[i].noise = 500
+	}
+	events, files := drill(b, "noisy", time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC), specs)
+	in := Input{Events: events, Scenarios: files}
+	key := testKey(1)
+	root := b.TempDir()
+	i := 0
+	for b.Loop() {
+		i++
+		if _, err := WriteBundle(context.Background(), filepath.Join(root, fmt.Sprint(i)), in, WithKey(key)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportPerOp(b)
+	b.ReportMetric(float64(len(events)), "events")
+	v, err := Verify(context.Background(), filepath.Join(root, "1"))
+	if err != nil || !v.OK() {
+		b.Fatal(err, v.Problems)
+	}
+}
+
+func BenchmarkWriteBundleZip(b *testing.B) {
+	in := drillInput(b)
+	key := testKey(1)
+	root := b.TempDir()
+	i := 0
+	for b.Loop() {
+		i++
+		if _, err := WriteBundle(context.Background(), filepath.Join(root, fmt.Sprint(i)), in, WithKey(key), WithZip()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportPerOp(b)
+}
+
+func BenchmarkVerify(b *testing.B) {
+	for _, zipped := range []bool{false, true} {
+		b.Run(map[bool]string{false: "dir", true: "zip"}[zipped], func(b *testing.B) {
+			dir := filepath.Join(b.TempDir(), "bundle")
+			bundle, err := WriteBundle(context.Background(), dir, drillInput(b), WithKey(testKey(1)), WithZip())
+			if err != nil {
+				b.Fatal(err)
+			}
+			p := bundle.Dir
+			if zipped {
+				p = bundle.Zip
+			}
+			for b.Loop() {
+				v, err := Verify(context.Background(), p)
+				if err != nil || !v.OK() {
+					b.Fatal(err, v.Problems)
+				}
+			}
+			reportPerOp(b)
+		})
+	}
+}
+
+func reportPerOp(b *testing.B) {
+	if b.N > 0 {
+		b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(time.Millisecond), "ms/op")
+	}
+}
