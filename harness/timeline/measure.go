@@ -93,12 +93,21 @@ func Measure(events []Event) []ScenarioResult {
 			if e.Decode(&a) != nil {
 				continue
 			}
-			if a.Window == "baseline" || !injected {
+			switch a.Window {
+			case "baseline":
 				r.BaselineAlerts = append(r.BaselineAlerts, a)
+				continue
+			case "revert":
+				// Putting the stack back is not the attack.
 				continue
 			}
 			r.Alerts++
-			lat := e.Offset() - zero
+			// A rule can fire while the inject is still running; it was
+			// then detected at time zero.
+			lat := time.Duration(0)
+			if injected {
+				lat = max(0, e.Offset()-zero)
+			}
 			for i := range r.Expectations {
 				x := &r.Expectations[i]
 				if x.Fired || x.Rule != a.Rule {

@@ -92,6 +92,8 @@ func TestMeasure(t *testing.T) {
 		{"late", []step{start, {KindInjected, nil}, {KindNote, Note{}}, {KindNote, Note{}}, {KindAlert, Alert{Rule: "r1"}}, {KindContained, nil}}, OutcomeLate, 3},
 		{"baseline noise", []step{start, {KindAlert, Alert{Rule: "r1", Window: "baseline"}}, {KindInjected, nil}, {KindAlert, Alert{Rule: "r1"}}, {KindContained, nil}}, OutcomeFalsePositive, 1},
 		{"not contained", []step{start, {KindInjected, nil}, {KindAlert, Alert{Rule: "r1"}}}, OutcomeNotContained, 1},
+		{"fired during inject", []step{start, {KindAlert, Alert{Rule: "r1", Window: "observe"}}, {KindInjected, nil}, {KindContained, nil}}, OutcomePassed, 0},
+		{"revert noise ignored", []step{start, {KindInjected, nil}, {KindAlert, Alert{Rule: "r1", Window: "revert"}}, {KindContained, nil}}, OutcomeMissed, -1},
 		{"fault wins", []step{start, {KindInjected, nil}, {KindFault, Fault{Error: "container died"}}}, OutcomeInfra, -1},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,148 @@
+package harness
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/breachdrill/breachdrill/containers"
+	"github.com/breachdrill/breachdrill/harness/detect"
+	"github.com/breachdrill/breachdrill/harness/timeline"
+	"github.com/breachdrill/breachdrill/internal/fault"
+	"github.com/breachdrill/breachdrill/scenarios"
+)
+
+// ExerciseOptions describe one automated exercise (drill or test).
+type ExerciseOptions struct {
+	Kind        string // timeline.ExerciseDrill or ExerciseTest
+	ToolVersion string
+	Scenarios   []*scenarios.Scenario
+	Pack        *detect.Pack
+	Provision   ProvisionOptions
+	Runner      Options
+	// Sink receives the timeline as it is written (a file), so an
+	// interrupted run keeps what it recorded.
+	Sink io.Writer
+	// Say receives one line per provisioning step.
+	Say func(string)
+}
+
+// ExerciseResult is everything an exercise leaves for reports.
+type ExerciseResult struct {
+	ExerciseID string
+	Events     []timeline.Event
+	Results    []timeline.ScenarioResult
+	// Secrets of the run, for a last check that none reached the evidence.
+	Secrets []string
+}
+
+// NewExerciseID names an exercise: UTC time plus a random suffix, sortable
+// and unique across CI jobs.
+func NewExerciseID(kind string, now time.Time) string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s-%s-%s", kind, now.UTC().Format("20060102T150405Z"), hex.EncodeToString(b))
+}
+
+// Exercise provisions (or attaches to) a stack, seeds it, runs every
+// scenario with detection watching, and removes what it created. Results
+// come back even when the run failed part-way; the error then says why
+// (infrastructure, or interrupted).
+func Exercise(ctx context.Context, opts ExerciseOptions) (ExerciseResult, error) {
+	say := opts.Say
+	if say == nil {
+		say = func(string) {}
+	}
+	secrets := NewSecrets()
+	tlOpts := []timeline.Option{timeline.WithMask(secrets.Mask)}
+	if opts.Sink != nil {
+		tlOpts = append(tlOpts, timeline.WithSink(opts.Sink))
+	}
+	tl := timeline.New(tlOpts...)
+	res := ExerciseResult{ExerciseID: NewExerciseID(opts.Kind, tl.Start())}
+	ids := make([]string, len(opts.Scenarios))
+	for i, s := range opts.Scenarios {
+		ids[i] = s.ID
+	}
+	info := timeline.RunInfo{
+		ExerciseID: res.ExerciseID, Kind: opts.Kind, ToolVersion: opts.ToolVersion, Scenarios: ids,
+		RulePackHash: opts.Pack.Hash(),
+		Automation:   "breachdrill " + opts.ToolVersion + ": scenario injects, detection rules and built-in response playbooks, no human actors",
+	}
+
+	provStart := time.Now()
+	prov, err := Provision(ctx, opts.Provision, say)
+	if err != nil {
+		// Nothing ran: the run start still records what was attempted.
+		tl.MustAppend(timeline.Entry{Kind: timeline.KindRunStart, Summary: opts.Kind + " " + res.ExerciseID, Data: info})
+		tl.MustAppend(timeline.Entry{Kind: timeline.KindFault, Summary: err.Error(), Data: timeline.Fault{Error: err.Error()}})
+		tl.MustAppend(timeline.Entry{Kind: timeline.KindRunEnd, Summary: "infrastructure-error", Data: timeline.RunEnd{Outcome: "infrastructure-error"}})
+		res.Events = tl.Events()
+		return res, err
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if cerr := prov.Close(cctx); cerr != nil {
+			say("removing the stack: " + cerr.Error())
+		}
+	}()
+	for _, s := range prov.Stack.Credentials().Secrets() {
+		secrets.Add(s)
+	}
+	info.Stack = stackInfo(prov.Stack)
+	info.Dataset = prov.Dataset
+	tl.MustAppend(timeline.Entry{Kind: timeline.KindRunStart, Summary: opts.Kind + " " + res.ExerciseID, Data: info})
+	tl.MustAppend(timeline.Entry{Kind: timeline.KindPhase, Data: timeline.Phase{Name: "provision"},
+		Summary: fmt.Sprintf("provision and seed: stack %s, %d customers, %d orders, ready in %.1fs", prov.Stack.RunID(), prov.Dataset.Customers, prov.Dataset.Orders, time.Since(provStart).Seconds())})
+
+	ropts := opts.Runner
+	ropts.Pack = opts.Pack
+	ropts.Canaries = prov.Canaries
+	ropts.Scan = prov.Scan
+	ropts.Cards = prov.Cards
+	runner := NewRunner(prov.Stack, tl, secrets, ropts)
+	results, runErr := runner.Run(ctx, opts.Scenarios)
+
+	outcome := "passed"
+	switch {
+	case ctx.Err() != nil:
+		outcome = timeline.OutcomeInterrupted
+		runErr = fault.Infra(fmt.Errorf("interrupted: %w", ctx.Err()))
+	case runErr != nil:
+		outcome = timeline.OutcomeInfra
+	default:
+		for _, r := range results {
+			if r.Outcome == timeline.OutcomeInfra {
+				outcome = timeline.OutcomeInfra
+				runErr = fault.Infra(fmt.Errorf("%s: %s", r.Info.ID, r.Reason))
+				break
+			}
+			if r.Outcome != timeline.OutcomePassed {
+				outcome = "gaps"
+			}
+		}
+	}
+	tl.MustAppend(timeline.Entry{Kind: timeline.KindRunEnd, Summary: outcome, Data: timeline.RunEnd{Outcome: outcome}})
+	res.Events = tl.Events()
+	res.Results = timeline.Measure(res.Events)
+	res.Secrets = secrets.List()
+	if runErr != nil && !fault.IsInfra(runErr) && !errors.Is(runErr, context.Canceled) {
+		runErr = fault.Infra(runErr)
+	}
+	return res, runErr
+}
+
+func stackInfo(s *containers.Stack) *timeline.StackInfo {
+	i := s.Info()
+	return &timeline.StackInfo{
+		RunID: i.RunID, ImageSource: string(i.Images.Source), ImageDB: i.Images.DB, ImageWP: i.Images.WP,
+		ImageDBID: i.ImageIDs.DB, ImageWPID: i.ImageIDs.WP,
+		WordPressVersion: i.WordPressVersion, WooCommerceMode: i.WooCommerceMode, WooCommerceVersion: i.WooCommerceVersion,
+		MariaDBVersion: i.MariaDBVersion, PHPVersion: i.PHPVersion,
+	}
+}

@@ -1,0 +1,174 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/breachdrill/breachdrill/containers"
+	"github.com/breachdrill/breachdrill/fakedata"
+	"github.com/breachdrill/breachdrill/harness/timeline"
+	"github.com/breachdrill/breachdrill/internal/fault"
+)
+
+// ProvisionOptions say which stack an exercise runs on and what data it
+// holds.
+type ProvisionOptions struct {
+	Source      containers.Source
+	WooCommerce string // plugin folder or zip; empty: WooCommerce's tables only
+	TablePrefix string
+	// Attach uses the running stack with this run id (stack up) instead of
+	// starting one; it is left running afterwards.
+	Attach    string
+	Customers int
+	Orders    int
+	Seed      int64
+}
+
+// Provisioned is a seeded stack with the dataset's means to count leaks.
+type Provisioned struct {
+	Stack    *containers.Stack
+	Owned    bool
+	Dataset  *timeline.DatasetInfo
+	Canaries []string
+	Cards    func(n int) []string
+	Scan     func(artifact string, body []byte) (timeline.Exposure, error)
+}
+
+// Provision starts (or attaches to) a stack, seeds it with the synthetic
+// dataset and makes that the reset point every scenario returns to.
+func Provision(ctx context.Context, opts ProvisionOptions, say func(string)) (*Provisioned, error) {
+	if say == nil {
+		say = func(string) {}
+	}
+	spec, err := fakedata.Spec{Seed: uint64(opts.Seed), Customers: opts.Customers, Orders: opts.Orders, TablePrefix: opts.TablePrefix}.Normalize()
+	if err != nil {
+		return nil, fault.Input(err)
+	}
+	var s *containers.Stack
+	owned := opts.Attach == ""
+	if owned {
+		imgs, err := containers.EnsureImages(ctx, opts.Source, containers.WithBuildProgress(lineWriter(say)))
+		if err != nil {
+			return nil, err
+		}
+		copts := []containers.Option{containers.WithImages(imgs), containers.WithProgress(say)}
+		if opts.TablePrefix != "" {
+			copts = append(copts, containers.WithTablePrefix(opts.TablePrefix))
+		}
+		if opts.WooCommerce != "" {
+			copts = append(copts, containers.WithWooCommerce(opts.WooCommerce))
+		}
+		if s, err = containers.Run(ctx, copts...); err != nil {
+			return nil, err
+		}
+		say(fmt.Sprintf("stack %s ready at %s", s.RunID(), s.URL()))
+	} else {
+		if s, err = containers.Attach(ctx, opts.Attach); err != nil {
+			return nil, err
+		}
+		say(fmt.Sprintf("using running stack %s at %s", s.RunID(), s.URL()))
+		spec.TablePrefix = s.TablePrefix()
+	}
+	p := &Provisioned{Stack: s, Owned: owned}
+	if err := p.seed(ctx, spec, say); err != nil {
+		p.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *Provisioned) seed(ctx context.Context, spec fakedata.Spec, say func(string)) error {
+	ds, err := fakedata.New(spec)
+	if err != nil {
+		return fault.Input(err)
+	}
+	start := time.Now()
+	last := time.Time{}
+	m, err := fakedata.Load(ctx, p.Stack.DB(), ds, fakedata.WithProgress(func(pr fakedata.Progress) {
+		if time.Since(last) > 2*time.Second || pr.Done == pr.Total {
+			last = time.Now()
+			say(fmt.Sprintf("seeding %s %d/%d (%d rows)", pr.Phase, pr.Done, pr.Total, pr.Rows))
+		}
+	}))
+	if err != nil {
+		return err
+	}
+	say(fmt.Sprintf("seeded %d customers, %d orders, %d canaries (%d rows) in %.1fs", spec.Customers, spec.Orders, len(m.Canaries), m.Rows(), time.Since(start).Seconds()))
+	// The seeded state is what every scenario returns to.
+	if err := p.Stack.Snapshot(ctx); err != nil {
+		return err
+	}
+	p.Dataset = &timeline.DatasetInfo{Seed: int64(spec.Seed), Customers: spec.Customers, Orders: spec.Orders, Canaries: len(m.Canaries), Hash: m.DataSHA256}
+	for _, c := range m.Canaries {
+		p.Canaries = append(p.Canaries, c.Token, c.Email)
+	}
+	scanner := fakedata.NewScanner(m.Canaries)
+	p.Scan = func(_ string, body []byte) (timeline.Exposure, error) {
+		return exposureOf(scanner.ScanBytes(body)), nil
+	}
+	p.Cards = func(n int) []string {
+		var out []string
+		for i := 0; i < spec.Customers && len(out) < n; i++ {
+			for _, c := range ds.Customer(i).Cards {
+				if len(out) < n {
+					out = append(out, c.Number())
+				}
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// exposureOf turns a scanner report into the timeline's exposure record.
+func exposureOf(r fakedata.Report) timeline.Exposure {
+	x := timeline.Exposure{Bytes: r.Bytes, Subjects: r.Subjects, Records: int(r.Records), Categories: map[string]int{}}
+	for _, c := range r.Categories {
+		if c.Count > 0 {
+			x.Categories[c.Category] = int(c.Distinct)
+		}
+		if c.Category == fakedata.CardNumber.String() && c.Count > 0 {
+			x.CardNumber = true
+		}
+	}
+	for _, h := range r.Canaries {
+		x.Canaries = append(x.Canaries, h.Canary.Token)
+	}
+	return x
+}
+
+// Close removes the stack if Provision started it.
+func (p *Provisioned) Close(ctx context.Context) error {
+	if !p.Owned {
+		return nil
+	}
+	return p.Stack.Close(ctx)
+}
+
+// lineWriter adapts a line callback to an io.Writer.
+type lineWriter func(string)
+
+func (w lineWriter) Write(b []byte) (int, error) {
+	for _, l := range splitLines(string(b)) {
+		w(l)
+	}
+	return len(b), nil
+}
+
+func splitLines(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			if i > start {
+				out = append(out, s[start:i])
+			}
+			start = i + 1
+		}
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
+}

@@ -1,0 +1,427 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/breachdrill/breachdrill/harness/detect"
+	"github.com/breachdrill/breachdrill/harness/timeline"
+	"github.com/breachdrill/breachdrill/internal/fault"
+	"github.com/breachdrill/breachdrill/scenarios"
+)
+
+// Options tune a Runner.
+type Options struct {
+	Pack *detect.Pack
+	// Interval is the state checks' polling interval.
+	Interval time.Duration
+	// BaselineWindow is how long the stack runs clean (browsed normally when
+	// Browse is set) before each inject; any alert in it is a false positive.
+	BaselineWindow time.Duration
+	Browse         bool
+	// Canaries are the dataset's marker values, for PII rules.
+	Canaries []string
+	// Scan counts what leaked; nil records exposures by size only.
+	Scan func(artifact string, body []byte) (timeline.Exposure, error)
+	// Cards hands the card-data scenario its card numbers.
+	Cards func(n int) []string
+	// Progress receives a line for everything that happens.
+	Progress func(Progress)
+	// Poll is how often verify re-runs failing checks (default 1s).
+	Poll time.Duration
+}
+
+// Progress is one update for a live display.
+type Progress struct {
+	Scenario string
+	Index    int // 1-based
+	Total    int
+	Phase    string
+	Detail   string
+	Result   *timeline.ScenarioResult // set once the scenario ended
+}
+
+// Runner takes one stack through a list of scenarios.
+type Runner struct {
+	stack   Stack
+	tl      *timeline.Timeline
+	secrets *Secrets
+	opts    Options
+}
+
+// NewRunner prepares a run. The timeline should mask with secrets.Mask.
+func NewRunner(stack Stack, tl *timeline.Timeline, secrets *Secrets, opts Options) *Runner {
+	if opts.Interval <= 0 {
+		opts.Interval = time.Second
+	}
+	if opts.Poll <= 0 {
+		opts.Poll = time.Second
+	}
+	if opts.Progress == nil {
+		opts.Progress = func(Progress) {}
+	}
+	return &Runner{stack: stack, tl: tl, secrets: secrets, opts: opts}
+}
+
+// Run runs the scenarios one after another, reusing the stack (Reset is
+// far faster than a new stack), and returns every result as measured from
+// the timeline. The error is non-nil when the infrastructure failed or ctx
+// was cancelled; results are returned either way.
+func (r *Runner) Run(ctx context.Context, list []*scenarios.Scenario) ([]timeline.ScenarioResult, error) {
+	eng := detect.New(r.stack, r.opts.Pack, r.tl, detect.WithInterval(r.opts.Interval), detect.WithCanaries(r.opts.Canaries))
+	if err := eng.Baseline(ctx); err != nil {
+		return nil, fault.Infra(fmt.Errorf("detection baseline: %w", err))
+	}
+	if err := eng.Start(ctx); err != nil {
+		return nil, fault.Infra(fmt.Errorf("start detection: %w", err))
+	}
+	defer eng.Stop()
+
+	var runErr error
+	for i, s := range list {
+		if err := r.scenario(ctx, eng, s, i+1, len(list)); err != nil {
+			runErr = err
+			break
+		}
+	}
+	return timeline.Measure(r.tl.Events()), runErr
+}
+
+// scenario runs one scenario end to end. It returns an error only when the
+// run cannot go on (the stack could not be put back, or ctx ended); a
+// failed inject or check is recorded and the next scenario runs.
+func (r *Runner) scenario(ctx context.Context, eng *detect.Engine, s *scenarios.Scenario, i, n int) error {
+	sr := r.begin(eng, s, i, n)
+	defer sr.finish()
+	stages := []struct {
+		name string
+		do   func(context.Context) error
+	}{
+		{"baseline", sr.baseline},
+		{"inject", sr.inject},
+		{"observe", sr.observe},
+		// The checks must fail now, or they prove nothing once they pass.
+		{"verify", func(ctx context.Context) error { _, err := sr.checks(ctx, "before-respond"); return err }},
+		{"respond", sr.respond},
+		{"verify", sr.verify},
+	}
+	for _, st := range stages {
+		if err := st.do(ctx); err != nil {
+			sr.fail(ctx, st.name, err)
+			break
+		}
+	}
+	return sr.revert(ctx)
+}
+
+// scenarioRun is one scenario's pass through the lifecycle; the stages are
+// methods so that a live tabletop can drive them one at a time.
+type scenarioRun struct {
+	*Runner
+	eng    *detect.Engine
+	s      *scenarios.Scenario
+	env    *scenarios.Env
+	i, n   int
+	zero   timeline.Event
+	end    timeline.ScenarioEnd
+	last   map[string]bool // each check's last recorded result
+	clocks bool
+}
+
+func (r *Runner) begin(eng *detect.Engine, s *scenarios.Scenario, i, n int) *scenarioRun {
+	r.tl.MustAppend(timeline.Entry{Kind: timeline.KindScenarioStart, Scenario: s.ID, Summary: s.Title, Data: ScenarioInfo(s)})
+	env := scenarios.NewEnv(r.stack, s.Artifacts)
+	env.Secret = r.secrets.Add
+	env.Leaked = func(artifact string, body []byte) { r.exposure(s.ID, artifact, body) }
+	if r.opts.Cards != nil {
+		env.Cards = r.opts.Cards
+	}
+	return &scenarioRun{Runner: r, eng: eng, s: s, env: env, i: i, n: n, last: map[string]bool{}}
+}
+
+func (sr *scenarioRun) note(phase, detail string) {
+	sr.opts.Progress(Progress{Scenario: sr.s.ID, Index: sr.i, Total: sr.n, Phase: phase, Detail: detail})
+}
+
+func (sr *scenarioRun) phase(name string) {
+	sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindPhase, Scenario: sr.s.ID, Summary: name, Data: timeline.Phase{Name: name}})
+	sr.note(name, "")
+}
+
+// fail ends the scenario as an infrastructure error (or as interrupted);
+// the stack is still put back so the next scenario starts clean.
+func (sr *scenarioRun) fail(ctx context.Context, stage string, err error) {
+	if ctx.Err() != nil {
+		sr.end = timeline.ScenarioEnd{Outcome: timeline.OutcomeInterrupted, Reason: "stopped during " + stage}
+		return
+	}
+	msg := sr.secrets.Mask(fmt.Sprintf("%s: %v", stage, err))
+	sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindFault, Scenario: sr.s.ID, Summary: msg, Data: timeline.Fault{Error: msg}})
+	sr.note(stage, "fault: "+msg)
+}
+
+// baseline re-takes the detection baseline and runs the clean window:
+// normal traffic, no inject; any alert in it is a false positive.
+func (sr *scenarioRun) baseline(ctx context.Context) error {
+	sr.phase("baseline")
+	sr.eng.SetContext(sr.s.ID, "baseline")
+	if err := sr.eng.Baseline(ctx); err != nil {
+		return err
+	}
+	if sr.opts.Browse {
+		if err := detect.Browse(ctx, sr.stack); err != nil {
+			return fmt.Errorf("normal traffic: %w", err)
+		}
+	}
+	return sleep(ctx, sr.opts.BaselineWindow)
+}
+
+// inject runs the inject steps; time zero is when they complete.
+func (sr *scenarioRun) inject(ctx context.Context) error {
+	sr.eng.SetContext(sr.s.ID, "observe")
+	sr.phase("inject")
+	if err := sr.steps(ctx, "inject", sr.s.Inject); err != nil {
+		return err
+	}
+	sr.zero = sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindInjected, Scenario: sr.s.ID, Summary: "inject complete: time zero"})
+	return nil
+}
+
+func (sr *scenarioRun) respond(ctx context.Context) error {
+	sr.phase("respond")
+	return sr.steps(ctx, "respond", sr.s.Respond)
+}
+
+func (sr *scenarioRun) steps(ctx context.Context, stage string, steps []scenarios.Step) error {
+	for k, st := range steps {
+		desc := sr.secrets.Mask(st.Do.Describe())
+		data := timeline.Step{Stage: stage, Index: k + 1, Action: st.Action, Args: desc}
+		sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindStepStart, Scenario: sr.s.ID, Actor: "breachdrill", Summary: stage + ": " + desc, Data: data})
+		sr.note(stage, desc)
+		start := time.Now()
+		err := st.Do.Run(ctx, sr.env)
+		data.Millis = time.Since(start).Milliseconds()
+		if err != nil {
+			data.Error = sr.secrets.Mask(err.Error())
+		}
+		sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindStepDone, Scenario: sr.s.ID, Actor: "breachdrill", Summary: stage + " done: " + desc, Data: data})
+		if err != nil {
+			return fmt.Errorf("step %d (%s, line %d): %w", k+1, st.Action, st.Line, err)
+		}
+	}
+	return nil
+}
+
+// expectedFired reports, from the timeline, which expected rules fired in
+// the observe window, starting the regulatory clocks at the first alert.
+func (sr *scenarioRun) expectedFired(events []timeline.Event) (fired map[string]bool) {
+	fired = map[string]bool{}
+	for _, e := range events {
+		if e.Kind != timeline.KindAlert || e.Scenario != sr.s.ID {
+			continue
+		}
+		var a timeline.Alert
+		if e.Decode(&a) != nil || a.Window != "observe" {
+			continue
+		}
+		fired[a.Rule] = true
+		if !sr.clocks && sr.s.PersonalData() {
+			sr.clocks = true
+			for _, c := range regulatoryClocks(e.Time) {
+				sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindClock, Scenario: sr.s.ID, Summary: fmt.Sprintf("%s due %s", c.Regime, c.Deadline.Format(time.RFC3339)), Data: c})
+			}
+		}
+	}
+	return fired
+}
+
+// observe waits until every expected rule fired or the longest deadline
+// passed.
+func (sr *scenarioRun) observe(ctx context.Context) error {
+	sr.phase("observe")
+	var longest time.Duration
+	for _, e := range sr.s.Expect {
+		longest = max(longest, e.Within)
+	}
+	deadline := time.NewTimer(time.Until(sr.zero.Time.Add(longest)))
+	defer deadline.Stop()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	reported := map[string]bool{}
+	for {
+		fired := sr.expectedFired(sr.tl.Events())
+		all := true
+		for _, e := range sr.s.Expect {
+			all = all && fired[e.Rule]
+			if fired[e.Rule] && !reported[e.Rule] {
+				reported[e.Rule] = true
+				sr.note("observe", "detected by "+e.Rule)
+			}
+		}
+		if all {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case err := <-sr.eng.Err():
+			return fault.Infra(fmt.Errorf("detection source failed: %w", err))
+		case <-deadline.C:
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+// checks runs every containment check once. Results are recorded when a
+// check is first run in a stage and whenever its result changes, so a
+// check polled for minutes leaves two lines, not two hundred.
+func (sr *scenarioRun) checks(ctx context.Context, stage string) (bool, error) {
+	all := true
+	for k, c := range sr.s.Verify {
+		res, err := c.Probe.Check(ctx, sr.env)
+		if err != nil {
+			return false, fmt.Errorf("check %s (line %d): %w", c.Kind, c.Line, err)
+		}
+		all = all && res.Pass
+		key := fmt.Sprintf("%s/%d", stage, k)
+		if prev, seen := sr.last[key]; seen && prev == res.Pass {
+			continue
+		}
+		sr.last[key] = res.Pass
+		desc := sr.secrets.Mask(c.Probe.Describe())
+		verdict := "fails"
+		if res.Pass {
+			verdict = "passes"
+		}
+		detail := sr.secrets.Mask(res.Detail)
+		sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindCheck, Scenario: sr.s.ID, Actor: "breachdrill",
+			Summary: fmt.Sprintf("%s: %s %s (%s)", stage, desc, verdict, detail),
+			Data:    timeline.Check{Stage: stage, Name: desc, Pass: res.Pass, Detail: detail}})
+	}
+	return all, nil
+}
+
+// verify re-runs the checks until all pass (contained) or the scenario's
+// containment deadline, counted from time zero, has passed.
+func (sr *scenarioRun) verify(ctx context.Context) error {
+	sr.phase("verify")
+	deadline := sr.zero.Time.Add(sr.s.ContainWithin)
+	for {
+		ok, err := sr.checks(ctx, "verify")
+		if err != nil {
+			return err
+		}
+		if ok {
+			sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindContained, Scenario: sr.s.ID, Summary: "every containment check passes"})
+			sr.note("verify", "contained")
+			return nil
+		}
+		if time.Now().After(deadline) {
+			sr.note("verify", "not contained by the deadline")
+			return nil
+		}
+		if err := sleep(ctx, sr.opts.Poll); err != nil {
+			return err
+		}
+	}
+}
+
+// revert runs the scenario's revert steps and resets the stack, then proves
+// it matches the reset point. Failing to put the stack back stops the run:
+// the next scenario would start from a state nobody knows.
+func (sr *scenarioRun) revert(ctx context.Context) error {
+	// Putting the stack back must happen even after Ctrl-C.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
+	id := sr.s.ID
+	sr.eng.SetContext(id, "revert")
+	sr.phase("revert")
+	if err := sr.steps(cctx, "revert", sr.s.Revert); err != nil {
+		msg := sr.secrets.Mask(err.Error())
+		sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindFault, Scenario: id, Summary: msg, Data: timeline.Fault{Error: msg}})
+	}
+	rep, err := sr.stack.Reset(cctx)
+	if err != nil {
+		return fault.Infra(fmt.Errorf("%s: reset the stack: %w", id, err))
+	}
+	diffs, err := sr.stack.VerifyReset(cctx)
+	if err != nil {
+		return fault.Infra(fmt.Errorf("%s: verify the reset: %w", id, err))
+	}
+	detail := fmt.Sprintf("reset in %.2fs, %d tables restored", rep.Took.Seconds(), len(rep.TablesRestored))
+	if len(diffs) > 0 {
+		detail = "differs from the reset point: " + strings.Join(diffs, "; ")
+	}
+	sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindCheck, Scenario: id, Actor: "breachdrill", Summary: "revert: " + detail,
+		Data: timeline.Check{Stage: "revert", Name: "stack matches the reset point", Pass: len(diffs) == 0, Detail: detail}})
+	if len(diffs) > 0 {
+		return fault.Infra(fmt.Errorf("%s: the stack did not return to its reset point: %s", id, strings.Join(diffs, "; ")))
+	}
+	sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindRecovered, Scenario: id, Summary: "stack back at the reset point"})
+	return ctx.Err()
+}
+
+// finish records the verdict, measured from the timeline like any report.
+func (sr *scenarioRun) finish() {
+	id := sr.s.ID
+	end := sr.end
+	if end.Outcome == "" {
+		if res := sr.result(); res != nil {
+			end = timeline.ScenarioEnd{Outcome: res.Outcome, Reason: res.Reason}
+		}
+	}
+	sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindScenarioEnd, Scenario: id, Summary: "outcome: " + end.Outcome, Data: end})
+	sr.opts.Progress(Progress{Scenario: id, Index: sr.i, Total: sr.n, Phase: "done", Detail: end.Outcome, Result: sr.result()})
+}
+
+func (sr *scenarioRun) result() *timeline.ScenarioResult {
+	for _, x := range timeline.Measure(sr.tl.Events()) {
+		if x.Info.ID == sr.s.ID {
+			return &x
+		}
+	}
+	return nil
+}
+
+func (r *Runner) exposure(id, artifact string, body []byte) {
+	x := timeline.Exposure{Artifact: artifact, Bytes: int64(len(body))}
+	if r.opts.Scan != nil {
+		scanned, err := r.opts.Scan(artifact, body)
+		if err == nil {
+			x = scanned
+			x.Artifact, x.Bytes = artifact, int64(len(body))
+		}
+	}
+	r.tl.MustAppend(timeline.Entry{Kind: timeline.KindExposure, Scenario: id,
+		Summary: fmt.Sprintf("leaked %s: %d bytes, %d data subjects, %d records", artifact, x.Bytes, x.Subjects, x.Records), Data: x})
+}
+
+// ScenarioInfo is what the timeline records about a scenario.
+func ScenarioInfo(s *scenarios.Scenario) timeline.ScenarioInfo {
+	info := timeline.ScenarioInfo{
+		ID: s.ID, Title: s.Title, Summary: s.Summary, Severity: s.Severity, Version: s.Hash, Source: s.Source,
+		SeedPattern: s.SeedPattern, Attack: s.Attack, Controls: s.Controls, DataAtRisk: s.DataAtRisk, Objectives: s.Objectives,
+		ContainWithinSeconds: s.ContainWithin.Seconds(), CardData: s.CardData(), PersonalData: s.PersonalData(),
+	}
+	for _, e := range s.Expect {
+		info.Expect = append(info.Expect, timeline.Expect{Rule: e.Rule, WithinSeconds: e.Within.Seconds()})
+	}
+	return info
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,142 @@
+package scenarios
+
+import (
+	"context"
+	"reflect"
+	"strings"
+)
+
+// Step is one typed action of inject, respond or revert.
+type Step struct {
+	Action string
+	Do     Action
+	Line   int
+	Column int
+}
+
+// Action is what a step does to the stack.
+type Action interface {
+	Run(ctx context.Context, env *Env) error
+	// Describe renders the step for the timeline; it never includes secrets.
+	Describe() string
+}
+
+// Check is one containment check.
+type Check struct {
+	Kind   string
+	Probe  Probe
+	Line   int
+	Column int
+}
+
+// Probe looks at the stack and says whether the breach is contained in one
+// respect. An error means the probe could not look (infrastructure), which
+// is different from "not contained".
+type Probe interface {
+	Check(ctx context.Context, env *Env) (Result, error)
+	Describe() string
+}
+
+// Result of a probe.
+type Result struct {
+	Pass   bool
+	Detail string
+}
+
+type spec[T any] struct {
+	doc       string
+	shorthand string // the argument a bare scalar stands for
+	new       func() T
+}
+
+// The vocabulary scenario files may use. These maps are filled once here and
+// only read afterwards.
+var actionRegistry = map[string]spec[Action]{
+	"file.write":          {doc: "write a file under the docroot as the web server's user", new: func() Action { return &fileWrite{} }},
+	"file.append":         {doc: "append to a file under the docroot as the web server's user", new: func() Action { return &fileAppend{} }},
+	"file.delete":         {doc: "delete a file or folder under the docroot", shorthand: "path", new: func() Action { return &fileDelete{} }},
+	"file.restore":        {doc: "restore a file from the reset point (the known-good copy)", shorthand: "path", new: func() Action { return &fileRestore{} }},
+	"wpconfig.set":        {doc: "set constants in wp-config.php", new: func() Action { return &wpconfigSet{} }},
+	"salts.rotate":        {doc: "replace WordPress's keys and salts in wp-config.php (logs everyone out)", new: func() Action { return &saltsRotate{} }},
+	"db.rotate_password":  {doc: "give the shop's database user a new password and update wp-config.php", new: func() Action { return &dbRotatePassword{} }},
+	"db.restore_password": {doc: "give the shop's database user back the run's original password", new: func() Action { return &dbRestorePassword{} }},
+	"sql.export":          {doc: "export query results (read as the shop's database user) to a CSV file under the docroot", new: func() Action { return &sqlExport{} }},
+	"sql.exec":            {doc: "run SQL as the shop's database user (or as breachdrill's with as: tool)", shorthand: "query", new: func() Action { return &sqlExec{} }},
+	"db.dump":             {doc: "dump the shop database with mysqldump inside the stack, as the web server, into a docroot file", shorthand: "to", new: func() Action { return &dbDump{} }},
+	"pan.plant":           {doc: "write full card numbers (test ranges) into order meta and payment tokens", new: func() Action { return &panPlant{} }},
+	"plugin.install":      {doc: "copy a plugin from the scenario's artifacts into wp-content/plugins as the web server", new: func() Action { return &pluginInstall{} }},
+	"plugin.activate":     {doc: "activate a plugin through WordPress's own activate_plugin()", shorthand: "plugin", new: func() Action { return &pluginActivate{} }},
+	"plugin.deactivate":   {doc: "deactivate a plugin through WordPress's own deactivate_plugins()", shorthand: "plugin", new: func() Action { return &pluginDeactivate{} }},
+	"option.set":          {doc: "set a WordPress option through update_option()", new: func() Action { return &optionSet{} }},
+	"user.create":         {doc: "create a WordPress user with a role through wp_insert_user()", new: func() Action { return &userCreate{} }},
+	"user.delete":         {doc: "delete a WordPress user through wp_delete_user()", shorthand: "login", new: func() Action { return &userDelete{} }},
+	"sessions.destroy":    {doc: "destroy every login session of a user (or of all users)", shorthand: "login", new: func() Action { return &sessionsDestroy{} }},
+	"wp.login":            {doc: "log in over HTTP and keep the session's cookies under a name", new: func() Action { return &wpLogin{} }},
+	"http.request":        {doc: "send HTTP requests to the stack (method, path, query, body, headers, repeat, pacing)", new: func() Action { return &httpRequest{} }},
+	"wait":                {doc: "wait for a while", shorthand: "for", new: func() Action { return &waitAction{} }},
+}
+
+var checkRegistry = map[string]spec[Probe]{
+	"http.status":     {doc: "the response status is one of want", new: func() Probe { return &httpStatus{} }},
+	"http.absent":     {doc: "the response body does not match a pattern", new: func() Probe { return &httpAbsent{} }},
+	"file.absent":     {doc: "a docroot file does not exist", shorthand: "path", new: func() Probe { return &fileAbsent{} }},
+	"file.baseline":   {doc: "a docroot file is byte for byte the known-good copy", shorthand: "path", new: func() Probe { return &fileBaseline{} }},
+	"sql.none":        {doc: "a query returns no rows (or a single zero)", shorthand: "query", new: func() Probe { return &sqlNone{} }},
+	"wpconfig.is":     {doc: "wp-config.php constants have these values", new: func() Probe { return &wpconfigIs{} }},
+	"plugin.inactive": {doc: "a plugin is not active", shorthand: "plugin", new: func() Probe { return &pluginInactive{} }},
+	"user.absent":     {doc: "a WordPress user does not exist", shorthand: "login", new: func() Probe { return &userAbsent{} }},
+	"admins.baseline": {doc: "the administrators are exactly those of the reset point", new: func() Probe { return &adminsBaseline{} }},
+	"secrets.rotated": {doc: "the database password and every key and salt in wp-config.php differ from the run's originals", new: func() Probe { return &secretsRotated{} }},
+	"sessions.none":   {doc: "a user has no login sessions", shorthand: "login", new: func() Probe { return &sessionsNone{} }},
+}
+
+// Vocabulary lists every action and check with a line of help, for
+// `scenarios actions` and error messages.
+func Vocabulary() (actions, checks map[string]string) {
+	actions, checks = map[string]string{}, map[string]string{}
+	for k, v := range actionRegistry {
+		actions[k] = v.doc + " (" + strings.Join(argNames(v.new()), ", ") + ")"
+	}
+	for k, v := range checkRegistry {
+		checks[k] = v.doc + " (" + strings.Join(argNames(v.new()), ", ") + ")"
+	}
+	return actions, checks
+}
+
+// argNames lists the yaml names of an argument struct's fields, those of
+// inline (embedded) structs included.
+func argNames(v any) []string {
+	var out []string
+	walkArgs(reflect.TypeOf(v), func(name string, _ reflect.StructField) { out = append(out, name) })
+	return out
+}
+
+// requiredArgs lists fields tagged `bd:"required"`.
+func requiredArgs(v any) []string {
+	var out []string
+	walkArgs(reflect.TypeOf(v), func(name string, f reflect.StructField) {
+		if f.Tag.Get("bd") == "required" {
+			out = append(out, name)
+		}
+	})
+	return out
+}
+
+func walkArgs(t reflect.Type, visit func(string, reflect.StructField)) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return
+	}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := strings.Split(f.Tag.Get("yaml"), ",")
+		switch {
+		case len(tag) > 1 && tag[1] == "inline":
+			walkArgs(f.Type, visit)
+		case tag[0] != "" && tag[0] != "-":
+			visit(tag[0], f)
+		}
+	}
+}
