@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/breachdrill/breachdrill/internal/fault"
@@ -74,6 +75,11 @@ func buildDebian(ctx context.Context, cli *client.Client, ref string, progress i
 	args = append(args, debianMirrors...)
 	cmd := exec.CommandContext(ctx, mm, args...)
 	cmd.Stdin = nil
+	// On cancel, ask mmdebstrap to stop: it then unmounts /proc and /sys
+	// from its chroot and removes its temporary root, which a SIGKILL
+	// would leave behind.
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = time.Minute
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return fault.Infra(fmt.Errorf("build image: %w", err))

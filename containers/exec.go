@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"time"
 
 	"github.com/breachdrill/breachdrill/internal/fault"
 	"github.com/moby/moby/api/pkg/stdcopy"
@@ -57,11 +59,30 @@ type ExitError struct {
 }
 
 func (e *ExitError) Error() string {
-	msg := e.Stderr
+	msg := strings.TrimSpace(e.Stderr)
 	if len(msg) > 2000 {
 		msg = msg[:2000] + "…"
 	}
-	return fmt.Sprintf("%q exited %d: %s", e.Cmd, e.Code, bytes.TrimSpace([]byte(msg)))
+	if msg == "" {
+		msg = "no error output"
+	}
+	return fmt.Sprintf("%s exited %d: %s", commandName(e.Cmd), e.Code, msg)
+}
+
+// commandName names a command for a message without its arguments, which
+// may be long scripts.
+func commandName(cmd []string) string {
+	if len(cmd) == 0 {
+		return "command"
+	}
+	if (cmd[0] == "sh" || cmd[0] == "bash") && len(cmd) > 2 && cmd[1] == "-c" {
+		script := strings.Fields(cmd[2])
+		if len(script) > 4 {
+			script = append(script[:4], "…")
+		}
+		return cmd[0] + " -c '" + strings.Join(script, " ") + "'"
+	}
+	return cmd[0]
 }
 
 // Exec runs cmd in the service's container and waits for it. A non-zero
@@ -140,11 +161,23 @@ func (s *Stack) execStream(ctx context.Context, svc Service, cmd []string, stdou
 	if err != nil && !errors.Is(err, io.EOF) {
 		return -1, fault.Infra(fmt.Errorf("exec in %s: reading output: %w", svc, err))
 	}
-	insp, err := s.cli.ExecInspect(ctx, created.ID, client.ExecInspectOptions{})
-	if err != nil {
-		return -1, fault.Infra(fmt.Errorf("exec in %s: %w", svc, err))
+	// The engine closes the stream before it records the exit: until then
+	// the exec inspects as running with code 0, which would turn a failed
+	// command into a success.
+	for {
+		insp, err := s.cli.ExecInspect(ctx, created.ID, client.ExecInspectOptions{})
+		if err != nil {
+			return -1, fault.Infra(fmt.Errorf("exec in %s: %w", svc, err))
+		}
+		if !insp.Running {
+			return insp.ExitCode, nil
+		}
+		select {
+		case <-ctx.Done():
+			return -1, ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
 	}
-	return insp.ExitCode, nil
 }
 
 func stdcopyAll(stdout, stderr io.Writer, r io.Reader) (int64, error) {

@@ -82,7 +82,27 @@ func ListRuns(ctx context.Context) ([]RunSummary, error) {
 }
 
 func listRuns(ctx context.Context, cli *client.Client) ([]RunSummary, error) {
-	filter := make(client.Filters).Add("label", labelRun)
+	return listLabelled(ctx, cli, labelRun)
+}
+
+// removeRunID removes whatever is labelled with runID; none is no error.
+func removeRunID(ctx context.Context, cli *client.Client, runID string) error {
+	runs, err := listLabelled(ctx, cli, labelRun+"="+runID)
+	if err != nil {
+		return err
+	}
+	for _, r := range runs {
+		if err := removeRun(ctx, cli, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// listLabelled groups by run the containers and networks matching a label
+// filter ("key" or "key=value").
+func listLabelled(ctx context.Context, cli *client.Client, label string) ([]RunSummary, error) {
+	filter := make(client.Filters).Add("label", label)
 	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: filter})
 	if err != nil {
 		return nil, fault.Infra(fmt.Errorf("list containers: %w", err))
@@ -175,6 +195,12 @@ func removeRun(ctx context.Context, cli *client.Client, r RunSummary) error {
 // live ones included; otherwise only runs whose owner is gone and that were
 // not kept on purpose.
 func GC(ctx context.Context, all bool) ([]RunSummary, error) {
+	return gc(ctx, all, nil)
+}
+
+// gc is GC limited to the runs in scope (nil: every run), so that tests can
+// prove --all without removing stacks that other processes are using.
+func gc(ctx context.Context, all bool, scope func(RunSummary) bool) ([]RunSummary, error) {
 	cli, err := dockerClient(ctx)
 	if err != nil {
 		return nil, err
@@ -186,7 +212,7 @@ func GC(ctx context.Context, all bool) ([]RunSummary, error) {
 	}
 	var removed []RunSummary
 	for _, r := range runs {
-		if !all && !r.stale() {
+		if (!all && !r.stale()) || (scope != nil && !scope(r)) {
 			continue
 		}
 		if err := removeRun(ctx, cli, r); err != nil {

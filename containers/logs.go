@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/breachdrill/breachdrill/internal/fault"
@@ -43,7 +44,9 @@ const followReady = "breachdrill-follow-ready"
 
 // Follow streams the lines appended to a log from the moment Follow returns:
 // nothing written after that is missed, nothing written before is repeated.
-// The stream ends when ctx is done or the reader is closed.
+// The stream ends when ctx is done or the reader is closed; either also ends
+// the tail inside the container, which the engine would otherwise keep
+// running for the life of the stack.
 func (s *Stack) Follow(ctx context.Context, l Log) (io.ReadCloser, error) {
 	svc, file, err := l.location()
 	if err != nil {
@@ -52,22 +55,33 @@ func (s *Stack) Follow(ctx context.Context, l Log) (io.ReadCloser, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	pr, pw := io.Pipe()
 	// The size is read inside the container, then tail starts right after
-	// it: the marker line tells us the starting point is fixed.
-	script := `n=$(stat -c %s "$1" 2>/dev/null || echo 0); echo ` + followReady + `; exec tail -c +$((n+1)) -F "$1" 2>/dev/null`
+	// it: the marker line (with the shell's pid, which tail inherits) tells
+	// us the starting point is fixed. tail polls on overlayfs (coreutils
+	// counts it as remote, so no inotify), once a second by default: a
+	// tenth keeps detection times honest.
+	script := `n=$(stat -c %s "$1" 2>/dev/null || echo 0); echo ` + followReady + ` $$; exec tail -s 0.1 -c +$((n+1)) -F "$1" 2>/dev/null`
 	go func() {
 		_, err := s.execStream(ctx, svc, []string{"sh", "-c", script, "sh", file}, pw, io.Discard)
 		pw.CloseWithError(err)
 	}()
 	br := bufio.NewReader(pr)
 	first, err := br.ReadString('\n')
-	if err != nil || first != followReady+"\n" {
+	pid, ok := strings.CutPrefix(strings.TrimSuffix(first, "\n"), followReady+" ")
+	if err == nil && (!ok || strings.Trim(pid, "0123456789") != "" || pid == "") {
+		err = fmt.Errorf("unexpected first line %q", first)
+	}
+	if err != nil {
 		cancel()
 		pr.Close()
-		if err == nil {
-			err = fmt.Errorf("unexpected first line %q", first)
-		}
 		return nil, fault.Infra(fmt.Errorf("follow %s log: %w", l, err))
 	}
+	go func() {
+		<-ctx.Done()
+		stop, done := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer done()
+		// The container may be gone already; then so is tail.
+		_, _ = s.Exec(stop, svc, []string{"kill", pid})
+	}()
 	return &follower{Reader: br, pipe: pr, cancel: cancel}, nil
 }
 
@@ -132,10 +146,9 @@ func ParseAccessRecord(line []byte) (AccessRecord, error) {
 	return rec, nil
 }
 
-// unescapeApache rewrites Apache's \xHH escapes as JSON \u00HH escapes of
-// the raw byte, then the few bytes that JSON cannot hold raw are fine again.
-// A \xHH whose byte is part of valid UTF-8 is written as that byte so the
-// decoder yields the original text.
+// unescapeApache turns Apache's escapes that JSON lacks into JSON: a \xHH
+// of a control byte becomes \u00HH, any other \xHH the raw byte (so UTF-8
+// sent by a client decodes to the original text), and \v becomes \u000b.
 func unescapeApache(line []byte) []byte {
 	out := make([]byte, 0, len(line))
 	for i := 0; i < len(line); i++ {
@@ -143,7 +156,7 @@ func unescapeApache(line []byte) []byte {
 		if c == '\\' && i+1 < len(line) {
 			if line[i+1] == 'x' && i+3 < len(line) {
 				if b, err := strconv.ParseUint(string(line[i+2:i+4]), 16, 8); err == nil {
-					if b < 0x20 || b == 0x7f {
+					if b < 0x20 || b == 0x7f || b == '"' || b == '\\' {
 						out = append(out, fmt.Sprintf(`\u%04x`, b)...)
 					} else {
 						out = append(out, byte(b))
@@ -151,6 +164,13 @@ func unescapeApache(line []byte) []byte {
 					i += 3
 					continue
 				}
+			}
+			// Apache writes a vertical tab (from %0B in a decoded path) as
+			// \v, which JSON lacks.
+			if line[i+1] == 'v' {
+				out = append(out, `\u000b`...)
+				i++
+				continue
 			}
 			// Any other escape is JSON's own; keep it and its next byte.
 			out = append(out, c, line[i+1])

@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
+	"net/http"
+	"sort"
 	"time"
 
 	"github.com/breachdrill/breachdrill/internal/fault"
@@ -27,6 +30,9 @@ find "$dst" -mindepth 1 -delete && cp -a "$src/." "$dst/"`
 // Snapshot makes the current state the one Reset returns to. Call it after
 // seeding; Run takes one right after installing.
 func (s *Stack) Snapshot(ctx context.Context) error {
+	if err := s.warm(ctx); err != nil {
+		return err
+	}
 	tables, err := s.baseTables(ctx, s.creds.DBName)
 	if err != nil {
 		return err
@@ -104,74 +110,109 @@ type ResetReport struct {
 	Took           time.Duration
 }
 
+// tableDrift is how the live tables differ from the reset point: tables
+// written to since it (by InnoDB's change time), tables added, tables gone.
+type tableDrift struct {
+	changed, added, missing []string
+}
+
+func (s *Stack) drift(ctx context.Context) (tableDrift, error) {
+	var d tableDrift
+	var boundaryText string
+	err := s.toolDB.QueryRowContext(ctx, "SELECT v FROM "+snapshotDB+"."+snapshotMeta+" WHERE k = 'boundary'").Scan(&boundaryText)
+	if err != nil {
+		return d, fault.Infra(fmt.Errorf("no reset point (%w)", err))
+	}
+	boundary, err := time.Parse(time.DateTime, boundaryText)
+	if err != nil {
+		return d, fault.Infra(fmt.Errorf("bad reset point %q", boundaryText))
+	}
+	live, err := s.baseTables(ctx, s.creds.DBName)
+	if err != nil {
+		return d, err
+	}
+	saved, err := s.baseTables(ctx, snapshotDB)
+	if err != nil {
+		return d, err
+	}
+	delete(saved, snapshotMeta)
+	since := func(t sql.NullTime) bool { return t.Valid && !t.Time.Before(boundary) }
+	for name := range live {
+		if _, ok := saved[name]; !ok {
+			d.added = append(d.added, name)
+		}
+	}
+	for name := range saved {
+		st, ok := live[name]
+		switch {
+		case !ok:
+			d.missing = append(d.missing, name)
+		case since(st.created) || since(st.updated):
+			d.changed = append(d.changed, name)
+		}
+	}
+	sort.Strings(d.added)
+	sort.Strings(d.missing)
+	sort.Strings(d.changed)
+	return d, nil
+}
+
 // Reset returns the stack to its last Snapshot: tables changed since then
 // are restored, tables created since are dropped, and the docroot is synced
 // back (new files removed, changed and deleted ones restored).
 func (s *Stack) Reset(ctx context.Context) (ResetReport, error) {
 	start := time.Now()
 	var rep ResetReport
-	var boundaryText string
-	err := s.toolDB.QueryRowContext(ctx, "SELECT v FROM "+snapshotDB+"."+snapshotMeta+" WHERE k = 'boundary'").Scan(&boundaryText)
+	d, err := s.drift(ctx)
 	if err != nil {
-		return rep, fault.Infra(fmt.Errorf("reset: no reset point (%w)", err))
+		return rep, fmt.Errorf("reset: %w", err)
 	}
-	boundary, err := time.Parse(time.DateTime, boundaryText)
-	if err != nil {
-		return rep, fault.Infra(fmt.Errorf("reset: bad reset point %q", boundaryText))
-	}
-	live, err := s.baseTables(ctx, s.creds.DBName)
-	if err != nil {
-		return rep, err
-	}
-	saved, err := s.baseTables(ctx, snapshotDB)
-	if err != nil {
-		return rep, err
-	}
-	delete(saved, snapshotMeta)
-	changed := func(t sql.NullTime) bool { return t.Valid && !t.Time.Before(boundary) }
-
 	conn, err := s.toolDB.Conn(ctx)
 	if err != nil {
 		return rep, fault.Infra(fmt.Errorf("reset: %w", err))
 	}
 	defer conn.Close()
-	exec := func(q string) error {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return fault.Infra(fmt.Errorf("reset: %s: %w", q, err))
-		}
-		return nil
+	stmts := []string{"SET SESSION foreign_key_checks = 0"}
+	for _, name := range d.added {
+		stmts = append(stmts, fmt.Sprintf("DROP TABLE `%s`.`%s`", s.creds.DBName, name))
 	}
-	if err := exec("SET SESSION foreign_key_checks = 0"); err != nil {
-		return rep, err
-	}
-	for name := range live {
-		if _, ok := saved[name]; !ok {
-			if err := exec(fmt.Sprintf("DROP TABLE `%s`.`%s`", s.creds.DBName, name)); err != nil {
-				return rep, err
-			}
-			rep.TablesDropped = append(rep.TablesDropped, name)
-		}
-	}
-	for name := range saved {
-		st, ok := live[name]
-		if ok && !changed(st.created) && !changed(st.updated) {
-			continue
-		}
-		q := []string{
+	for _, name := range append(d.changed, d.missing...) {
+		stmts = append(stmts,
 			fmt.Sprintf("DROP TABLE IF EXISTS `%s`.`%s`", s.creds.DBName, name),
 			fmt.Sprintf("CREATE TABLE `%s`.`%s` LIKE %s.`%s`", s.creds.DBName, name, snapshotDB, name),
-			fmt.Sprintf("INSERT INTO `%s`.`%s` SELECT * FROM %s.`%s`", s.creds.DBName, name, snapshotDB, name),
-		}
-		for _, stmt := range q {
-			if err := exec(stmt); err != nil {
-				return rep, err
-			}
-		}
-		rep.TablesRestored = append(rep.TablesRestored, name)
+			fmt.Sprintf("INSERT INTO `%s`.`%s` SELECT * FROM %s.`%s`", s.creds.DBName, name, snapshotDB, name))
 	}
+	for _, q := range stmts {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return rep, fault.Infra(fmt.Errorf("reset: %s: %w", q, err))
+		}
+	}
+	rep.TablesDropped = d.added
+	rep.TablesRestored = append(d.changed, d.missing...)
 	if _, err := s.Exec(ctx, ServiceWP, []string{"sh", "-c", syncDocroot, "sh", snapshotFolder, DocRoot}); err != nil {
 		return rep, fault.Infra(fmt.Errorf("reset docroot: %w", err))
 	}
 	rep.Took = time.Since(start)
 	return rep, nil
+}
+
+// warm makes the anonymous requests after which WordPress has created the
+// options it creates lazily (widgets, rewrite rules, theme mods, cron), so
+// that the reset point is the state a visited shop settles in and visitors
+// (or detection probes) do not make the shop drift from it.
+func (s *Stack) warm(ctx context.Context) error {
+	client := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, p := range []string{"/", "/wp-login.php", "/wp-json/", "/?p=1", "/sample-page/", "/feed/", "/wp-admin/"} {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.info.URL+p, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return fault.Infra(fmt.Errorf("warm up %s: %w", p, err))
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	return nil
 }

@@ -32,6 +32,7 @@ type Info struct {
 	RunID              string    `json:"run"`
 	Started            time.Time `json:"started"`
 	Images             Images    `json:"images"`
+	ImageIDs           Images    `json:"image_ids"` // content ids (sha256:...) of the images run
 	URL                string    `json:"url"`
 	DBAddr             string    `json:"db_addr"`
 	TablePrefix        string    `json:"table_prefix"`
@@ -129,6 +130,9 @@ func Run(ctx context.Context, opts ...Option) (*Stack, error) {
 	for _, ref := range []string{cfg.images.DB, cfg.images.WP} {
 		if !imageExists(ctx, cli, ref) {
 			cli.Close()
+			if ctx.Err() != nil {
+				return nil, fault.Infra(fmt.Errorf("stack start interrupted: %w", ctx.Err()))
+			}
 			return nil, fault.Infra(fmt.Errorf("image %s is not present: run `breachdrill images build --source %s` first", ref, cfg.images.Source))
 		}
 	}
@@ -138,11 +142,12 @@ func Run(ctx context.Context, opts ...Option) (*Stack, error) {
 	if err := s.start(ctx, cfg, woo); err != nil {
 		cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		defer cancel()
-		if cerr := s.Close(cleanup); cerr != nil {
-			err = errors.Join(err, fmt.Errorf("cleanup after failed start: %w", cerr))
-		}
+		cerr := s.close(cleanup, time.Second)
 		if ctx.Err() != nil {
-			return nil, fault.Infra(fmt.Errorf("stack start interrupted: %w", ctx.Err()))
+			err = fault.Infra(fmt.Errorf("stack start interrupted: %w", ctx.Err()))
+		}
+		if cerr != nil {
+			err = fmt.Errorf("%w; cleanup after the failed start: %w", err, cerr)
 		}
 		return nil, err
 	}
@@ -166,6 +171,7 @@ func sweepStale(ctx context.Context, cli *client.Client) ([]RunSummary, error) {
 
 func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
 	labels := runLabels(cfg.runID, cfg.keep, time.Now())
+	labels[labelPrefix] = cfg.prefix
 	cfg.progress("creating network")
 	nw, err := network.New(ctx, network.WithLabels(withRole(labels, "network")))
 	if err != nil {
@@ -186,20 +192,28 @@ func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
 			"MARIADB_DATABASE":      s.creds.DBName,
 			"MARIADB_USER":          s.creds.DBUser,
 			"MARIADB_PASSWORD":      s.creds.DBPassword,
-			"BD_TOOL_PASSWORD":      s.creds.ToolPassword,
+			// For Attach from another process. They live here and not in
+			// the web container, whose environment PHP shows (phpinfo).
+			"BD_TOOL_PASSWORD":  s.creds.ToolPassword,
+			"BD_ADMIN_PASSWORD": s.creds.AdminPassword,
 		}),
 		testcontainers.WithFiles(testcontainers.ContainerFile{
 			Reader:            strings.NewReader(fmt.Sprintf("CREATE USER '%s'@'%%' IDENTIFIED BY '%s';\nGRANT ALL ON *.* TO '%s'@'%%';\n", s.creds.ToolUser, s.creds.ToolPassword, s.creds.ToolUser)),
 			ContainerFilePath: "/docker-entrypoint-initdb.d/10-breachdrill.sql",
-			FileMode:          0o600,
+			// The official image runs init files as mysql, not root.
+			FileMode: initFileMode(official),
 		}),
-		testcontainers.WithWaitStrategy(sqlReady{port: "3306/tcp", timeout: cfg.timeout, dsn: func(addr string) string {
-			return s.dsn(s.creds.ToolUser, s.creds.ToolPassword, addr, "")
+		testcontainers.WithWaitStrategy(sqlReady{port: "3306/tcp", timeout: cfg.timeout, config: func(addr string) *mysql.Config {
+			return s.dbConfig(s.creds.ToolUser, s.creds.ToolPassword, addr, "")
 		}}),
 	}
 	if official {
 		dbOpts = append(dbOpts, testcontainers.WithFiles(testcontainers.ContainerFile{
 			Reader: bytes.NewReader(asset("runtime/mariadb.cnf")), ContainerFilePath: "/etc/mysql/conf.d/90-breachdrill.cnf", FileMode: 0o644,
+		}, testcontainers.ContainerFile{
+			// server_audit opens its file as mysql at start and cannot
+			// create the folder, which the official image lacks.
+			Reader: strings.NewReader(""), ContainerFilePath: "/var/log/breachdrill/server_audit.log", FileMode: 0o666,
 		}))
 	} else {
 		dbOpts = append(dbOpts, testcontainers.WithCmd("/usr/local/bin/bd-db"))
@@ -225,7 +239,6 @@ func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
 		network.WithNetwork([]string{"wp"}, nw),
 		testcontainers.WithExposedPorts("80/tcp"),
 		testcontainers.WithHostConfigModifier(loopbackOnly("80/tcp")),
-		testcontainers.WithEnv(map[string]string{"BD_ADMIN_PASSWORD": s.creds.AdminPassword}),
 		testcontainers.WithFiles(files...),
 		// install.php answers 200 only once Apache, PHP and the database
 		// connection all work, before and after WordPress is installed.
@@ -243,7 +256,10 @@ func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
 	// waits for the database.
 	cfg.progress("starting db and wp containers")
 	var wg sync.WaitGroup
-	var dbC, wpC testcontainers.Container
+	// Concrete types on purpose: testcontainers.Run returns a nil
+	// *DockerContainer when creation fails, which in an interface variable
+	// would compare non-nil.
+	var dbC, wpC *testcontainers.DockerContainer
 	var dbErr, wpErr error
 	wg.Add(2)
 	go func() { defer wg.Done(); dbC, dbErr = testcontainers.Run(ctx, cfg.images.DB, dbOpts...) }()
@@ -350,8 +366,12 @@ func loopbackOnly(port string) func(*container.HostConfig) {
 	}
 }
 
-func (s *Stack) dsn(user, pass, addr, db string) string {
+// dbConfig is the driver configuration for a connection to the stack.
+// The driver's own logger stays quiet: while the database starts, the
+// readiness wait sees connections dropped by design.
+func (s *Stack) dbConfig(user, pass, addr, db string) *mysql.Config {
 	c := mysql.NewConfig()
+	c.Logger = quietLogger{}
 	c.User, c.Passwd, c.Net, c.Addr, c.DBName = user, pass, "tcp", addr, db
 	c.ParseTime = true
 	c.MultiStatements = true
@@ -360,7 +380,19 @@ func (s *Stack) dsn(user, pass, addr, db string) string {
 	c.Collation = "utf8mb4_unicode_520_ci"
 	c.Timeout = 5 * time.Second
 	c.Params = map[string]string{"charset": "utf8mb4"}
-	return c.FormatDSN()
+	return c
+}
+
+type quietLogger struct{}
+
+func (quietLogger) Print(...any) {}
+
+func openDB(c *mysql.Config) (*sql.DB, error) {
+	conn, err := mysql.NewConnector(c)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(conn), nil
 }
 
 // connect finds the published ports and opens the two database handles.
@@ -380,11 +412,11 @@ func (s *Stack) connect(ctx context.Context) error {
 	}
 	s.info.URL = "http://127.0.0.1:" + web
 	s.info.DBAddr = "127.0.0.1:" + dbp
-	s.toolDB, err = sql.Open("mysql", s.dsn(s.creds.ToolUser, s.creds.ToolPassword, s.info.DBAddr, s.creds.DBName))
+	s.toolDB, err = openDB(s.dbConfig(s.creds.ToolUser, s.creds.ToolPassword, s.info.DBAddr, s.creds.DBName))
 	if err != nil {
 		return fault.Infra(err)
 	}
-	s.appDB, err = sql.Open("mysql", s.dsn(s.creds.DBUser, s.creds.DBPassword, s.info.DBAddr, s.creds.DBName))
+	s.appDB, err = openDB(s.dbConfig(s.creds.DBUser, s.creds.DBPassword, s.info.DBAddr, s.creds.DBName))
 	if err != nil {
 		return fault.Infra(err)
 	}
@@ -408,6 +440,15 @@ func (s *Stack) describe(ctx context.Context, cfg config) error {
 	s.info.Started = time.Now().UTC()
 	s.info.Images = cfg.images
 	s.info.TablePrefix = s.prefix
+	s.info.ImageIDs.Source = cfg.images.Source
+	for _, x := range []struct {
+		ref string
+		id  *string
+	}{{cfg.images.DB, &s.info.ImageIDs.DB}, {cfg.images.WP, &s.info.ImageIDs.WP}} {
+		if insp, err := s.cli.ImageInspect(ctx, x.ref); err == nil {
+			*x.id = insp.ID
+		}
+	}
 	if err := s.toolDB.QueryRowContext(ctx, "SELECT VERSION()").Scan(&s.info.MariaDBVersion); err != nil {
 		return fault.Infra(fmt.Errorf("database version: %w", err))
 	}
@@ -462,7 +503,12 @@ func (s *Stack) AppDB() *sql.DB { return s.appDB }
 
 // Close removes every container and network of the run. It is safe to call
 // more than once and from a signal handler's goroutine.
-func (s *Stack) Close(ctx context.Context) error {
+func (s *Stack) Close(ctx context.Context) error { return s.close(ctx, 0) }
+
+// close removes the run, then keeps looking for settle: a create request
+// cut off by a cancelled context may still be carried out by the engine
+// after the first look, and its container or network must not be left.
+func (s *Stack) close(ctx context.Context, settle time.Duration) error {
 	s.closeOnce.Do(func() {
 		if s.toolDB != nil {
 			s.toolDB.Close()
@@ -470,17 +516,23 @@ func (s *Stack) Close(ctx context.Context) error {
 		if s.appDB != nil {
 			s.appDB.Close()
 		}
-		runs, err := listRuns(ctx, s.cli)
-		if err != nil {
-			s.closeErr = err
-		} else {
-			for _, r := range runs {
-				if r.RunID == s.runID {
-					s.closeErr = removeRun(ctx, s.cli, r)
-				}
+		s.closeErr = removeRunID(ctx, s.cli, s.runID)
+		for deadline := time.Now().Add(settle); s.closeErr == nil && time.Now().Before(deadline); {
+			select {
+			case <-ctx.Done():
+				s.closeErr = ctx.Err()
+			case <-time.After(250 * time.Millisecond):
+				s.closeErr = removeRunID(ctx, s.cli, s.runID)
 			}
 		}
 		s.cli.Close()
 	})
 	return s.closeErr
+}
+
+func initFileMode(official bool) int64 {
+	if official {
+		return 0o644
+	}
+	return 0o600
 }

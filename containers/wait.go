@@ -2,12 +2,12 @@ package containers
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/testcontainers/testcontainers-go/wait"
 )
 
@@ -16,7 +16,7 @@ import (
 // timeout it reports the last error, which is usually the real cause.
 type sqlReady struct {
 	port    string
-	dsn     func(addr string) string
+	config  func(addr string) *mysql.Config
 	timeout time.Duration
 }
 
@@ -49,7 +49,7 @@ func (w sqlReady) WaitUntilReady(ctx context.Context, target wait.StrategyTarget
 			last = fmt.Errorf("port %s not published yet", w.port)
 			continue
 		}
-		db, err := sql.Open("mysql", w.dsn("127.0.0.1:"+port))
+		db, err := openDB(w.config("127.0.0.1:" + port))
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -13,6 +14,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/breachdrill/breachdrill/internal/fault"
@@ -32,20 +34,34 @@ type wooPlugin struct {
 	modes   map[string]fs.FileMode
 }
 
+// wooWanted is the fix every refusal of --woocommerce names.
+const wooWanted = "pass the WooCommerce plugin folder (the one holding woocommerce.php) or its release zip (woocommerce.7.9.0.zip)"
+
 var pluginHeader = regexp.MustCompile(`(?m)^[ \t/*#@]*([A-Za-z ]+):[ \t]*(.+?)[ \t]*$`)
 
 // loadWooPlugin reads a plugin directory or zip and refuses anything that is
 // not WooCommerce, with a message that says what was expected.
 func loadWooPlugin(p string) (*wooPlugin, error) {
 	st, err := os.Stat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fault.Input(fmt.Errorf("--woocommerce %s: no such file or folder: %s", p, wooWanted))
+	}
 	if err != nil {
-		return nil, fault.Input(fmt.Errorf("--woocommerce %s: %w", p, err))
+		return nil, fault.Input(fmt.Errorf("--woocommerce %s: %v: %s", p, err, wooWanted))
 	}
 	wp := &wooPlugin{files: map[string][]byte{}, modes: map[string]fs.FileMode{}}
 	if st.IsDir() {
-		root := p
-		if _, err := os.Stat(filepath.Join(p, "woocommerce", "woocommerce.php")); err == nil {
-			root = filepath.Join(p, "woocommerce")
+		// Looked for before reading anything, so that a wrong folder (a
+		// home directory, say) is refused at once rather than read whole.
+		var root string
+		for _, r := range []string{p, filepath.Join(p, "woocommerce")} {
+			if _, err := os.Stat(filepath.Join(r, "woocommerce.php")); err == nil {
+				root = r
+				break
+			}
+		}
+		if root == "" {
+			return nil, fault.Input(fmt.Errorf("--woocommerce %s: no woocommerce.php found: %s", p, wooWanted))
 		}
 		err = filepath.WalkDir(root, func(file string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
@@ -73,9 +89,12 @@ func loadWooPlugin(p string) (*wooPlugin, error) {
 	} else {
 		zr, err := zip.OpenReader(p)
 		if err != nil {
-			return nil, fault.Input(fmt.Errorf("--woocommerce %s: not a plugin folder or zip (%v): pass the unpacked woocommerce folder or woocommerce.x.y.z.zip", p, err))
+			return nil, fault.Input(fmt.Errorf("--woocommerce %s: not a plugin folder or zip (%v): %s", p, err, wooWanted))
 		}
 		defer zr.Close()
+		if !slices.ContainsFunc(zr.File, func(f *zip.File) bool { return path.Clean(f.Name) == "woocommerce/woocommerce.php" }) {
+			return nil, fault.Input(fmt.Errorf("--woocommerce %s: no woocommerce/woocommerce.php in the zip: %s", p, wooWanted))
+		}
 		for _, f := range zr.File {
 			if f.FileInfo().IsDir() {
 				continue
@@ -100,11 +119,11 @@ func loadWooPlugin(p string) (*wooPlugin, error) {
 	}
 	main, ok := wp.files["woocommerce.php"]
 	if !ok {
-		return nil, fault.Input(fmt.Errorf("--woocommerce %s: no woocommerce.php found: pass the WooCommerce plugin folder (the one holding woocommerce.php) or its release zip", p))
+		return nil, fault.Input(fmt.Errorf("--woocommerce %s: no woocommerce.php found: %s", p, wooWanted))
 	}
 	headers := readPluginHeaders(main)
 	if headers["Plugin Name"] != "WooCommerce" {
-		return nil, fault.Input(fmt.Errorf("--woocommerce %s: woocommerce.php names plugin %q, not WooCommerce", p, headers["Plugin Name"]))
+		return nil, fault.Input(fmt.Errorf("--woocommerce %s: woocommerce.php names plugin %q, not WooCommerce: %s", p, headers["Plugin Name"], wooWanted))
 	}
 	wp.version = headers["Version"]
 	if req := headers["Requires at least"]; req != "" && versionLess("6.1", req) {

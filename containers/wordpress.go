@@ -2,6 +2,8 @@ package containers
 
 import (
 	"bytes"
+	"crypto/md5"
+	"encoding/hex"
 	"fmt"
 	"regexp"
 	"text/template"
@@ -27,6 +29,9 @@ define( 'WP_DEBUG', false );
 $bd_host = isset( $_SERVER['HTTP_HOST'] ) ? $_SERVER['HTTP_HOST'] : 'localhost';
 define( 'WP_HOME', 'http://' . $bd_host );
 define( 'WP_SITEURL', 'http://' . $bd_host );
+// Cookie names derive from the site URL, which differs by host; one name
+// lets a session work (or be replayed) from inside the run's network too.
+define( 'COOKIEHASH', '{{.CookieHash}}' );
 
 // Nothing leaves the stack: no update checks, no phoning home, no cron
 // loopback. The audit plugin records every attempt, blocked or not.
@@ -55,11 +60,19 @@ func renderWPConfig(c Credentials, prefix string) []byte {
 	var b bytes.Buffer
 	err := wpConfigTemplate.Execute(&b, struct {
 		Credentials
-		Prefix string
-		Salts  []namedValue
-	}{c, prefix, salts})
+		Prefix     string
+		Salts      []namedValue
+		CookieHash string
+	}{c, prefix, salts, cookieHash(c)})
 	if err != nil {
 		panic(fmt.Sprintf("containers: wp-config template: %v", err))
 	}
 	return b.Bytes()
+}
+
+// cookieHash is a per-run value for WordPress's COOKIEHASH: derived from a
+// salt, so it is stable for the run and reveals nothing.
+func cookieHash(c Credentials) string {
+	sum := md5.Sum([]byte("breachdrill-cookie:" + c.Salts[0]))
+	return hex.EncodeToString(sum[:])
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"github.com/breachdrill/breachdrill/containers"
 	"github.com/spf13/cobra"
 )
@@ -36,7 +37,7 @@ minute, and is skipped when an image of the same recipe exists.
 			if err != nil {
 				return err
 			}
-			cmd.Printf("db image: %s\nwp image: %s\n", imgs.DB, imgs.WP)
+			fmt.Fprintf(cmd.OutOrStdout(), "db image: %s\nwp image: %s\n", imgs.DB, imgs.WP)
 			return nil
 		},
 	}

@@ -108,7 +108,7 @@ Ctrl-C while it starts removes everything it created.`,
 				if err := containers.RemoveRun(cleanupContext(cmd.Context()), id); err != nil {
 					return err
 				}
-				cmd.Printf("removed %s\n", id)
+				fmt.Fprintf(cmd.OutOrStdout(), "removed %s\n", id)
 			}
 			return nil
 		},
@@ -124,7 +124,7 @@ Ctrl-C while it starts removes everything it created.`,
 				return err
 			}
 			if len(runs) == 0 {
-				cmd.Println("no breachdrill stacks")
+				fmt.Fprintln(cmd.OutOrStdout(), "no breachdrill stacks")
 				return nil
 			}
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
@@ -159,13 +159,13 @@ Containers and networks without breachdrill's labels are never touched.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			removed, err := containers.GC(cleanupContext(cmd.Context()), all)
 			for _, r := range removed {
-				cmd.Printf("removed %s (%d containers, %d networks)\n", r.RunID, len(r.Containers), len(r.Networks))
+				fmt.Fprintf(cmd.OutOrStdout(), "removed %s (%d containers, %d networks)\n", r.RunID, len(r.Containers), len(r.Networks))
 			}
 			if err != nil {
 				return err
 			}
 			if len(removed) == 0 {
-				cmd.Println("nothing to remove")
+				fmt.Fprintln(cmd.OutOrStdout(), "nothing to remove")
 			}
 			return nil
 		},

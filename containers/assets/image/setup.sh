@@ -27,4 +27,9 @@ a2enmod -q rewrite
 a2disconf -q other-vhosts-access-log
 install -d -m 0755 /var/log/breachdrill /var/lib/breachdrill /docker-entrypoint-initdb.d
 
+# The reset point's copy of the docroot, made once here: taking the reset
+# point at stack start then copies only the files the start changed, not
+# all 60 MB (about 2.5 s of every start on 2 cores).
+cp -a /var/www/html /var/lib/breachdrill/docroot
+
 rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log

