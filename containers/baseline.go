@@ -36,7 +36,9 @@ func (s *Stack) ReadBaselineFile(ctx context.Context, rel string) ([]byte, error
 
 // VerifyReset compares the live stack with the reset point and lists every
 // difference: docroot files added, changed or removed (rsync's itemised
-// dry run), and tables whose checksum differs. Empty means recovered.
+// dry run), and tables whose checksum differs. Empty means recovered, and
+// then the stack is marked clean, so the next Reset only copies what the
+// next scenario changes.
 func (s *Stack) VerifyReset(ctx context.Context) ([]string, error) {
 	var diffs []string
 	res, err := s.Exec(ctx, ServiceWP, []string{"rsync", "-a", "-n", "-c", "--delete", "--itemize-changes", snapshotFolder + "/", DocRoot + "/"})
@@ -73,6 +75,12 @@ func (s *Stack) VerifyReset(ctx context.Context) ([]string, error) {
 		}
 		if live != saved {
 			diffs = append(diffs, "table "+n+" differs")
+		}
+	}
+	if len(diffs) == 0 {
+		// Proven equal to the reset point: changes from now on are drift.
+		if err := s.markClean(ctx); err != nil {
+			return nil, err
 		}
 	}
 	return diffs, nil

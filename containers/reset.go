@@ -60,9 +60,15 @@ func (s *Stack) Snapshot(ctx context.Context) error {
 	if _, err := s.Exec(ctx, ServiceWP, []string{"sh", "-c", syncDocroot, "sh", DocRoot, snapshotFolder}); err != nil {
 		return fault.Infra(fmt.Errorf("snapshot docroot: %w", err))
 	}
-	// InnoDB keeps a table's last change time to the second. Starting the
-	// reset window on the next whole second means every change after this
-	// point is seen, and the snapshot's own writes are not.
+	return s.markClean(ctx)
+}
+
+// markClean starts the window in which changes count as drift. InnoDB
+// keeps a table's last change time to the second, so the window starts on
+// the next whole second: every later change is seen, and the writes that
+// made the stack clean (a snapshot, a reset) are not, which keeps Reset
+// from copying the same big tables back again and again.
+func (s *Stack) markClean(ctx context.Context) error {
 	boundary := time.Now().Truncate(time.Second).Add(time.Second)
 	select {
 	case <-time.After(time.Until(boundary)):
@@ -70,12 +76,12 @@ func (s *Stack) Snapshot(ctx context.Context) error {
 		return ctx.Err()
 	}
 	var dbNow time.Time
-	if err := conn.QueryRowContext(ctx, "SELECT NOW()").Scan(&dbNow); err != nil {
-		return fault.Infra(fmt.Errorf("snapshot: %w", err))
+	if err := s.toolDB.QueryRowContext(ctx, "SELECT NOW()").Scan(&dbNow); err != nil {
+		return fault.Infra(fmt.Errorf("mark the reset point: %w", err))
 	}
-	_, err = conn.ExecContext(ctx, "INSERT INTO "+snapshotDB+"."+snapshotMeta+" VALUES ('boundary', ?)", dbNow.Format(time.DateTime))
+	_, err := s.toolDB.ExecContext(ctx, "REPLACE INTO "+snapshotDB+"."+snapshotMeta+" VALUES ('boundary', ?)", dbNow.Format(time.DateTime))
 	if err != nil {
-		return fault.Infra(fmt.Errorf("snapshot: %w", err))
+		return fault.Infra(fmt.Errorf("mark the reset point: %w", err))
 	}
 	return nil
 }

@@ -379,7 +379,6 @@ func (s *Stack) dbConfig(user, pass, addr, db string) *mysql.Config {
 	c.AllowAllFiles = false
 	c.Collation = "utf8mb4_unicode_520_ci"
 	c.Timeout = 5 * time.Second
-	c.Params = map[string]string{"charset": "utf8mb4"}
 	return c
 }
 
