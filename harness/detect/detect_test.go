@@ -1,0 +1,327 @@
+package detect_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/breachdrill/breachdrill/containers"
+	"github.com/breachdrill/breachdrill/harness/detect"
+	"github.com/breachdrill/breachdrill/harness/timeline"
+	"github.com/breachdrill/breachdrill/internal/fault"
+	"github.com/breachdrill/breachdrill/internal/stacktest"
+)
+
+// TestQuietOnIdleAndBrowse is the false-positive gate: on the seeded shop
+// left alone for a few intervals, and then browsed normally (a shopper and
+// an administrator), no shipped rule fires.
+func TestQuietOnIdleAndBrowse(t *testing.T) {
+	s := sharedStack(t)
+	e, tl := run(t, s, shippedPack(t))
+	e.SetContext("idle", detect.WindowBaseline)
+	time.Sleep(3500 * time.Millisecond)
+	if err := detect.Browse(context.Background(), s); err != nil {
+		t.Fatalf("browse: %v", err)
+	}
+	time.Sleep(4 * time.Second)
+	for id, a := range alerts(tl) {
+		t.Errorf("rule %s fired on idle/normal traffic: %q", id, a.Matched)
+	}
+}
+
+// TestContractRules produces each scenario's effect directly on a real
+// stack (files written as www-data, SQL as the shop's user, HTTP requests
+// to 127.0.0.1, PHP run inside WordPress) and waits for the rule ids the
+// scenario files expect.
+func TestContractRules(t *testing.T) {
+	pack := shippedPack(t)
+	const within = 20 * time.Second
+	tests := []struct {
+		name   string
+		rules  []string
+		effect func(t *testing.T, s *containers.Stack)
+	}{
+		{"debug-log-exposure", []string{"wp-debug-log-public", "wp-debug-display-on"}, func(t *testing.T, s *containers.Stack) {
+			setConstants(t, s, map[string]string{"WP_DEBUG": "true", "WP_DEBUG_LOG": "true"})
+			request(t, s, "GET", "/?p=999999", "", nil)
+			writeFile(t, s, "wp-content/debug.log", "[28-Nov-2026 01:10:59 UTC] PHP Warning:  Undefined array key \"host\" in /var/www/html/wp-includes/class-wp.php on line 231\n")
+		}},
+		{"rogue-plugin-backdoor", []string{"fim-new-php-file", "wp-plugin-activated", "wp-admin-created", "admin-set-changed", "webshell-request"}, func(t *testing.T, s *containers.Stack) {
+			writeFile(t, s, "wp-content/plugins/bd-cache-helper/bd-cache-helper.php", "<?php\n/*\nPlugin Name: Cache Helper\n*/\n")
+			writeFile(t, s, "wp-content/plugins/bd-cache-helper/shell.php", "<?php if (($_GET['k'] ?? '') === 's3cret') { echo 'ok'; }\n")
+			php(t, s, `$r = activate_plugin('bd-cache-helper/bd-cache-helper.php'); if (is_wp_error($r)) { fwrite(STDERR, $r->get_error_message()); exit(1); }`)
+			createAdmin(t, s, "wp_support_svc")
+			request(t, s, "GET", "/wp-content/plugins/bd-cache-helper/shell.php?k=s3cret&cmd=id", "", nil)
+		}},
+		{"tampered-plugin-update", []string{"fim-plugin-modified"}, func(t *testing.T, s *containers.Stack) {
+			src, err := s.ReadFile(context.Background(), "wp-content/plugins/akismet/akismet.php")
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, s, "wp-content/plugins/akismet/akismet.php", string(src)+"\nadd_action('woocommerce_checkout_order_processed', function () {});\n")
+		}},
+		{"exposed-db-backup", []string{"fim-archive-in-docroot", "backup-file-exposed", "directory-listing-exposes-backups", "backup-downloaded", "db-bulk-pii-read"}, func(t *testing.T, s *containers.Stack) {
+			c := s.Credentials()
+			name := "wp-content/uploads/backup-" + time.Now().UTC().Format("20060102") + ".sql.gz"
+			_, err := s.Exec(context.Background(), containers.ServiceWP, []string{"sh", "-c",
+				`mysqldump --single-transaction --skip-lock-tables -h db -u "$2" "$3" | gzip -c > "$1"`, "sh", containers.DocRoot + "/" + name, c.DBUser, c.DBName},
+				containers.AsUser(containers.WebUser), containers.WithEnv("MYSQL_PWD="+c.DBPassword))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if status, _ := request(t, s, "GET", "/"+name, "", nil); status != 200 {
+				t.Fatalf("fetching the dump: %d", status)
+			}
+		}},
+		{"plaintext-pan-order-meta", []string{"pan-in-database"}, func(t *testing.T, s *containers.Stack) {
+			p := s.TablePrefix()
+			for _, q := range []string{
+				"INSERT INTO " + p + "wc_orders_meta (order_id, meta_key, meta_value) VALUES (500, '_payment_card_number', '4111111111111111')",
+				"INSERT INTO " + p + "postmeta (post_id, meta_key, meta_value) VALUES (500, '_payment_card_number', '5555 5555 5555 4444')",
+				"UPDATE " + p + "woocommerce_payment_tokens SET token = '378282246310005' ORDER BY token_id LIMIT 1",
+			} {
+				if _, err := s.AppDB().Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}},
+		{"pii-in-options-transients", []string{"pii-in-options"}, func(t *testing.T, s *containers.Stack) {
+			val := `a:3:{i:0;a:2:{s:5:"email";s:20:"customer0@example.com";s:5:"phone";s:14:"(415) 555-0142";}i:1;a:2:{s:5:"email";s:20:"customer1@example.com";s:5:"phone";s:12:"212-555-0199";}i:2;a:2:{s:5:"email";s:20:"customer2@example.com";s:5:"phone";s:15:"+1 646-555-0107";}}`
+			if _, err := s.AppDB().Exec("INSERT INTO "+s.TablePrefix()+"options (option_name, option_value, autoload) VALUES ('_transient_bd_customer_cache', ?, 'no')", val); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"canary-in-plugin-option", []string{"pii-in-options"}, func(t *testing.T, s *containers.Stack) {
+			if _, err := s.AppDB().Exec("INSERT INTO "+s.TablePrefix()+"options (option_name, option_value, autoload) VALUES ('bd_sync_last_customer', ?, 'yes')", "last synced: "+canaries[1]+"@example.net"); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"rogue-admin-bulk-export", []string{"wp-admin-created", "admin-set-changed", "db-bulk-pii-read", "fim-export-in-uploads"}, func(t *testing.T, s *containers.Stack) {
+			createAdmin(t, s, "svc_reporting")
+			rows, err := s.AppDB().Query("SELECT first_name, last_name, email, phone FROM " + s.TablePrefix() + "wc_order_addresses WHERE address_type = 'billing'")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows.Close()
+			writeFile(t, s, "wp-content/uploads/2026/11/customers-export.csv", "first_name,last_name,email\nAnn0,Lee,customer0@example.com\n")
+		}},
+		{"ajax-sqli-exfiltration-get", []string{"web-sqli-admin-ajax", "db-union-select-pii"}, func(t *testing.T, s *containers.Stack) {
+			request(t, s, "GET", "/wp-admin/admin-ajax.php?action=bd_stock_lookup&sku=1+UNION+ALL+SELECT+email+FROM+wp_wc_order_addresses--+-", "", nil)
+			rows, err := s.AppDB().Query("SELECT post_title FROM " + s.TablePrefix() + "posts WHERE ID = 1 UNION SELECT email FROM " + s.TablePrefix() + "wc_order_addresses")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows.Close()
+		}},
+		{"ajax-sqli-exfiltration-post", []string{"web-sqli-admin-ajax"}, func(t *testing.T, s *containers.Stack) {
+			request(t, s, "POST", "/wp-admin/admin-ajax.php", "action=bd_stock_lookup&sku=1%27%20UNION%20SELECT%20email%20FROM%20wp_wc_order_addresses%23",
+				map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+		}},
+		{"graphql-pii-harvest", []string{"graphql-introspection", "graphql-alias-batching", "graphql-pii-harvest"}, func(t *testing.T, s *containers.Stack) {
+			h := map[string]string{"Content-Type": "application/json"}
+			request(t, s, "POST", "/graphql", `{"query":"query IntrospectionQuery { __schema { queryType { name } types { name fields { name } } } }"}`, h)
+			request(t, s, "POST", "/graphql", aliasedHarvest(10, 1000), h)
+		}},
+		{"rest-user-enumeration", []string{"rest-user-enumeration"}, func(t *testing.T, s *containers.Stack) {
+			request(t, s, "GET", "/wp-json/wp/v2/users", "", nil)
+			request(t, s, "GET", "/wp-json/wp/v2/users/1", "", nil)
+			for _, n := range []string{"1", "2", "3", "4"} {
+				request(t, s, "GET", "/?author="+n, "", nil)
+			}
+		}},
+		{"session-ip-mismatch", []string{"session-ip-mismatch"}, func(t *testing.T, s *containers.Stack) {
+			cookie := login(t, s)
+			// Replayed from inside the web container: the request comes
+			// from 127.0.0.1, not the address that logged in.
+			// The Host header keeps the site URL, which names the cookies.
+			_, err := s.Exec(context.Background(), containers.ServiceWP, []string{"php", "-r",
+				`file_get_contents('http://127.0.0.1/wp-admin/', false, stream_context_create(array('http' => array('header' => "Host: " . $argv[2] . "\r\nCookie: " . $argv[1] . "\r\nUser-Agent: Mozilla/5.0 stolen-session\r\n", 'follow_location' => 0, 'ignore_errors' => true))));`,
+				cookie, strings.TrimPrefix(s.URL(), "http://")})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"wp-config-backup", []string{"wp-config-backup-exposed"}, func(t *testing.T, s *containers.Stack) {
+			src, err := s.ReadFile(context.Background(), "wp-config.php")
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, s, "wp-config.php.bak", string(src))
+		}},
+		{"login-brute-force", []string{"wp-login-brute-force"}, func(t *testing.T, s *containers.Stack) {
+			for i := 0; i < 6; i++ {
+				request(t, s, "POST", "/wp-login.php", "log=admin&pwd=guess"+string(rune('a'+i)), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+			}
+		}},
+		{"outbound-http-not-blocked", []string{"wp-outbound-http-unblocked"}, func(t *testing.T, s *containers.Stack) {
+			// Allowed past WP_HTTP_BLOCK_EXTERNAL and aimed at a closed port
+			// on the container's own loopback: nothing leaves the stack.
+			phpWith(t, s, "define('WP_ACCESSIBLE_HOSTS', '127.0.0.2');", `wp_remote_get('http://127.0.0.2:9/collect', array('timeout' => 2));`)
+		}},
+		{"php-in-uploads", []string{"php-file-in-uploads", "fim-new-php-file", "php-request-in-uploads", "php-error-in-uploads"}, func(t *testing.T, s *containers.Stack) {
+			// The warning lands in PHP's error log, naming the file.
+			writeFile(t, s, "wp-content/uploads/2026/11/thumb.php", "<?php echo $thumb_size;\n")
+			request(t, s, "GET", "/wp-content/uploads/2026/11/thumb.php", "", nil)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := sharedStack(t)
+			_, tl := run(t, s, pack)
+			tt.effect(t, s)
+			got := waitAlerts(t, tl, within, tt.rules...)
+			for _, id := range tt.rules {
+				a := got[id]
+				info, _ := pack.Rule(id)
+				if a.Window != detect.WindowObserve || a.Severity != info.Severity || a.Source == "" || len(a.Matched) == 0 {
+					t.Errorf("alert %s incomplete: %+v", id, a)
+				}
+			}
+			for _, ev := range tl.Events() {
+				if ev.Kind == timeline.KindAlert && ev.Scenario != t.Name() {
+					t.Errorf("alert %s carries scenario %q; want %q", ev.Summary, ev.Scenario, t.Name())
+				}
+				for _, secret := range s.Credentials().Secrets() {
+					if strings.Contains(string(ev.Data), secret) {
+						t.Errorf("alert %s holds a secret of the run", ev.Summary)
+					}
+				}
+				for _, pan := range []string{"4111111111111111", "5555 5555 5555 4444", "378282246310005"} {
+					if strings.Contains(string(ev.Data), pan) {
+						t.Errorf("alert %s holds a full card number", ev.Summary)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestProbesAreNotAttacks checks that the engine's own HTTP probes, which
+// fetch the exposed dump, never count as a download in the access log.
+func TestProbesAreNotAttacks(t *testing.T) {
+	s := sharedStack(t)
+	_, tl := run(t, s, shippedPack(t))
+	writeFile(t, s, "wp-content/uploads/db.sql", "-- MariaDB dump 10.19\nCREATE TABLE `wp_users` (ID int);\n")
+	waitAlerts(t, tl, 20*time.Second, "backup-file-exposed", "fim-archive-in-docroot")
+	time.Sleep(2 * time.Second)
+	if a, ok := alerts(tl)["backup-downloaded"]; ok {
+		t.Errorf("the engine's own probe counted as a download: %q", a.Matched)
+	}
+}
+
+// TestChangedRuleNoLongerFires loads copies of shipped rules with their
+// conditions changed over the shipped ones (--rules DIR) and checks they
+// stay quiet on the effect that fires the originals, while an untouched
+// rule proves the sources were live.
+func TestChangedRuleNoLongerFires(t *testing.T) {
+	webshell, err := os.ReadFile(filepath.Join("..", "..", "rules", "sigma", "web", "webshell-request.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	display, err := os.ReadFile(filepath.Join("..", "..", "rules", "checks", "wp-debug-display-on.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	changedWeb := strings.Replace(string(webshell), "condition: selection_dir and selection_php and selection_cmd", "condition: selection_dir and selection_php and not selection_cmd", 1)
+	// Display must now be switched on explicitly, which the effect below
+	// does not do.
+	changedCfg := strings.Replace(string(display), "      default: true", "      default: false", 1)
+	if changedWeb == string(webshell) || changedCfg == string(display) {
+		t.Fatal("the shipped rules no longer have the text this test changes")
+	}
+	mine, err := detect.LoadPack(fstest.MapFS{
+		"webshell-request.yml":    {Data: []byte(changedWeb)},
+		"wp-debug-display-on.yml": {Data: []byte(changedCfg)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pack := shippedPack(t)
+	before := pack.Hash()
+	if got := pack.Override(mine); strings.Join(got, ",") != "webshell-request,wp-debug-display-on" {
+		t.Fatalf("overridden %v", got)
+	}
+	if pack.Hash() == before {
+		t.Error("the pack's hash did not change with its rules")
+	}
+
+	s := sharedStack(t)
+	_, tl := run(t, s, pack)
+	writeFile(t, s, "wp-content/plugins/bd-cache-helper/shell.php", "<?php echo 'ok';\n")
+	setConstants(t, s, map[string]string{"WP_DEBUG": "true"})
+	request(t, s, "GET", "/wp-content/plugins/bd-cache-helper/shell.php?k=s3cret&cmd=id", "", nil)
+	waitAlerts(t, tl, 20*time.Second, "fim-new-php-file", "fim-core-file-modified")
+	time.Sleep(3 * time.Second)
+	for _, id := range []string{"webshell-request", "wp-debug-display-on"} {
+		if a, ok := alerts(tl)[id]; ok {
+			t.Errorf("changed rule %s still fired: %q", id, a.Matched)
+		}
+	}
+}
+
+// TestAlertOncePerWindow checks the dedupe and the scenario attribution.
+func TestAlertOncePerWindow(t *testing.T) {
+	s := sharedStack(t)
+	e, tl := run(t, s, shippedPack(t))
+	shell := "/wp-content/plugins/akismet/x.php?cmd=id"
+	e.SetContext("s1", detect.WindowObserve)
+	request(t, s, "GET", shell, "", nil)
+	request(t, s, "GET", shell, "", nil)
+	waitAlerts(t, tl, 10*time.Second, "webshell-request")
+	e.SetContext("s2", detect.WindowObserve)
+	request(t, s, "GET", shell, "", nil)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		count := map[string]int{}
+		for _, ev := range tl.Events() {
+			if ev.Kind == timeline.KindAlert && strings.HasPrefix(ev.Summary, "webshell-request:") {
+				count[ev.Scenario]++
+			}
+		}
+		if count["s2"] == 1 {
+			if count["s1"] != 1 {
+				t.Errorf("alerts per scenario %v; want one each", count)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("alerts per scenario %v; want one in s2", count)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestInfraFaultWhenContainerDies kills the web container under a running
+// engine: the log streams end and that must come out as an infrastructure
+// fault, never as silence.
+func TestInfraFaultWhenContainerDies(t *testing.T) {
+	s := stacktest.Start(t)
+	e := detect.New(s, shippedPack(t), timeline.New())
+	ctx := context.Background()
+	if err := e.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("docker", "kill", "breachdrill-"+s.RunID()+"-wp").CombinedOutput(); err != nil {
+		t.Fatalf("docker kill: %v: %s", err, out)
+	}
+	select {
+	case err := <-e.Err():
+		if !fault.IsInfra(err) {
+			t.Errorf("fault %v is not marked as infrastructure", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no fault reported after the web container died")
+	}
+	if err := e.Stop(); err == nil || !fault.IsInfra(err) {
+		t.Errorf("Stop() = %v; want the infrastructure fault", err)
+	}
+	if errors.Is(ctx.Err(), context.Canceled) {
+		t.Fatal("unreachable")
+	}
+}

@@ -1,0 +1,277 @@
+package detect
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/breachdrill/breachdrill/harness/detect/graphql"
+	"github.com/breachdrill/breachdrill/internal/fault"
+	"gopkg.in/yaml.v3"
+)
+
+// Rule kinds.
+const (
+	KindSigma  = "sigma"  // a Sigma rule over a log or file-event stream
+	KindHTTP   = "http"   // a state check probing the shop from outside
+	KindSQL    = "sql"    // a state check querying the shop's database
+	KindConfig = "config" // a state check reading wp-config.php
+	KindFile   = "file"   // a state check over the docroot's file list
+)
+
+// RuleInfo is what a report or a scenario file needs to know about a rule.
+type RuleInfo struct {
+	ID          string        `json:"id"`
+	Title       string        `json:"title"`
+	Severity    string        `json:"severity"`
+	Source      Source        `json:"source"` // for state checks: state
+	Kind        string        `json:"kind"`
+	File        string        `json:"file"`
+	Description string        `json:"description,omitempty"`
+	Tags        []string      `json:"tags,omitempty"`
+	Interval    time.Duration `json:"interval_ns,omitempty"` // state checks with their own interval
+}
+
+// packRule is one rule and the file it came from.
+type packRule struct {
+	info  RuleInfo
+	sum   [32]byte // SHA-256 of the file
+	sigma *sigmaRule
+	check *check
+}
+
+// Pack is a loaded, validated rule pack: Sigma rules, state checks and
+// the GraphQL schema that marks personal-data fields. It is read-only once
+// engines use it.
+type Pack struct {
+	rules     map[string]*packRule
+	schema    *graphql.Schema
+	schemaSum [32]byte
+	schemaSrc string
+}
+
+// LoadPack reads every rule under fsys: *.yml and *.yaml files (Sigma
+// rules when they have a detection, state checks when they have a kind)
+// and at most one *.graphql schema. Every problem is reported, each at its
+// file:line:column, in one error marked as bad input.
+func LoadPack(fsys fs.FS) (*Pack, error) {
+	return loadPack(fsys, "")
+}
+
+// LoadDir loads the pack in a folder (--rules DIR); problems name files by
+// their path under dir.
+func LoadDir(dir string) (*Pack, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fault.Input(fmt.Errorf("rules folder: %w", err))
+	}
+	if !st.IsDir() {
+		return nil, fault.Input(fmt.Errorf("rules folder %s is not a folder", dir))
+	}
+	return loadPack(os.DirFS(dir), dir)
+}
+
+func loadPack(fsys fs.FS, root string) (*Pack, error) {
+	p := &Pack{rules: map[string]*packRule{}}
+	var all []Problem
+	display := func(name string) string {
+		if root == "" {
+			return name
+		}
+		return filepath.Join(root, filepath.FromSlash(name))
+	}
+	var schemaFiles []string
+	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			all = append(all, Problem{File: display(name), Msg: err.Error()})
+			return nil
+		}
+		base := d.Name()
+		if d.IsDir() {
+			if name != "." && strings.HasPrefix(base, ".") {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		ext := strings.ToLower(path.Ext(base))
+		if strings.HasPrefix(base, ".") || (ext != ".yml" && ext != ".yaml" && ext != ".graphql" && ext != ".graphqls") {
+			return nil
+		}
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			all = append(all, Problem{File: display(name), Msg: err.Error()})
+			return nil
+		}
+		if ext == ".graphql" || ext == ".graphqls" {
+			schemaFiles = append(schemaFiles, display(name))
+			s, err := graphql.LoadSchema(display(name), string(data))
+			if err != nil {
+				var se *graphql.SchemaError
+				if errors.As(err, &se) {
+					all = append(all, Problem{File: display(name), Line: se.Line, Column: se.Column, Msg: se.Msg})
+				} else {
+					all = append(all, Problem{File: display(name), Msg: err.Error()})
+				}
+				return nil
+			}
+			p.schema, p.schemaSum, p.schemaSrc = s, sha256.Sum256(data), display(name)
+			return nil
+		}
+		r, probs := parseRuleFile(display(name), data)
+		all = append(all, probs...)
+		if r == nil {
+			return nil
+		}
+		if prev, dup := p.rules[r.info.ID]; dup {
+			all = append(all, Problem{File: display(name), Msg: fmt.Sprintf("rule id %q is already used by %s; ids must be unique", r.info.ID, prev.info.File)})
+			return nil
+		}
+		p.rules[r.info.ID] = r
+		return nil
+	})
+	if err != nil {
+		all = append(all, Problem{File: display("."), Msg: err.Error()})
+	}
+	if len(schemaFiles) > 1 {
+		all = append(all, Problem{File: schemaFiles[1], Msg: fmt.Sprintf("a pack holds one GraphQL schema; %s is another", schemaFiles[0])})
+	}
+	if len(all) > 0 {
+		sort.SliceStable(all, func(i, j int) bool {
+			if all[i].File != all[j].File {
+				return all[i].File < all[j].File
+			}
+			return all[i].Line < all[j].Line
+		})
+		return nil, fault.Input(&LoadError{Problems: all})
+	}
+	return p, nil
+}
+
+// parseRuleFile parses one YAML rule file.
+func parseRuleFile(name string, data []byte) (*packRule, []Problem) {
+	ps := &problems{file: name}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if err == io.EOF {
+			ps.at(nil, "empty file: a rule file holds one Sigma rule or one state check")
+		} else {
+			ps.yamlErr(err, nil)
+		}
+		return nil, ps.list
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		ps.at(&extra, "a rule file holds one rule; move this document to a file of its own")
+		return nil, ps.list
+	}
+	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+		ps.at(&doc, "a rule file holds a mapping (a Sigma rule or a state check)")
+		return nil, ps.list
+	}
+	root := doc.Content[0]
+	r := &packRule{sum: sha256.Sum256(data)}
+	_, det := mapGet(root, "detection")
+	_, kind := mapGet(root, "kind")
+	switch {
+	case det != nil:
+		info, sr := parseSigma(ps, root)
+		r.info, r.sigma = info, sr
+		if sr == nil {
+			return nil, ps.list
+		}
+	case kind != nil:
+		info, c := parseCheck(ps, root)
+		r.info, r.check = info, c
+		if c == nil {
+			return nil, ps.list
+		}
+	default:
+		ps.at(root, "neither a Sigma rule (no detection:) nor a state check (no kind: http|sql|config|file)")
+		return nil, ps.list
+	}
+	if len(ps.list) > 0 {
+		return nil, ps.list
+	}
+	r.info.File = name
+	return r, nil
+}
+
+// Override adds other's rules to p, replacing rules with the same id, and
+// returns the ids it replaced. A schema in other replaces p's.
+func (p *Pack) Override(other *Pack) (overridden []string) {
+	for id, r := range other.rules {
+		if _, ok := p.rules[id]; ok {
+			overridden = append(overridden, id)
+		}
+		p.rules[id] = r
+	}
+	if other.schema != nil {
+		p.schema, p.schemaSum, p.schemaSrc = other.schema, other.schemaSum, other.schemaSrc
+	}
+	sort.Strings(overridden)
+	return overridden
+}
+
+// IDs lists the rule ids, sorted.
+func (p *Pack) IDs() []string {
+	ids := make([]string, 0, len(p.rules))
+	for id := range p.rules {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// Has reports whether the pack has a rule with this id.
+func (p *Pack) Has(id string) bool {
+	_, ok := p.rules[id]
+	return ok
+}
+
+// Rule returns a rule's metadata.
+func (p *Pack) Rule(id string) (RuleInfo, bool) {
+	r, ok := p.rules[id]
+	if !ok {
+		return RuleInfo{}, false
+	}
+	return r.info, true
+}
+
+// Rules returns every rule's metadata, sorted by id.
+func (p *Pack) Rules() []RuleInfo {
+	out := make([]RuleInfo, 0, len(p.rules))
+	for _, id := range p.IDs() {
+		out = append(out, p.rules[id].info)
+	}
+	return out
+}
+
+// Schema is the GraphQL schema the pack marks personal data in (nil if
+// the pack has none; the GraphQL analysis then goes by field names).
+func (p *Pack) Schema() *graphql.Schema { return p.schema }
+
+// Hash is the SHA-256 over the pack's files: each rule's id and the hash
+// of its file, in id order, then the schema's. Two packs with the same
+// rules hash the same wherever their files live.
+func (p *Pack) Hash() string {
+	h := sha256.New()
+	for _, id := range p.IDs() {
+		r := p.rules[id]
+		fmt.Fprintf(h, "%s\x00%s\n", id, hex.EncodeToString(r.sum[:]))
+	}
+	if p.schema != nil {
+		fmt.Fprintf(h, "schema\x00%s\n", hex.EncodeToString(p.schemaSum[:]))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}

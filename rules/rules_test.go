@@ -1,0 +1,72 @@
+package rules_test
+
+import (
+	"io/fs"
+	"strings"
+	"testing"
+
+	"github.com/breachdrill/breachdrill/harness/detect"
+	"github.com/breachdrill/breachdrill/rules"
+)
+
+// contract lists the rule ids scenario files expect, per scenario; they
+// may not be renamed.
+var contract = map[string][]string{
+	"debug-log-exposure":         {"wp-debug-log-public", "wp-debug-display-on"},
+	"rogue-plugin-backdoor":      {"fim-new-php-file", "wp-admin-created", "admin-set-changed", "webshell-request"},
+	"tampered-plugin-update":     {"fim-plugin-modified"},
+	"exposed-db-backup":          {"backup-file-exposed", "fim-archive-in-docroot", "backup-downloaded"},
+	"plaintext-pan-order-meta":   {"pan-in-database"},
+	"pii-in-options-transients":  {"pii-in-options"},
+	"rogue-admin-bulk-export":    {"wp-admin-created", "admin-set-changed", "db-bulk-pii-read", "fim-export-in-uploads"},
+	"ajax-sqli-exfiltration":     {"web-sqli-admin-ajax", "db-union-select-pii"},
+	"graphql-pii-harvest":        {"graphql-introspection", "graphql-alias-batching", "graphql-pii-harvest"},
+	"rest-user-enumeration":      {"rest-user-enumeration", "session-ip-mismatch"},
+	"shop-hygiene (no scenario)": {"wp-config-backup-exposed", "wp-login-brute-force", "wp-outbound-http-unblocked"},
+}
+
+func TestShippedPack(t *testing.T) {
+	pack, err := detect.LoadPack(rules.FS)
+	if err != nil {
+		t.Fatalf("the shipped pack does not load:\n%v", err)
+	}
+	for scenario, ids := range contract {
+		for _, id := range ids {
+			if !pack.Has(id) {
+				t.Errorf("scenario %s expects rule %s, which the pack lacks", scenario, id)
+			}
+		}
+	}
+	for _, r := range pack.Rules() {
+		if r.Title == "" || r.Severity == "" || r.Source == "" || r.Kind == "" || r.Description == "" {
+			t.Errorf("rule %s lacks metadata: %+v", r.ID, r)
+		}
+		if !strings.HasSuffix(r.File, r.ID+".yml") {
+			t.Errorf("rule %s lives in %s; name the file after the id", r.ID, r.File)
+		}
+	}
+	if pack.Schema() == nil || len(pack.Schema().PIIFields()) == 0 {
+		t.Error("the pack has no GraphQL schema with @pii fields")
+	}
+	again, _ := detect.LoadPack(rules.FS)
+	if pack.Hash() != again.Hash() || len(pack.Hash()) != 64 {
+		t.Errorf("hash %q is not stable", pack.Hash())
+	}
+}
+
+// TestEveryFileIsARule keeps stray files out of the embedded pack: a
+// misspelt extension would be skipped silently.
+func TestEveryFileIsARule(t *testing.T) {
+	err := fs.WalkDir(rules.FS, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if !strings.HasSuffix(name, ".yml") && !strings.HasSuffix(name, ".graphql") && name != "README.md" {
+			t.Errorf("%s is neither a rule (.yml) nor the schema (.graphql)", name)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
