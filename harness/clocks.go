@@ -6,11 +6,12 @@ import (
 	"github.com/breachdrill/breachdrill/harness/timeline"
 )
 
-// regulatoryClocks are the notification deadlines a personal-data breach
-// starts at awareness (the first alert). DORA's initial notice is due 4 h
+// RegulatoryClocks are the notification deadlines a personal-data breach
+// starts at awareness (the first alert in a drill; the moment the room
+// confirms the breach in a tabletop). DORA's initial notice is due 4 h
 // after classification and at most 24 h after awareness; the drill treats
 // classification as immediate and records both bounds.
-func regulatoryClocks(awareness time.Time) []timeline.Clock {
+func RegulatoryClocks(awareness time.Time) []timeline.Clock {
 	h := func(n float64) time.Duration { return time.Duration(n * float64(time.Hour)) }
 	type def struct {
 		regime, applies string

@@ -94,7 +94,7 @@ func Exercise(ctx context.Context, opts ExerciseOptions) (ExerciseResult, error)
 	for _, s := range prov.Stack.Credentials().Secrets() {
 		secrets.Add(s)
 	}
-	info.Stack = stackInfo(prov.Stack)
+	info.Stack = StackInfo(prov.Stack.Info())
 	info.Dataset = prov.Dataset
 	tl.MustAppend(timeline.Entry{Kind: timeline.KindRunStart, Summary: opts.Kind + " " + res.ExerciseID, Data: info})
 	tl.MustAppend(timeline.Entry{Kind: timeline.KindPhase, Data: timeline.Phase{Name: "provision"},
@@ -137,8 +137,8 @@ func Exercise(ctx context.Context, opts ExerciseOptions) (ExerciseResult, error)
 	return res, runErr
 }
 
-func stackInfo(s *containers.Stack) *timeline.StackInfo {
-	i := s.Info()
+// StackInfo is what the record says about a stack: no secret.
+func StackInfo(i containers.Info) *timeline.StackInfo {
 	return &timeline.StackInfo{
 		RunID: i.RunID, ImageSource: string(i.Images.Source), ImageDB: i.Images.DB, ImageWP: i.Images.WP,
 		ImageDBID: i.ImageIDs.DB, ImageWPID: i.ImageIDs.WP,

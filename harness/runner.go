@@ -229,7 +229,7 @@ func (sr *scenarioRun) expectedFired(events []timeline.Event) (fired map[string]
 		fired[a.Rule] = true
 		if !sr.clocks && sr.s.PersonalData() {
 			sr.clocks = true
-			for _, c := range regulatoryClocks(e.Time) {
+			for _, c := range RegulatoryClocks(e.Time) {
 				sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindClock, Scenario: sr.s.ID, Summary: fmt.Sprintf("%s due %s", c.Regime, c.Deadline.Format(time.RFC3339)), Data: c})
 			}
 		}

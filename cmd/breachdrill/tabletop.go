@@ -1,0 +1,240 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/breachdrill/breachdrill/containers"
+	"github.com/breachdrill/breachdrill/harness"
+	"github.com/breachdrill/breachdrill/harness/timeline"
+	"github.com/breachdrill/breachdrill/internal/fault"
+	"github.com/breachdrill/breachdrill/reports"
+	"github.com/breachdrill/breachdrill/tui"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+)
+
+type tabletopFlags struct {
+	catalog      catalogFlags
+	stack        stackFlags
+	ids          []string
+	participants []string
+	discussion   bool
+	live         bool
+	out          string
+	title        string
+	key          string
+	customers    int
+	orders       int
+	seed         int64
+	run          string
+}
+
+func newTabletopCmd() *cobra.Command {
+	var f tabletopFlags
+	cmd := &cobra.Command{
+		Use:   "tabletop",
+		Short: "Run a facilitated tabletop exercise from the terminal",
+		Long: `Run the quarterly tabletop from a terminal console: pick the scenarios, enter
+the people in the room and their roles, then walk them through the breach
+with timed injects, a phase tracker, regulatory clocks and a decision log.
+The hot wash rates each objective (P/S/M/U), records strengths, areas for
+improvement and the improvement plan, and writes a signed evidence bundle.
+
+Discussion mode needs nothing but the terminal. Live mode (the default when
+Docker answers) also starts a seeded shop stack, really injects each scenario,
+and shows the detection engine's alerts and when containment is verified;
+the stack's URL and login are on screen for participants to investigate.
+
+Keys are shown at the bottom of every screen. Quitting asks first, and what
+was recorded is saved as evidence either way.`,
+		Example: `  breachdrill tabletop
+  breachdrill tabletop --scenario debug-log-exposure --discussion \
+      --participant "Ana Ruiz:ic" --participant "Ben Okafor:tech" --participant "Chen Li:dpo"`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runTabletop(cmd, &f) },
+	}
+	f.catalog.register(cmd)
+	f.stack.register(cmd)
+	fl := cmd.Flags()
+	fl.StringArrayVar(&f.ids, "scenario", nil, "preselect scenario `ID` (repeatable; the order given is the order run)")
+	fl.StringArrayVar(&f.participants, "participant", nil, "a person in the room as `NAME:ROLE` (repeatable); roles: ic, tech, comms, dpo, scribe, facilitator, observer")
+	fl.BoolVar(&f.discussion, "discussion", false, "discussion mode: narrative injects only, no stack")
+	fl.BoolVar(&f.live, "live", false, "live mode: start a stack and really inject each scenario")
+	fl.StringVar(&f.out, "out", "evidence", "write the evidence bundle under `DIR`")
+	fl.StringVar(&f.title, "title", "", "the exercise's title in the report (default: from the scenarios)")
+	fl.StringVar(&f.key, "key", "", "sign with the ed25519 key in `FILE` (default: your own key, created on first use)")
+	fl.IntVar(&f.customers, "customers", 300, "live mode: synthetic customers to seed")
+	fl.IntVar(&f.orders, "orders", 1000, "live mode: synthetic orders to seed")
+	fl.Int64Var(&f.seed, "seed", 1, "live mode: dataset seed")
+	fl.StringVar(&f.run, "run", "", "live mode: use the running stack `RUN` (from `stack up`) instead of starting one")
+	return cmd
+}
+
+func runTabletop(cmd *cobra.Command, f *tabletopFlags) error {
+	mode := tui.ModeAuto
+	switch {
+	case f.discussion && f.live:
+		return fault.Input(errors.New("--discussion and --live exclude each other"))
+	case f.discussion:
+		mode = tui.ModeDiscussion
+	case f.live:
+		mode = tui.ModeLive
+	}
+	var people []timeline.Participant
+	for _, p := range f.participants {
+		pp, err := tui.ParseParticipant(p)
+		if err != nil {
+			return fault.Input(err)
+		}
+		people = append(people, pp)
+	}
+	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
+		return fault.Input(errors.New("tabletop is an interactive console: run it in a terminal"))
+	}
+	cat, pack, err := f.catalog.load(cmd)
+	if err != nil {
+		return err
+	}
+	ctx := cmd.Context()
+	secrets := harness.NewSecrets()
+	rec := &tabletopRecord{dir: f.out, secrets: secrets}
+	defer rec.close()
+
+	var signing []reports.Option
+	if f.key != "" {
+		signing = append(signing, reports.WithKeyFile(f.key))
+	}
+	cfg := tui.Config{
+		Catalog: cat.All(), Selected: f.ids, Participants: people, Mode: mode,
+		Title: f.title, ToolVersion: version,
+		CheckDocker:  containers.CheckDocker,
+		OpenTimeline: rec.open,
+		Save:         tui.BundleSaver(f.out, version, secrets.List, signing...),
+	}
+	var live *liveEngine
+	if !f.discussion {
+		src, err := containers.ParseSource(f.stack.source)
+		if err != nil {
+			return err
+		}
+		live = &liveEngine{
+			provision: harness.ProvisionOptions{Source: src, WooCommerce: f.stack.woocommerce, TablePrefix: f.stack.prefix,
+				Attach: f.run, Customers: f.customers, Orders: f.orders, Seed: f.seed},
+			pack: pack, secrets: secrets,
+		}
+		cfg.Live = live
+		defer func() {
+			// However the console ended, the stack goes.
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+			defer cancel()
+			if err := live.Close(cctx); err != nil {
+				fmt.Fprintln(cmd.ErrOrStderr(), "removing the stack:", err, "(breachdrill gc removes it)")
+			}
+		}()
+	}
+	model, err := tui.New(ctx, cfg)
+	if err != nil {
+		if !fault.IsInput(err) && !fault.IsInfra(err) {
+			err = fault.Input(err)
+		}
+		return err
+	}
+	final, runErr := tea.NewProgram(model, tea.WithContext(ctx), tea.WithAltScreen()).Run()
+	m, _ := final.(tui.Model)
+	saved, ok := m.Saved()
+	if !ok && rec.timeline() != nil && m.Err() == nil {
+		// The console was stopped (a signal) before it saved: what was
+		// recorded is evidence all the same.
+		var err error
+		saved, err = tui.SaveInterrupted(context.WithoutCancel(ctx), rec.timeline(), cat.All(), cfg.Save)
+		if err != nil {
+			return fault.Infra(fmt.Errorf("save the record (it stays in %s): %w", rec.path(), err))
+		}
+		ok = true
+	}
+	if ok {
+		rec.discard()
+		fmt.Fprintf(cmd.OutOrStdout(), "evidence bundle: %s (%s)\n", saved.Path, saved.Result)
+	}
+	switch {
+	case m.Err() != nil:
+		if p := rec.path(); p != "" {
+			return fault.Infra(fmt.Errorf("%w (the record stays in %s)", m.Err(), p))
+		}
+		return fault.Infra(m.Err())
+	case runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled):
+		return fault.Infra(fmt.Errorf("console: %w", runErr))
+	case runErr != nil:
+		return fault.Infra(fmt.Errorf("interrupted: %w", runErr))
+	case saved.Result == reports.ResultFailed:
+		return gapError{"the hot wash rated an objective M or U, or a live scenario showed a readiness gap: see the report"}
+	}
+	return nil
+}
+
+// tabletopRecord is the timeline's file: written as the exercise goes, so
+// a crash keeps it, and removed once the bundle (which holds it) exists.
+// Hidden, so that evidence quarter does not take it for a bundle.
+type tabletopRecord struct {
+	dir     string
+	secrets *harness.Secrets
+
+	mu   sync.Mutex
+	file *os.File
+	tl   *timeline.Timeline
+}
+
+func (r *tabletopRecord) open(_ context.Context, id string) (*timeline.Timeline, error) {
+	if err := os.MkdirAll(r.dir, 0o755); err != nil {
+		return nil, fault.Input(fmt.Errorf("--out %s: %w", r.dir, err))
+	}
+	f, err := os.OpenFile(filepath.Join(r.dir, "."+id+".timeline.jsonl"), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("create the record file: %w", err)
+	}
+	tl := timeline.New(timeline.WithSink(f), timeline.WithMask(r.secrets.Mask))
+	r.mu.Lock()
+	r.file, r.tl = f, tl
+	r.mu.Unlock()
+	return tl, nil
+}
+
+func (r *tabletopRecord) timeline() *timeline.Timeline {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.tl
+}
+
+func (r *tabletopRecord) path() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.file == nil {
+		return ""
+	}
+	return r.file.Name()
+}
+
+func (r *tabletopRecord) discard() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.file != nil {
+		r.file.Close()
+		os.Remove(r.file.Name())
+		r.file = nil
+	}
+}
+
+func (r *tabletopRecord) close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.file != nil {
+		r.file.Close()
+	}
+}

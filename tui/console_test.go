@@ -1,0 +1,345 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/breachdrill/breachdrill/harness/timeline"
+	"github.com/breachdrill/breachdrill/internal/fault"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+)
+
+// started drives a console through setup into the run screen of
+// debug-log-exposure with two people.
+func started(t *testing.T, r *rig) *driver {
+	t.Helper()
+	d := drive(t, r.model(t, func(c *Config) {
+		c.Selected = []string{"debug-log-exposure"}
+		c.Participants = []timeline.Participant{{Name: "Ana Ruiz", Role: RoleIncidentCommander}, {Name: "Dana Kim", Role: RoleScribe}}
+	}))
+	d.keys("enter")
+	d.contains(t, "A customer sends support")
+	return d
+}
+
+func TestQuitMidExerciseSaves(t *testing.T) {
+	r := newRig(t)
+	d := started(t, r)
+	r.clock.Advance(time.Minute)
+	d.keys("d", "q is a letter while typing", "enter")
+	d.contains(t, "q is a letter while typing")
+	d.keys("q")
+	d.contains(t, "Quit the exercise? What was recorded is saved as evidence.")
+	d.keys("n")
+	if d.quit || strings.Contains(d.view(), "Quit the exercise?") {
+		t.Fatal("n must keep the exercise going")
+	}
+	d.keys("ctrl+c", "y")
+	if !d.quit {
+		t.Fatal("y must quit")
+	}
+	saved, ok := d.m.Saved()
+	if !ok {
+		t.Fatalf("quitting did not save: %v", d.m.Err())
+	}
+	events := readBundleTimeline(t, saved.Path)
+	if n := len(ofKind(events, timeline.KindDecision)); n != 1 {
+		t.Errorf("%d decisions in the bundle, want the one recorded before quitting", n)
+	}
+	end := ofKind(events, timeline.KindScenarioEnd)
+	if len(end) != 1 || decode[timeline.ScenarioEnd](t, end[0]).Outcome != timeline.OutcomeInterrupted {
+		t.Errorf("scenario end %+v, want interrupted", end)
+	}
+	last := events[len(events)-1]
+	if last.Kind != timeline.KindRunEnd || decode[timeline.RunEnd](t, last).Outcome != timeline.OutcomeInterrupted {
+		t.Errorf("last event %s, want run.end interrupted", last.Kind)
+	}
+}
+
+func TestQuitDuringSetupRecordsNothing(t *testing.T) {
+	r := newRig(t)
+	d := drive(t, r.model(t))
+	d.keys("q")
+	d.contains(t, "Nothing has been recorded yet")
+	d.keys("y")
+	if !d.quit {
+		t.Fatal("y must quit")
+	}
+	if _, ok := d.m.Saved(); ok {
+		t.Error("a console quit before the exercise started saved a bundle")
+	}
+	if entries, _ := os.ReadDir(r.out); len(entries) != 0 {
+		t.Errorf("files left in --out: %v", entries)
+	}
+}
+
+func TestSetupRefusesToStartIncomplete(t *testing.T) {
+	tests := []struct {
+		name     string
+		selected []string
+		people   []timeline.Participant
+		want     string
+	}{
+		{"no scenario", nil, []timeline.Participant{{Name: "Ana", Role: RoleScribe}}, "pick at least one scenario"},
+		{"nobody", []string{"debug-log-exposure"}, nil, "add the people in the room"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t)
+			d := drive(t, r.model(t, func(c *Config) { c.Selected, c.Participants = tt.selected, tt.people }))
+			d.keys("enter")
+			d.contains(t, tt.want, "breachdrill tabletop · setup")
+			if r.timeline() != nil {
+				t.Error("the record was opened")
+			}
+		})
+	}
+}
+
+func TestNewRejects(t *testing.T) {
+	tests := []struct {
+		name  string
+		edit  func(*Config)
+		input bool
+	}{
+		{"unknown scenario", func(c *Config) { c.Selected = []string{"no-such-breach"} }, true},
+		{"live without an engine", func(c *Config) { c.Mode = ModeLive }, false},
+		{"no save", func(c *Config) { c.Save = nil }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t)
+			cfg := r.config(t)
+			tt.edit(&cfg)
+			_, err := New(context.Background(), cfg)
+			if err == nil {
+				t.Fatal("New accepted it")
+			}
+			if fault.IsInput(err) != tt.input {
+				t.Errorf("IsInput(%v) = %v, want %v", err, fault.IsInput(err), tt.input)
+			}
+		})
+	}
+}
+
+func TestInjectSchedule(t *testing.T) {
+	r := newRig(t)
+	d := started(t, r)
+	if strings.Contains(d.view(), "A security researcher") {
+		t.Fatal("the 5m inject came at T+0")
+	}
+	// Paused, the clock stands still and nothing comes due.
+	d.keys("space")
+	r.clock.Advance(10 * time.Minute)
+	d.send(tickMsg{})
+	d.contains(t, "T+00:00 PAUSED")
+	if strings.Contains(d.view(), "A security researcher") {
+		t.Fatal("an inject came due while the clock was paused")
+	}
+	d.keys("space")
+	r.clock.Advance(5 * time.Minute)
+	d.send(tickMsg{})
+	d.contains(t, "T+05:00", "A security researcher", "next at T+15:00")
+	r.clock.Advance(10 * time.Minute)
+	d.send(tickMsg{})
+	d.contains(t, "injects 3/3 · all delivered")
+	d.keys("i")
+	d.contains(t, "every inject of this scenario has been delivered")
+
+	d.keys("q", "y")
+	events := readBundleTimeline(t, mustSaved(t, d).Path)
+	var notes []string
+	for _, e := range ofKind(events, timeline.KindNote) {
+		notes = append(notes, e.Summary)
+	}
+	if len(notes) != 2 || notes[0] != "exercise clock paused at T+00:00" || notes[1] != "exercise clock resumed at T+00:00" {
+		t.Errorf("pause notes %q", notes)
+	}
+	injects := ofKind(events, timeline.KindTabletopInject)
+	if len(injects) != 3 || injects[1].Time.Sub(start) != 15*time.Minute {
+		t.Errorf("second inject at %v after the start, want 15m (5m on the clock after a 10m pause)", injects[1].Time.Sub(start))
+	}
+}
+
+func mustSaved(t *testing.T, d *driver) Saved {
+	t.Helper()
+	s, ok := d.m.Saved()
+	if !ok {
+		t.Fatalf("not saved: %v", d.m.Err())
+	}
+	return s
+}
+
+func TestRegulatoryClocksStartOnce(t *testing.T) {
+	r := newRig(t)
+	d := started(t, r)
+	d.contains(t, "not started · b when the breach is confirmed")
+	r.clock.Advance(3 * time.Minute)
+	d.keys("b")
+	r.clock.Advance(90 * time.Minute)
+	d.send(tickMsg{})
+	d.contains(t, "clocks GDPR 70:30:00 · DORA 4h 02:30:00 · DORA 24h 22:30:00 · NYDFS 70:30:00")
+	d.keys("b")
+	d.contains(t, "already running")
+	d.keys("q", "y")
+	clocks := ofKind(readBundleTimeline(t, mustSaved(t, d).Path), timeline.KindClock)
+	if len(clocks) != 6 {
+		t.Fatalf("%d clocks recorded, want 6 (GDPR, DORA ×4, NYDFS)", len(clocks))
+	}
+	for _, e := range clocks {
+		c := decode[timeline.Clock](t, e)
+		if want := start.Add(3*time.Minute + time.Duration(c.Hours*float64(time.Hour))); !c.Deadline.Equal(want) {
+			t.Errorf("%s due %v, want %v", c.Regime, c.Deadline, want)
+		}
+	}
+}
+
+func TestScreensFitAnyTerminal(t *testing.T) {
+	sizes := [][2]int{{80, 24}, {60, 16}, {132, 43}, {40, 10}}
+	for _, sz := range sizes {
+		w, h := sz[0], sz[1]
+		r := newRig(t)
+		d := drive(t, r.model(t, func(c *Config) {
+			c.Selected = []string{"debug-log-exposure", "plaintext-pan-order-meta"}
+			c.Participants = []timeline.Participant{{Name: "Ana Ruiz", Role: RoleIncidentCommander}}
+		}))
+		d.send(termSize(w, h))
+		check := func(stage string) {
+			t.Helper()
+			v := d.view()
+			lines := strings.Split(v, "\n")
+			if len(lines) != h {
+				t.Errorf("%dx%d %s: %d lines", w, h, stage, len(lines))
+			}
+			for i, l := range lines {
+				if n := lipgloss.Width(l); n > w {
+					t.Errorf("%dx%d %s: line %d is %d cells", w, h, stage, i+1, n)
+				}
+			}
+		}
+		check("setup")
+		d.keys("tab", "tab")
+		check("mode")
+		d.keys("enter")
+		r.clock.Advance(20 * time.Minute)
+		d.send(tickMsg{})
+		d.keys("b", "p", "d", strings.Repeat("a very long decision ", 12), "enter")
+		check("run")
+		d.keys("e", "y")
+		check("second scenario")
+		d.keys("e", "y")
+		check("hot wash")
+	}
+}
+
+func TestNoColor(t *testing.T) {
+	tests := []struct {
+		name   string
+		env    []string
+		styled bool
+	}{
+		{"NO_COLOR set", []string{"NO_COLOR=1", "TERM=xterm-256color", "COLORTERM=truecolor"}, false},
+		{"colour terminal", []string{"TERM=xterm-256color", "COLORTERM=truecolor"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rend := lipgloss.NewRenderer(os.Stdout, termenv.WithEnvironment(environ(tt.env)), termenv.WithTTY(true))
+			r := newRig(t)
+			d := drive(t, r.model(t, func(c *Config) { c.Renderer = rend; c.Selected = []string{"debug-log-exposure"} }))
+			if got := strings.Contains(d.view(), "\x1b["); got != tt.styled {
+				t.Errorf("escape sequences on screen: %v, want %v", got, tt.styled)
+			}
+			// Without colour the selection is still visible.
+			d.contains(t, "› [x] debug-log-exposure")
+		})
+	}
+}
+
+type environ []string
+
+func (e environ) Environ() []string { return e }
+func (e environ) Getenv(k string) string {
+	for _, kv := range e {
+		if name, v, _ := strings.Cut(kv, "="); name == k {
+			return v
+		}
+	}
+	return ""
+}
+
+func TestDockerDecidesTheDefaultMode(t *testing.T) {
+	tests := []struct {
+		name   string
+		mode   Mode
+		docker error
+		want   Mode
+		reason string
+	}{
+		{"auto, Docker answers", ModeAuto, nil, ModeLive, ""},
+		{"auto, no Docker", ModeAuto, errors.New("no engine"), ModeDiscussion, "Docker is not reachable: no engine"},
+		{"live asked, no Docker", ModeLive, errors.New("no engine"), ModeDiscussion, "Docker is not reachable: no engine"},
+		{"discussion asked", ModeDiscussion, nil, ModeDiscussion, "discussion mode was asked for"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t)
+			checked := false
+			d := drive(t, r.model(t, func(c *Config) {
+				c.Mode = tt.mode
+				c.Live = &fakeLive{}
+				c.CheckDocker = func(context.Context) error { checked = true; return tt.docker }
+			}))
+			if checked != (tt.mode != ModeDiscussion) {
+				t.Errorf("Docker checked: %v", checked)
+			}
+			if d.m.setup.mode != tt.want {
+				t.Errorf("mode %s, want %s", d.m.setup.mode, tt.want)
+			}
+			if !strings.Contains(d.m.setup.liveWhyNot, tt.reason) {
+				t.Errorf("live unavailable because %q, want %q", d.m.setup.liveWhyNot, tt.reason)
+			}
+		})
+	}
+}
+
+func TestSaveInterrupted(t *testing.T) {
+	r := newRig(t)
+	d := started(t, r)
+	d.keys("d", "Rotate the database password", "enter")
+	tl := r.timeline()
+	// The program is killed here: no run.end, the scenario still open.
+	saved, err := SaveInterrupted(context.Background(), tl, catalog(t), r.config(t).Save)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := readBundleTimeline(t, saved.Path)
+	if n := len(ofKind(events, timeline.KindDecision)); n != 1 {
+		t.Errorf("%d decisions saved", n)
+	}
+	if e := ofKind(events, timeline.KindScenarioEnd); len(e) != 1 || decode[timeline.ScenarioEnd](t, e[0]).Outcome != timeline.OutcomeInterrupted {
+		t.Errorf("scenario end %+v", e)
+	}
+	if e := events[len(events)-1]; e.Kind != timeline.KindRunEnd {
+		t.Errorf("last event %s", e.Kind)
+	}
+	if _, err := os.Stat(filepath.Join(saved.Path, "scenarios", "debug-log-exposure.yaml")); err != nil {
+		t.Errorf("scenario file not in the bundle: %v", err)
+	}
+}
+
+// TestKeysTypedTogether: a terminal read that holds several keys ("aAna")
+// is taken key by key — a command, then text.
+func TestKeysTypedTogether(t *testing.T) {
+	r := newRig(t)
+	d := drive(t, r.model(t, func(c *Config) { c.Selected = []string{"debug-log-exposure"} }))
+	d.keys("tab")
+	d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("aAna Ruiz")}, tea.KeyMsg{Type: tea.KeyEnter})
+	d.contains(t, "Ana Ruiz                       incident commander")
+}

@@ -1,0 +1,211 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/breachdrill/breachdrill/harness/timeline"
+	"github.com/breachdrill/breachdrill/reports"
+	"github.com/breachdrill/breachdrill/scenarios"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+)
+
+// liveConsole starts a live-mode console on a fake engine, through the
+// stack's start to the breach's first alert.
+func liveConsole(t *testing.T, r *rig, live *fakeLive) (*teatest.TestModel, func(...string), func(...string)) {
+	t.Helper()
+	m := r.model(t, func(c *Config) {
+		c.Mode = ModeLive
+		c.Live = live
+		c.Selected = []string{"debug-log-exposure"}
+		c.Participants = []timeline.Participant{{Name: "Ana Ruiz", Role: RoleIncidentCommander}, {Name: "Ben Okafor", Role: RoleTechnicalLead}}
+		c.Save = BundleSaver(r.out, "test", func() []string { return []string{"s3cret-Passw0rd-xyz"} }, reports.WithKey(testKey()))
+	})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	waitFor := func(want ...string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			for _, w := range want {
+				if !bytes.Contains(b, []byte(w)) {
+					return false
+				}
+			}
+			return true
+		}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	}
+	typ := func(keys ...string) {
+		for _, k := range keys {
+			for _, msg := range keyMsgs(k) {
+				tm.Send(msg)
+			}
+		}
+	}
+	typ("enter")
+	// The alert arrives, and the stack's login is there for the room.
+	waitFor("wp-debug-log-public", "s3cret-Passw0rd-xyz")
+	return tm, waitFor, typ
+}
+
+func TestLiveModeConsole(t *testing.T) {
+	r := newRig(t)
+	live := &fakeLive{}
+	tm, waitFor, typ := liveConsole(t, r, live)
+	typ("r")
+	waitFor("CONTAINMENT VERIFIED")
+	typ("e")
+	waitFor("go to the hot wash?")
+	typ("y")
+	waitFor("hot wash")
+	typ("w")
+	waitFor("not rated")
+	typ("w")
+	waitFor("Evidence bundle written")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	saved, ok := final.Saved()
+	if !ok {
+		t.Fatalf("not saved: %v", final.Err())
+	}
+	events := readBundleTimeline(t, saved.Path)
+	run := decode[timeline.RunInfo](t, events[0])
+	if run.Stack == nil || run.Stack.RunID != "bdtest" {
+		t.Errorf("run.start stack %+v", run.Stack)
+	}
+	// The engine opens and closes a live scenario; the console must not
+	// record either a second time.
+	if n, m := len(ofKind(events, timeline.KindScenarioStart)), len(ofKind(events, timeline.KindScenarioEnd)); n != 1 || m != 1 {
+		t.Errorf("%d scenario starts, %d ends, want one each", n, m)
+	}
+	if len(ofKind(events, timeline.KindContained)) != 1 || len(ofKind(events, timeline.KindAlert)) != 1 {
+		t.Error("the engine's alert and containment are not in the record")
+	}
+	// The login shown on screen is in no file of the bundle.
+	filepath.Walk(saved.Path, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			if b, _ := os.ReadFile(p); bytes.Contains(b, []byte("s3cret-Passw0rd-xyz")) {
+				t.Errorf("%s holds the stack's password", p)
+			}
+		}
+		return nil
+	})
+	live.mu.Lock()
+	defer live.mu.Unlock()
+	if !live.closed {
+		t.Error("the stack was not removed")
+	}
+}
+
+func TestLiveQuitClosesTheScenarioFirst(t *testing.T) {
+	r := newRig(t)
+	live := &fakeLive{}
+	tm, waitFor, typ := liveConsole(t, r, live)
+	typ("q")
+	waitFor("Quit the exercise?")
+	typ("y")
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	saved, ok := final.Saved()
+	if !ok {
+		t.Fatalf("not saved: %v", final.Err())
+	}
+	events := readBundleTimeline(t, saved.Path)
+	ends := ofKind(events, timeline.KindScenarioEnd)
+	runEnd := ofKind(events, timeline.KindRunEnd)
+	if len(ends) != 1 || len(runEnd) != 1 || ends[0].Seq > runEnd[0].Seq {
+		t.Fatalf("scenario ends %d, run ends %d: the scenario must be closed (by the engine) before the run ends", len(ends), len(runEnd))
+	}
+	if decode[timeline.RunEnd](t, runEnd[0]).Outcome != timeline.OutcomeInterrupted {
+		t.Error("run.end is not interrupted")
+	}
+	live.mu.Lock()
+	defer live.mu.Unlock()
+	if !live.closed {
+		t.Error("the stack was not removed")
+	}
+}
+
+// brokenLive is an engine whose stack never starts.
+type brokenLive struct{ fakeLive }
+
+func (*brokenLive) Provision(_ context.Context, progress func(string)) (Access, error) {
+	progress("starting containers")
+	return Access{}, errors.New("image breachdrill/stack not found")
+}
+
+func TestStackFailureGoesOnInDiscussion(t *testing.T) {
+	r := newRig(t)
+	d := drive(t, r.model(t, func(c *Config) {
+		c.Mode = ModeLive
+		c.Live = &brokenLive{}
+		c.Selected = []string{"debug-log-exposure"}
+		c.Participants = []timeline.Participant{{Name: "Ana Ruiz", Role: RoleIncidentCommander}}
+	}))
+	d.keys("enter")
+	d.contains(t, "the stack did not start: image breachdrill/stack not found", "starting containers", "d go on in discussion mode")
+	d.keys("d")
+	d.contains(t, "debug-log-exposure (1/1) · discussion", "A customer sends support")
+	d.keys("q", "y")
+	events := readBundleTimeline(t, mustSaved(t, d).Path)
+	run := decode[timeline.RunInfo](t, events[0])
+	if run.Stack != nil || !strings.Contains(events[0].Summary, "discussion mode") {
+		t.Errorf("run.start %q with stack %+v: want a discussion without a stack", events[0].Summary, run.Stack)
+	}
+}
+
+// slowLive's inject waits until the test lets it finish.
+type slowLive struct {
+	fakeLive
+	release chan struct{}
+}
+
+func (l *slowLive) Start(ctx context.Context, tl *timeline.Timeline, s *scenarios.Scenario) (Session, error) {
+	sess, err := l.fakeLive.Start(ctx, tl, s)
+	if err != nil {
+		return nil, err
+	}
+	return slowSession{sess.(*fakeSession), l.release}, nil
+}
+
+type slowSession struct {
+	*fakeSession
+	release chan struct{}
+}
+
+func (s slowSession) Inject(ctx context.Context) error {
+	<-s.release
+	return s.fakeSession.Inject(ctx)
+}
+
+// TestPlaybookWaitsForTheInject: r pressed while the stack is still being
+// breached runs the playbook right after, rather than being lost.
+func TestPlaybookWaitsForTheInject(t *testing.T) {
+	r := newRig(t)
+	live := &slowLive{release: make(chan struct{})}
+	m := r.model(t, func(c *Config) {
+		c.Mode, c.Live = ModeLive, live
+		c.Selected = []string{"debug-log-exposure"}
+		c.Participants = []timeline.Participant{{Name: "Ana Ruiz", Role: RoleIncidentCommander}}
+	})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	waitFor := func(want string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(want)) },
+			teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	}
+	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+	waitFor("injecting…")
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("r")})
+	waitFor("the playbook runs as soon as the inject is done")
+	close(live.release)
+	waitFor("CONTAINMENT VERIFIED")
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}

@@ -1,0 +1,81 @@
+package tui
+
+import (
+	"github.com/breachdrill/breachdrill/harness/timeline"
+)
+
+// Messages, each named for what happened. Commands (commands.go) return
+// them; Update switches on them.
+type (
+	// dockerCheckedMsg: the engine answered, or did not (err).
+	dockerCheckedMsg struct{ err error }
+
+	// timelineOpenedMsg: the record file is open. events carries the
+	// engine's events in live mode (nil in discussion mode).
+	timelineOpenedMsg struct {
+		tl     *timeline.Timeline
+		events <-chan timeline.Event
+		stop   func()
+	}
+	timelineFailedMsg struct{ err error }
+
+	// recordedMsg: a batch of the journal reached the timeline.
+	recordedMsg struct {
+		n   int
+		err error
+	}
+
+	// tickMsg: a second passed; the clock is read from Config.Now.
+	tickMsg struct{}
+
+	// setupDoneMsg: the facilitator started the exercise.
+	setupDoneMsg struct{}
+
+	stackProgressMsg struct{ line string }
+	stackReadyMsg    struct{ access Access }
+	stackFailedMsg   struct{ err error }
+	stackRemovedMsg  struct{ err error }
+
+	sessionStartedMsg struct {
+		scenario string
+		session  Session
+	}
+	sessionFailedMsg struct {
+		scenario string
+		err      error
+	}
+	injectedMsg struct {
+		scenario string
+		err      error
+	}
+	respondedMsg struct {
+		scenario string
+		err      error
+	}
+	containedMsg     struct{ scenario string }
+	sessionClosedMsg struct {
+		scenario string
+		err      error
+	}
+	// engineEventMsg: the engine recorded something (an alert, a check).
+	engineEventMsg struct{ ev timeline.Event }
+
+	// scenarioDoneMsg: scenario i is over and recorded.
+	scenarioDoneMsg struct{ index int }
+
+	// confirmationNeededMsg: a screen asks before doing something final.
+	confirmationNeededMsg struct {
+		question string
+		yes      any
+	}
+
+	// Answers to the questions the console asks.
+	quitConfirmedMsg        struct{}
+	endScenarioConfirmedMsg struct{}
+
+	// hotwashDoneMsg: the facilitator asked for the bundle.
+	hotwashDoneMsg struct{}
+
+	bundleWrittenMsg struct{ saved Saved }
+	bundleFailedMsg  struct{ err error }
+)
