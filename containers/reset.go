@@ -182,11 +182,23 @@ func (s *Stack) Reset(ctx context.Context) (ResetReport, error) {
 	for _, name := range d.added {
 		stmts = append(stmts, fmt.Sprintf("DROP TABLE `%s`.`%s`", s.creds.DBName, name))
 	}
-	for _, name := range append(d.changed, d.missing...) {
+	// Each table is rebuilt aside and swapped in with one RENAME: a request
+	// still writing to the live table (WordPress keeps a few options warm)
+	// writes to the copy that is thrown away, never into the refill.
+	db := "`" + s.creds.DBName + "`"
+	for _, name := range d.changed {
+		fresh, old := "`"+name+"__bd_fresh`", "`"+name+"__bd_old`"
 		stmts = append(stmts,
-			fmt.Sprintf("DROP TABLE IF EXISTS `%s`.`%s`", s.creds.DBName, name),
-			fmt.Sprintf("CREATE TABLE `%s`.`%s` LIKE %s.`%s`", s.creds.DBName, name, snapshotDB, name),
-			fmt.Sprintf("INSERT INTO `%s`.`%s` SELECT * FROM %s.`%s`", s.creds.DBName, name, snapshotDB, name))
+			fmt.Sprintf("DROP TABLE IF EXISTS %s.%s, %s.%s", db, fresh, db, old),
+			fmt.Sprintf("CREATE TABLE %s.%s LIKE %s.`%s`", db, fresh, snapshotDB, name),
+			fmt.Sprintf("INSERT INTO %s.%s SELECT * FROM %s.`%s`", db, fresh, snapshotDB, name),
+			fmt.Sprintf("RENAME TABLE %s.`%s` TO %s.%s, %s.%s TO %s.`%s`", db, name, db, old, db, fresh, db, name),
+			fmt.Sprintf("DROP TABLE %s.%s", db, old))
+	}
+	for _, name := range d.missing {
+		stmts = append(stmts,
+			fmt.Sprintf("CREATE TABLE %s.`%s` LIKE %s.`%s`", db, name, snapshotDB, name),
+			fmt.Sprintf("INSERT INTO %s.`%s` SELECT * FROM %s.`%s`", db, name, snapshotDB, name))
 	}
 	for _, q := range stmts {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
