@@ -15,9 +15,17 @@ them with your rules, times detection and containment, and writes signed
 evidence an auditor accepts.
 
 Start here:
-  breachdrill images build          build the offline stack image (once, as root)
-  breachdrill stack up              start a stack and print its URL and login
-  breachdrill stack down RUN        remove it again
+  breachdrill drill --all           every scenario end to end, signed evidence in ./evidence
+  breachdrill test --junit junit.xml
+                                    detection rules against every scenario (the CI gate)
+  breachdrill tabletop              the quarterly tabletop, facilitated in the terminal
+  breachdrill evidence verify DIR   check a bundle: hashes, hash chain, signature
+
+  breachdrill stack up              a stack to explore by hand; stack down RUN removes it
+  breachdrill scenarios list        the breach catalogue; scenarios show ID for one
+
+The first run builds the offline stack image from Debian packages (about a
+minute; needs root and mmdebstrap): breachdrill images build.
 
 Exit codes: 0 all good, 1 a readiness gap was found, 2 bad input, 3 the
 infrastructure failed (no Docker, a container died).`,
