@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,50 +22,20 @@ import (
 	"github.com/breachdrill/breachdrill/internal/stacktest"
 )
 
-// One stack serves every test of the package; each test that uses it
-// leaves it as it found it (Reset in its cleanup).
-var shared struct {
-	once  sync.Once
-	stack *containers.Stack
-	err   error
-}
+// One stack serves every test of the package; each test gets it back at
+// its reset point.
+var shared stacktest.Shared
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if shared.stack != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		if err := shared.stack.Close(ctx); err != nil {
-			fmt.Fprintln(os.Stderr, "remove the shared stack:", err)
-			code = max(code, 1)
-		}
-		cancel()
+	if err := shared.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "remove the shared stack:", err)
+		code = max(code, 1)
 	}
 	os.Exit(code)
 }
 
-// sharedStack returns the package's stack, started on first use, and resets
-// it when tb ends.
-func sharedStack(tb testing.TB) *containers.Stack {
-	tb.Helper()
-	imgs := stacktest.Images(tb)
-	shared.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		shared.stack, shared.err = containers.Run(ctx, containers.WithImages(imgs))
-	})
-	if shared.err != nil {
-		tb.Fatalf("start the shared stack: %v", shared.err)
-	}
-	s := shared.stack
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if _, err := s.Reset(ctx); err != nil {
-			tb.Errorf("reset the shared stack: %v", err)
-		}
-	})
-	return s
-}
+func sharedStack(tb testing.TB) *containers.Stack { return shared.Get(tb) }
 
 func testContext(tb testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)

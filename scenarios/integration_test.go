@@ -3,6 +3,8 @@ package scenarios_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -14,24 +16,25 @@ import (
 	"github.com/breachdrill/breachdrill/scenarios"
 )
 
-// seededStack starts a stack with a small synthetic dataset as its reset
-// point, and returns the dataset's manifest.
+// One seeded stack serves both tests; each gets it at its reset point.
+var shared = stacktest.Shared{Customers: 200, Orders: 400, Seed: 7}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if err := shared.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "remove the shared stack:", err)
+	}
+	os.Exit(code)
+}
+
 func seededStack(t *testing.T) (*containers.Stack, fakedata.Manifest, *fakedata.Dataset) {
 	t.Helper()
-	s := stacktest.Start(t)
-	ctx := context.Background()
-	ds, err := fakedata.New(fakedata.Spec{Seed: 7, Customers: 200, Orders: 400})
+	s := shared.Get(t)
+	ds, err := fakedata.New(fakedata.Spec{Seed: shared.Seed, Customers: shared.Customers, Orders: shared.Orders})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := fakedata.Load(ctx, s.DB(), ds)
-	if err != nil {
-		t.Fatalf("seed: %v", err)
-	}
-	if err := s.Snapshot(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return s, m, ds
+	return s, shared.Manifest(), ds
 }
 
 // Every shipped scenario, for real: the inject's own want_status/want_body

@@ -271,52 +271,53 @@ func (p *parser) tabletop(n *yaml.Node) []TabletopInject {
 }
 
 func (p *parser) steps(n *yaml.Node, stage string) []Step {
-	if n.Kind != yaml.SequenceNode {
-		p.errorf(n, "%s is a list of steps like `- file.delete: {path: wp-content/debug.log}`, found a %s", stage, kindName(n))
-		return nil
-	}
 	var out []Step
-	for _, item := range n.Content {
-		name, args, ok := p.single(item, "step")
-		if !ok {
-			continue
-		}
-		spec, known := actionRegistry[name]
-		if !known {
-			p.errorf(item.Content[0], "unknown action %q%s (actions: %s)", name, suggest(name, sortedKeys(actionRegistry)), strings.Join(sortedKeys(actionRegistry), ", "))
-			continue
-		}
-		a := spec.new()
-		if p.decodeArgs(name, spec.shorthand, args, a) {
-			out = append(out, Step{Action: name, Do: a, Line: item.Line, Column: item.Column})
-		}
+	for _, e := range decodeList(p, n, stage, "action", "- file.delete: {path: wp-content/debug.log}", actionRegistry) {
+		out = append(out, Step{Action: e.name, Do: e.value, Line: e.line, Column: e.column})
 	}
 	return out
 }
 
 func (p *parser) checks(n *yaml.Node) []Check {
-	if n.Kind != yaml.SequenceNode {
-		p.errorf(n, "verify is a list of checks like `- http.status: {path: /x, want: [404]}`, found a %s", kindName(n))
-		return nil
-	}
 	var out []Check
-	for _, item := range n.Content {
-		name, args, ok := p.single(item, "check")
-		if !ok {
-			continue
-		}
-		spec, known := checkRegistry[name]
-		if !known {
-			p.errorf(item.Content[0], "unknown check %q%s (checks: %s)", name, suggest(name, sortedKeys(checkRegistry)), strings.Join(sortedKeys(checkRegistry), ", "))
-			continue
-		}
-		c := spec.new()
-		if p.decodeArgs(name, spec.shorthand, args, c) {
-			out = append(out, Check{Kind: name, Probe: c, Line: item.Line, Column: item.Column})
-		}
+	for _, e := range decodeList(p, n, "verify", "check", "- http.status: {path: /x, want: [404]}", checkRegistry) {
+		out = append(out, Check{Kind: e.name, Probe: e.value, Line: e.line, Column: e.column})
 	}
 	if len(out) == 0 && len(p.problems) == 0 {
 		p.errorf(n, "verify is empty: give at least one check that proves containment")
+	}
+	return out
+}
+
+type entry[T any] struct {
+	name         string
+	value        T
+	line, column int
+}
+
+// decodeList reads a list of `- name: args` items of a registry (actions
+// or checks), reporting unknown names with a near miss and the full list.
+func decodeList[T any](p *parser, n *yaml.Node, key, what, example string, registry map[string]spec[T]) []entry[T] {
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n, "%s is a list of %ss like `%s`, found a %s", key, what, example, kindName(n))
+		return nil
+	}
+	known := sortedKeys(registry)
+	var out []entry[T]
+	for _, item := range n.Content {
+		name, args, ok := p.single(item, what)
+		if !ok {
+			continue
+		}
+		sp, found := registry[name]
+		if !found {
+			p.errorf(item.Content[0], "unknown %s %q%s (%ss: %s)", what, name, suggest(name, known), what, strings.Join(known, ", "))
+			continue
+		}
+		v := sp.new()
+		if p.decodeArgs(name, sp.shorthand, args, v) {
+			out = append(out, entry[T]{name: name, value: v, line: item.Line, column: item.Column})
+		}
 	}
 	return out
 }

@@ -98,7 +98,7 @@ func TestContractRules(t *testing.T) {
 			}
 		}},
 		{"canary-in-plugin-option", []string{"pii-in-options"}, func(t *testing.T, s *containers.Stack) {
-			if _, err := s.AppDB().Exec("INSERT INTO "+s.TablePrefix()+"options (option_name, option_value, autoload) VALUES ('bd_sync_last_customer', ?, 'yes')", "last synced: "+canaries[1]+"@example.net"); err != nil {
+			if _, err := s.AppDB().Exec("INSERT INTO "+s.TablePrefix()+"options (option_name, option_value, autoload) VALUES ('bd_sync_last_customer', ?, 'yes')", "last synced: "+canaries()[0]+"@example.net"); err != nil {
 				t.Fatal(err)
 			}
 		}},

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"github.com/breachdrill/breachdrill/fakedata"
 	"regexp"
 	"sort"
 	"strings"
@@ -60,7 +61,7 @@ func findPANs(s string, minDigits, maxDigits int) []pan {
 		}
 		d := string(digits)
 		b := cardBrand(d)
-		if b == "" || !luhn(d) {
+		if b == "" || !fakedata.Luhn(d) {
 			continue
 		}
 		out = append(out, pan{digits: d, brand: b})
@@ -71,22 +72,6 @@ func findPANs(s string, minDigits, maxDigits int) []pan {
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 func isAlnum(c byte) bool {
 	return isDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-}
-
-func luhn(d string) bool {
-	sum, double := 0, false
-	for i := len(d) - 1; i >= 0; i-- {
-		n := int(d[i] - '0')
-		if double {
-			n *= 2
-			if n > 9 {
-				n -= 9
-			}
-		}
-		sum += n
-		double = !double
-	}
-	return sum%10 == 0
 }
 
 // cardBrand names the brand whose prefix and length d has, or "".

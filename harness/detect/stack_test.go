@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,110 +18,29 @@ import (
 	"github.com/breachdrill/breachdrill/rules"
 )
 
-// One stack serves every test of the package; each test starts from its
-// reset point (WordPress installed and the small shop below seeded).
-var shared struct {
-	once sync.Once
-	s    *containers.Stack
-	err  error
-}
+// One stack serves every test of the package, seeded with a small shop
+// (the idle test proves the shipped rules stay quiet on data shaped like a
+// real shop's); each test gets it back at its reset point.
+var shared = stacktest.Shared{Customers: 120, Orders: 300, Seed: 11}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if shared.s != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		if err := shared.s.Close(ctx); err != nil {
-			fmt.Fprintln(os.Stderr, "remove the shared stack:", err)
-		}
-		cancel()
+	if err := shared.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "remove the shared stack:", err)
 	}
 	os.Exit(code)
 }
 
 // sharedStack returns the package's stack, reset to its seeded state.
-func sharedStack(t testing.TB) *containers.Stack {
-	t.Helper()
-	stacktest.Available(t)
-	shared.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
-		defer cancel()
-		imgs, err := containers.EnsureImages(ctx, containers.SourceDebian)
-		if err != nil {
-			shared.err = err
-			return
-		}
-		s, err := containers.Run(ctx, containers.WithImages(imgs))
-		if err != nil {
-			shared.err = err
-			return
-		}
-		shared.s = s
-		if err := seedShop(ctx, s); err != nil {
-			shared.err = fmt.Errorf("seed: %w", err)
-			return
-		}
-		shared.err = s.Snapshot(ctx)
-	})
-	if shared.err != nil {
-		t.Fatalf("shared stack: %v", shared.err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	// A request still running in PHP when the last test ended (its client
-	// gone) may write an option while Reset refills the table; a second
-	// Reset then finds the stack quiet.
-	if _, err := shared.s.Reset(ctx); err != nil {
-		time.Sleep(time.Second)
-		if _, err := shared.s.Reset(ctx); err != nil {
-			t.Fatalf("reset: %v", err)
-		}
-	}
-	return shared.s
-}
+func sharedStack(t testing.TB) *containers.Stack { return shared.Get(t) }
 
 // canaries are the seeded shop's canary markers.
-var canaries = []string{"canary-5e1f0c", "canary-9a7d21"}
-
-// seedShop writes a small shop the way WooCommerce stores one: customers
-// with billing profiles, orders in HPOS tables and post meta, order items,
-// and saved cards as tokens with only their last four digits. The idle test
-// proves the shipped rules stay quiet on data shaped like a real shop's.
-func seedShop(ctx context.Context, s *containers.Stack) error {
-	p := s.TablePrefix()
-	db := s.DB()
-	phones := []string{"(415) 555-0142", "+44 7700 900123", "212-555-0199", "+1 646-555-0107", "0161 496 0381"}
-	var stmts []string
-	for i := 0; i < 5; i++ {
-		uid := 100 + i
-		email := fmt.Sprintf("customer%d@example.com", i)
-		if i < len(canaries) {
-			email = canaries[i] + "@example.net"
-		}
-		stmts = append(stmts,
-			fmt.Sprintf("INSERT INTO %susers (ID, user_login, user_pass, user_nicename, user_email, user_registered, display_name) VALUES (%d, 'customer%d', '$P$BXXXXXXXXXXXXXXXXXXXXXXXXXXXXX0', 'customer%d', '%s', NOW(), 'Customer %d')", p, uid, i, i, email, i),
-			fmt.Sprintf("INSERT INTO %susermeta (user_id, meta_key, meta_value) VALUES (%d, '%scapabilities', 'a:1:{s:8:\"customer\";b:1;}'), (%d, 'billing_email', '%s'), (%d, 'billing_phone', '%s'), (%d, 'billing_first_name', 'Ann%d'), (%d, 'billing_postcode', 'N1 9GU')",
-				p, uid, p, uid, email, uid, phones[i], uid, i, uid),
-			fmt.Sprintf("INSERT INTO %sposts (ID, post_author, post_date, post_date_gmt, post_content, post_title, post_excerpt, post_status, post_name, to_ping, pinged, post_modified, post_modified_gmt, post_content_filtered, post_type) VALUES (%d, 1, NOW(), NOW(), '', 'Order', '', 'wc-completed', 'order-%d', '', '', NOW(), NOW(), '', 'shop_order_placehold')", p, 500+i, i),
-			fmt.Sprintf("INSERT INTO %swc_orders (id, status, currency, type, total_amount, customer_id, billing_email, date_created_gmt, payment_method, transaction_id, ip_address, user_agent) VALUES (%d, 'wc-completed', 'EUR', 'shop_order', 49.90, %d, '%s', NOW(), 'stripe', 'ch_3Q1w2E3r4T5y6U7i', '203.0.113.%d', 'Mozilla/5.0')", p, 500+i, uid, email, 10+i),
-			fmt.Sprintf("INSERT INTO %swc_order_addresses (order_id, address_type, first_name, last_name, address_1, city, postcode, country, email, phone) VALUES (%d, 'billing', 'Ann%d', 'Lee', '%d Analytical Row', 'London', 'N1 9GU', 'GB', '%s', '%s'), (%d, 'shipping', 'Ann%d', 'Lee', '%d Analytical Row', 'London', 'N1 9GU', 'GB', NULL, '%s')",
-				p, 500+i, i, 10+i, email, phones[i], 500+i, i, 10+i, phones[i]),
-			fmt.Sprintf("INSERT INTO %swc_orders_meta (order_id, meta_key, meta_value) VALUES (%d, '_billing_address_index', 'Ann%d Lee %d Analytical Row London N1 9GU GB %s %s'), (%d, '_stripe_customer_id', 'cus_Q1w2E3r4T5y6U7'), (%d, '_order_stock_reduced', 'yes')",
-				p, 500+i, i, 10+i, email, phones[i], 500+i, 500+i),
-			fmt.Sprintf("INSERT INTO %spostmeta (post_id, meta_key, meta_value) VALUES (%d, '_billing_email', '%s'), (%d, '_billing_phone', '%s'), (%d, '_order_total', '49.90'), (%d, '_date_paid', '1795827720'), (%d, '_order_key', 'wc_order_aB3dE5fG7hJ9k')",
-				p, 500+i, email, 500+i, phones[i], 500+i, 500+i, 500+i),
-			fmt.Sprintf("INSERT INTO %swoocommerce_order_items (order_item_id, order_item_name, order_item_type, order_id) VALUES (%d, 'Blue shirt', 'line_item', %d)", p, 700+i, 500+i),
-			fmt.Sprintf("INSERT INTO %swoocommerce_order_itemmeta (order_item_id, meta_key, meta_value) VALUES (%d, '_qty', '2'), (%d, '_line_total', '49.9'), (%d, '_product_id', '42')", p, 700+i, 700+i, 700+i),
-			fmt.Sprintf("INSERT INTO %swoocommerce_payment_tokens (token_id, gateway_id, token, user_id, type, is_default) VALUES (%d, 'stripe', 'pm_1Q1w2E3r4T5y6U7i8O9p0%d', %d, 'CC', 1)", p, 900+i, i, uid),
-			fmt.Sprintf("INSERT INTO %swoocommerce_payment_tokenmeta (payment_token_id, meta_key, meta_value) VALUES (%d, 'last4', '4242'), (%d, 'expiry_month', '12'), (%d, 'expiry_year', '2031'), (%d, 'card_type', 'visa')", p, 900+i, 900+i, 900+i, 900+i),
-		)
+func canaries() []string {
+	var out []string
+	for _, c := range shared.Manifest().Canaries {
+		out = append(out, c.Token)
 	}
-	stmts = append(stmts, fmt.Sprintf("INSERT INTO %soptions (option_name, option_value, autoload) VALUES ('woocommerce_store_address', '12 Analytical Row', 'yes'), ('woocommerce_email_from_address', 'shop@example.com', 'yes')", p))
-	for _, q := range stmts {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("%s: %w", q, err)
-		}
-	}
-	return nil
+	return out
 }
 
 func shippedPack(t testing.TB) *detect.Pack {
@@ -138,7 +56,7 @@ func shippedPack(t testing.TB) *detect.Pack {
 func run(t testing.TB, s *containers.Stack, pack *detect.Pack, opts ...detect.Option) (*detect.Engine, *timeline.Timeline) {
 	t.Helper()
 	tl := timeline.New(timeline.WithMask(s.Credentials().Mask))
-	e := detect.New(s, pack, tl, append([]detect.Option{detect.WithCanaries(canaries)}, opts...)...)
+	e := detect.New(s, pack, tl, append([]detect.Option{detect.WithCanaries(canaries())}, opts...)...)
 	ctx := context.Background()
 	if err := e.Baseline(ctx); err != nil {
 		t.Fatalf("baseline: %v", err)

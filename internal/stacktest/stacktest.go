@@ -6,11 +6,14 @@ package stacktest
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/breachdrill/breachdrill/containers"
+	"github.com/breachdrill/breachdrill/fakedata"
 )
 
 // Available reports whether integration tests can run here. It fails tb
@@ -70,4 +73,65 @@ type testWriter struct{ tb testing.TB }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.tb.Logf("%s", p)
 	return len(p), nil
+}
+
+// Shared is one stack for all the tests of a package, started on first
+// use, optionally seeded with a synthetic shop that becomes its reset
+// point. Every Get resets it, so each test starts from that point. Declare
+// one per package and Close it from TestMain.
+type Shared struct {
+	// Customers and Orders > 0 seed the stack (fakedata, seed Seed).
+	Customers, Orders int
+	Seed              uint64
+
+	once     sync.Once
+	stack    *containers.Stack
+	manifest fakedata.Manifest
+	err      error
+}
+
+// Get returns the shared stack, reset to its reset point.
+func (s *Shared) Get(tb testing.TB) *containers.Stack {
+	tb.Helper()
+	imgs := Images(tb)
+	s.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		s.stack, s.err = containers.Run(ctx, containers.WithImages(imgs))
+		if s.err != nil || s.Customers == 0 {
+			return
+		}
+		ds, err := fakedata.New(fakedata.Spec{Seed: s.Seed, Customers: s.Customers, Orders: s.Orders})
+		if err != nil {
+			s.err = err
+			return
+		}
+		if s.manifest, err = fakedata.Load(ctx, s.stack.DB(), ds); err != nil {
+			s.err = fmt.Errorf("seed: %w", err)
+			return
+		}
+		s.err = s.stack.Snapshot(ctx)
+	})
+	if s.err != nil {
+		tb.Fatalf("shared stack: %v", s.err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := s.stack.Reset(ctx); err != nil {
+		tb.Fatalf("reset the shared stack: %v", err)
+	}
+	return s.stack
+}
+
+// Manifest describes the seeded dataset (canaries included).
+func (s *Shared) Manifest() fakedata.Manifest { return s.manifest }
+
+// Close removes the stack, if one was started.
+func (s *Shared) Close() error {
+	if s.stack == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return s.stack.Close(ctx)
 }
