@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"github.com/breachdrill/breachdrill/internal/yamlnode"
 	"regexp"
 	"sort"
 	"strings"
@@ -59,7 +60,7 @@ func (p *parser) parse(data []byte) *Scenario {
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		p.errorf(root, "a scenario file is a mapping of keys (id:, title:, inject:, ...), not a %s", kindName(root))
+		p.errorf(root, "a scenario file is a mapping of keys (id:, title:, inject:, ...), not a %s", yamlnode.KindName(root))
 		return s
 	}
 	seen := map[string]*yaml.Node{}
@@ -152,7 +153,7 @@ func (p *parser) yamlError(err error) {
 
 func (p *parser) str(n *yaml.Node) string {
 	if n.Kind != yaml.ScalarNode {
-		p.errorf(n, "expected a single value here, found a %s", kindName(n))
+		p.errorf(n, "expected a single value here, found a %s", yamlnode.KindName(n))
 		return ""
 	}
 	return n.Value
@@ -163,7 +164,7 @@ func (p *parser) strs(n *yaml.Node) []string {
 		return []string{n.Value}
 	}
 	if n.Kind != yaml.SequenceNode {
-		p.errorf(n, "expected a list like [a, b], found a %s", kindName(n))
+		p.errorf(n, "expected a list like [a, b], found a %s", yamlnode.KindName(n))
 		return nil
 	}
 	out := make([]string, 0, len(n.Content))
@@ -197,13 +198,13 @@ func (p *parser) duration(n *yaml.Node) time.Duration {
 
 func (p *parser) expectations(n *yaml.Node) []Expectation {
 	if n.Kind != yaml.SequenceNode {
-		p.errorf(n, "expect is a list of {rule: ID, within: 30s}, found a %s", kindName(n))
+		p.errorf(n, "expect is a list of {rule: ID, within: 30s}, found a %s", yamlnode.KindName(n))
 		return nil
 	}
 	var out []Expectation
 	for _, item := range n.Content {
 		if item.Kind != yaml.MappingNode {
-			p.errorf(item, "each expect entry is {rule: ID, within: 30s}, found a %s", kindName(item))
+			p.errorf(item, "each expect entry is {rule: ID, within: 30s}, found a %s", yamlnode.KindName(item))
 			continue
 		}
 		e := Expectation{Within: defaultWithin, Line: item.Line, Column: item.Column}
@@ -232,14 +233,14 @@ func (p *parser) expectations(n *yaml.Node) []Expectation {
 
 func (p *parser) tabletop(n *yaml.Node) []TabletopInject {
 	if n.Kind != yaml.SequenceNode {
-		p.errorf(n, "tabletop is a list of {at: 5m, say: ..., ask: [...], expect: [...]}, found a %s", kindName(n))
+		p.errorf(n, "tabletop is a list of {at: 5m, say: ..., ask: [...], expect: [...]}, found a %s", yamlnode.KindName(n))
 		return nil
 	}
 	var out []TabletopInject
 	var last time.Duration
 	for _, item := range n.Content {
 		if item.Kind != yaml.MappingNode {
-			p.errorf(item, "each tabletop inject is {at: 5m, say: ...}, found a %s", kindName(item))
+			p.errorf(item, "each tabletop inject is {at: 5m, say: ...}, found a %s", yamlnode.KindName(item))
 			continue
 		}
 		var t TabletopInject
@@ -299,7 +300,7 @@ type entry[T any] struct {
 // or checks), reporting unknown names with a near miss and the full list.
 func decodeList[T any](p *parser, n *yaml.Node, key, what, example string, registry map[string]spec[T]) []entry[T] {
 	if n.Kind != yaml.SequenceNode {
-		p.errorf(n, "%s is a list of %ss like `%s`, found a %s", key, what, example, kindName(n))
+		p.errorf(n, "%s is a list of %ss like `%s`, found a %s", key, what, example, yamlnode.KindName(n))
 		return nil
 	}
 	known := sortedKeys(registry)
@@ -351,14 +352,14 @@ func (p *parser) decodeArgs(name, shorthand string, args *yaml.Node, into any) b
 		decode(p *parser, args *yaml.Node)
 	}); ok {
 		if args.Kind != yaml.MappingNode {
-			p.errorf(args, "%s takes a mapping of arguments, found a %s", name, kindName(args))
+			p.errorf(args, "%s takes a mapping of arguments, found a %s", name, yamlnode.KindName(args))
 			return false
 		}
 		custom.decode(p, args)
 		return len(p.problems) == before
 	}
 	if args.Kind != yaml.MappingNode {
-		p.errorf(args, "%s takes a mapping of arguments, found a %s", name, kindName(args))
+		p.errorf(args, "%s takes a mapping of arguments, found a %s", name, yamlnode.KindName(args))
 		return false
 	}
 	known := argNames(into)
@@ -422,23 +423,6 @@ func cleanTypeError(e string) string {
 		return fmt.Sprintf("%q is a %s, but a %s is needed here", m[2], m[1], strings.TrimPrefix(m[3], "[]"))
 	}
 	return e
-}
-
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "mapping"
-	case yaml.SequenceNode:
-		return "list"
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "empty value"
-		}
-		return "single value"
-	case yaml.AliasNode:
-		return "alias"
-	}
-	return "document"
 }
 
 func contains(xs []string, x string) bool {

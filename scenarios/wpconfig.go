@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"github.com/breachdrill/breachdrill/internal/yamlnode"
 	"regexp"
 	"strconv"
 	"strings"
@@ -28,7 +29,7 @@ func decodeConstants(p *parser, args *yaml.Node, what string) []constant {
 			continue
 		}
 		if v.Kind != yaml.ScalarNode {
-			p.errorf(v, "%s: %s takes true/false, a number or a string, found a %s", what, k.Value, kindName(v))
+			p.errorf(v, "%s: %s takes true/false, a number or a string, found a %s", what, k.Value, yamlnode.KindName(v))
 			continue
 		}
 		out = append(out, constant{Name: k.Value, PHP: phpLiteral(v)})

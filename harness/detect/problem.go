@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"github.com/breachdrill/breachdrill/internal/yamlnode"
 	"regexp"
 	"strconv"
 	"strings"
@@ -156,29 +157,15 @@ func (ps *problems) stringList(n *yaml.Node, what string) []string {
 		out := make([]string, 0, len(n.Content))
 		for _, c := range n.Content {
 			if c.Kind != yaml.ScalarNode {
-				ps.at(c, "%s: want a string, got a %s", what, kindName(c))
+				ps.at(c, "%s: want a string, got a %s", what, yamlnode.KindName(c))
 				continue
 			}
 			out = append(out, c.Value)
 		}
 		return out
 	}
-	ps.at(n, "%s: want a string or a list of strings, got a %s", what, kindName(n))
+	ps.at(n, "%s: want a string or a list of strings, got a %s", what, yamlnode.KindName(n))
 	return nil
-}
-
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "mapping"
-	case yaml.SequenceNode:
-		return "list"
-	case yaml.ScalarNode:
-		return "scalar"
-	case yaml.AliasNode:
-		return "alias"
-	}
-	return "document"
 }
 
 var severities = []string{"informational", "low", "medium", "high", "critical"}
