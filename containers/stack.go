@@ -69,6 +69,7 @@ type config struct {
 	keep        bool
 	progress    func(string)
 	timeout     time.Duration
+	dbOnDisk    bool
 }
 
 // WithImages sets the images to run (default: the debian image of this
@@ -91,6 +92,18 @@ func WithKeep() Option { return func(c *config) { c.keep = true } }
 
 // WithProgress receives one line per step while the stack starts.
 func WithProgress(f func(step string)) Option { return func(c *config) { c.progress = f } }
+
+// WithDatabaseOnDisk keeps MariaDB's data on the container's disk instead
+// of in memory: for datasets larger than the machine's memory (a million
+// orders), at the cost of slower loads.
+func WithDatabaseOnDisk() Option { return func(c *config) { c.dbOnDisk = true } }
+
+func databaseTmpfs(onDisk bool) map[string]string {
+	if onDisk {
+		return nil
+	}
+	return map[string]string{"/var/lib/mysql": "rw,mode=0755"}
+}
 
 // WithStartupTimeout bounds how long each container may take to be ready.
 func WithStartupTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
@@ -181,6 +194,10 @@ func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
 	quiet := testcontainers.WithLogger(tclog.NewNoopLogger())
 
 	dbOpts := []testcontainers.ContainerCustomizer{
+		// The engine's storage here is fuse-overlayfs, where every write
+		// costs a trip through a user-space daemon; the drill database is
+		// disposable, so it lives in memory unless it is too big to.
+		testcontainers.WithTmpfs(databaseTmpfs(cfg.dbOnDisk)),
 		quiet,
 		testcontainers.WithName("breachdrill-" + cfg.runID + "-db"),
 		testcontainers.WithLabels(withRole(labels, string(ServiceDB))),

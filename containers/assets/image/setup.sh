@@ -22,6 +22,10 @@ rm -rf /var/lib/mysql
 install -d -o mysql -g mysql /var/lib/mysql /run/mysqld
 mariadb-install-db --user=mysql --datadir=/var/lib/mysql --skip-test-db \
 	--auth-root-authentication-method=socket --skip-name-resolve >/dev/null
+# Kept as a template: the stack mounts a tmpfs on /var/lib/mysql (the
+# image's own layers sit on slow storage), and bd-db copies it in.
+mv /var/lib/mysql /usr/local/share/breachdrill/mysql-datadir
+install -d -o mysql -g mysql /var/lib/mysql
 
 a2enmod -q rewrite
 a2disconf -q other-vhosts-access-log

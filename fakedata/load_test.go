@@ -1,0 +1,363 @@
+package fakedata_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/breachdrill/breachdrill/containers"
+	. "github.com/breachdrill/breachdrill/fakedata"
+	"github.com/breachdrill/breachdrill/internal/fault"
+	"github.com/breachdrill/breachdrill/internal/stacktest"
+)
+
+// tableCounts counts the rows of every table a dataset touches.
+func tableCounts(t *testing.T, db *sql.DB, prefix string) map[string]int64 {
+	t.Helper()
+	out := map[string]int64{}
+	for _, name := range RequiredTables(prefix) {
+		var n int64
+		if err := db.QueryRow("SELECT COUNT(*) FROM `" + name + "`").Scan(&n); err != nil {
+			t.Fatalf("count %s: %v", name, err)
+		}
+		out[strings.TrimPrefix(name, prefix)] = n
+	}
+	return out
+}
+
+// TestLoadIntoStack loads one dataset into a real stack and checks it
+// from every side. The subtests share the stack and run in order: the
+// failing loads first, on the empty stack, then the load the others read.
+func TestLoadIntoStack(t *testing.T) {
+	s := stacktest.Start(t)
+	ctx := context.Background()
+	db := s.DB()
+	prefix := s.TablePrefix()
+	before := tableCounts(t, db, prefix)
+
+	t.Run("a stack without WooCommerce tables is refused", func(t *testing.T) {
+		d := mustNew(t, Spec{Seed: 1, Customers: 10, Orders: 10, TablePrefix: prefix})
+		if _, err := db.Exec("RENAME TABLE " + prefix + "wc_orders TO bd_test_hidden"); err != nil {
+			t.Fatal(err)
+		}
+		defer db.Exec("RENAME TABLE bd_test_hidden TO " + prefix + "wc_orders")
+		_, err := Load(ctx, db, d)
+		if !fault.IsInput(err) || !strings.Contains(err.Error(), prefix+"wc_orders") {
+			t.Fatalf("Load = %v, want an input error naming the missing table", err)
+		}
+	})
+
+	t.Run("a lost connection mid-load leaves nothing behind", func(t *testing.T) {
+		// Two chunks of customers: the connection dies after the first.
+		d := mustNew(t, Spec{Seed: 7, Customers: CustomersPerChunk + 10, Orders: 100, TablePrefix: prefix})
+		var killed bool
+		_, err := Load(ctx, db, d, WithProgress(func(p Progress) {
+			if killed || p.Phase != "customers" {
+				return
+			}
+			killed = true
+			// The loader's connection is the one holding the seed lock.
+			var id int64
+			if err := db.QueryRow("SELECT IS_USED_LOCK('breachdrill-seed:wordpress')").Scan(&id); err != nil {
+				t.Errorf("find the loader's connection: %v", err)
+				return
+			}
+			if _, err := db.Exec(fmt.Sprintf("KILL CONNECTION %d", id)); err != nil {
+				t.Errorf("kill: %v", err)
+			}
+		}))
+		if err == nil || !fault.IsInfra(err) {
+			t.Fatalf("Load = %v, want an infrastructure error", err)
+		}
+		if !strings.Contains(err.Error(), "removed") {
+			t.Errorf("error %q does not say the partial load was removed", err)
+		}
+		if after := tableCounts(t, db, prefix); fmt.Sprint(after) != fmt.Sprint(before) {
+			t.Errorf("rows after the failed load:\n%v\nwant as before:\n%v", after, before)
+		}
+		if _, err := LoadManifest(ctx, db); !errors.Is(err, ErrNotSeeded) {
+			t.Errorf("LoadManifest = %v, want ErrNotSeeded", err)
+		}
+	})
+
+	t.Run("an unfinished load is reported unusable and replaced", func(t *testing.T) {
+		d := mustNew(t, Spec{Seed: 9, Customers: 20, Orders: 30, TablePrefix: prefix})
+		m := d.PendingManifest("wordpress")
+		if err := SaveManifest(ctx, db, m); err != nil { // as a load that died says it
+			t.Fatal(err)
+		}
+		if _, err := db.Exec("INSERT INTO "+prefix+"users (ID, user_login, user_pass, user_nicename, user_email, user_url, user_registered, user_activation_key, user_status, display_name) VALUES (?, 'half', '', 'half', 'half@example.com', '', NOW(), '', 0, 'Half')", FirstUserID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := LoadManifest(ctx, db); !errors.Is(err, ErrIncomplete) {
+			t.Fatalf("LoadManifest = %v, want ErrIncomplete", err)
+		}
+		if _, err := Load(ctx, db, d); err != nil {
+			t.Fatalf("Load over an unfinished load: %v", err)
+		}
+		if got, err := LoadManifest(ctx, db); err != nil || got.State != StateComplete {
+			t.Fatalf("LoadManifest = %+v, %v", got.State, err)
+		}
+		var login string
+		db.QueryRow("SELECT user_login FROM "+prefix+"users WHERE ID = ?", FirstUserID).Scan(&login)
+		if login == "half" {
+			t.Error("the unfinished load's row is still there")
+		}
+		// Back to an empty stack for the main load.
+		if err := RemoveDataset(ctx, db, m); err != nil {
+			t.Fatal(err)
+		}
+		if err := DeleteManifest(ctx, db, "wordpress"); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	spec := Spec{Seed: 42, Customers: 1500, Orders: 6000, TablePrefix: prefix}
+	d := mustNew(t, spec)
+	var progress []Progress
+	start := time.Now()
+	m, err := Load(ctx, db, d, WithProgress(func(p Progress) { progress = append(progress, p) }))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	t.Logf("loaded %d rows in %v", m.Rows(), time.Since(start))
+	after := tableCounts(t, db, prefix)
+
+	t.Run("counts in every table match the request", func(t *testing.T) {
+		var items, tokens, lineItems int64
+		for i := range spec.Customers {
+			tokens += int64(len(d.Customer(i).Cards))
+		}
+		for k := range spec.Orders {
+			lineItems += int64(len(d.Order(k).Items))
+		}
+		items = lineItems + int64(spec.Orders)
+		c, o, p := int64(spec.Customers), int64(spec.Orders), int64(d.Spec().Products)
+		want := map[string]int64{
+			"users":                         c,
+			"usermeta":                      28 * c,
+			"wc_customer_lookup":            c,
+			"woocommerce_payment_tokens":    tokens,
+			"woocommerce_payment_tokenmeta": 4 * tokens,
+			"posts":                         o + p,
+			"postmeta":                      39*o + 11*p,
+			"wc_orders":                     o,
+			"wc_order_addresses":            2 * o,
+			"wc_order_operational_data":     o,
+			"wc_orders_meta":                2 * o,
+			"woocommerce_order_items":       items,
+		}
+		for table, n := range want {
+			if got := after[table] - before[table]; got != n {
+				t.Errorf("%s: %d new rows, want %d", table, got, n)
+			}
+		}
+		for _, tr := range m.Tables {
+			if got := after[tr.Table] - before[tr.Table]; got != tr.Rows {
+				t.Errorf("%s: %d new rows, manifest says %d", tr.Table, got, tr.Rows)
+			}
+		}
+		var roles int64
+		db.QueryRow("SELECT COUNT(*) FROM "+prefix+"usermeta WHERE meta_key = ? AND meta_value = ?", prefix+"capabilities", `a:1:{s:8:"customer";b:1;}`).Scan(&roles)
+		if roles != c {
+			t.Errorf("%d users with role customer, want %d", roles, c)
+		}
+		last := progress[len(progress)-1]
+		if last.Phase != "products" || last.Rows != m.Rows() {
+			t.Errorf("last progress %+v, want products with %d rows", last, m.Rows())
+		}
+	})
+
+	t.Run("sampled orders read back alike from both storages", func(t *testing.T) {
+		r := rand.New(rand.NewPCG(1, 2))
+		for range 40 {
+			k := r.IntN(spec.Orders)
+			o := d.Order(k)
+			var status, email, first, addr1, postcode, phone string
+			var total, tax float64
+			err := db.QueryRow(`SELECT o.status, o.billing_email, o.total_amount, o.tax_amount, a.first_name, a.address_1, a.postcode, a.phone
+				FROM `+prefix+`wc_orders o JOIN `+prefix+`wc_order_addresses a ON a.order_id = o.id AND a.address_type = 'billing'
+				WHERE o.id = ?`, o.ID).Scan(&status, &email, &total, &tax, &first, &addr1, &postcode, &phone)
+			if err != nil {
+				t.Fatalf("order %d in HPOS: %v", o.ID, err)
+			}
+			hpos := []string{status, email, first, addr1, postcode, phone, fmt.Sprintf("%.2f", total), fmt.Sprintf("%.2f", tax)}
+			want := []string{o.Status, o.Billing.Email, o.Billing.FirstName, o.Billing.Address1, o.Billing.Postcode, o.Billing.Phone, o.Total.String(), o.Tax().String()}
+			if fmt.Sprint(hpos) != fmt.Sprint(want) {
+				t.Errorf("order %d in HPOS: %q, want %q", o.ID, hpos, want)
+			}
+
+			meta := map[string]string{}
+			rows, err := db.Query("SELECT meta_key, meta_value FROM "+prefix+"postmeta WHERE post_id = ?", o.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var k, v string
+				rows.Scan(&k, &v)
+				meta[k] = v
+			}
+			rows.Close()
+			var postStatus, password, postType string
+			db.QueryRow("SELECT post_status, post_password, post_type FROM "+prefix+"posts WHERE ID = ?", o.ID).Scan(&postStatus, &password, &postType)
+			legacy := []string{postStatus, meta["_billing_email"], meta["_billing_first_name"], meta["_billing_address_1"], meta["_billing_postcode"], meta["_billing_phone"], meta["_order_total"], password, postType}
+			want = []string{o.Status, o.Billing.Email, o.Billing.FirstName, o.Billing.Address1, o.Billing.Postcode, o.Billing.Phone, o.Total.String(), o.Key, "shop_order"}
+			if fmt.Sprint(legacy) != fmt.Sprint(want) {
+				t.Errorf("order %d in posts: %q, want %q", o.ID, legacy, want)
+			}
+			if meta["_billing_address_index"] == "" || !strings.Contains(meta["_billing_address_index"], o.Billing.Email) {
+				t.Errorf("order %d: _billing_address_index %q", o.ID, meta["_billing_address_index"])
+			}
+
+			// The totals add up in the database: items + shipping + tax.
+			var items, itemTax, shipping, shippingTax float64
+			err = db.QueryRow(`SELECT
+				SUM(CASE WHEN m.meta_key = '_line_total' THEN m.meta_value END),
+				SUM(CASE WHEN m.meta_key = '_line_tax' THEN m.meta_value END),
+				SUM(CASE WHEN m.meta_key = 'cost' THEN m.meta_value END),
+				SUM(CASE WHEN m.meta_key = 'total_tax' THEN m.meta_value END)
+				FROM `+prefix+`woocommerce_order_items i JOIN `+prefix+`woocommerce_order_itemmeta m ON m.order_item_id = i.order_item_id
+				WHERE i.order_id = ?`, o.ID).Scan(&items, &itemTax, &shipping, &shippingTax)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fmt.Sprintf("%.2f", items+shipping+itemTax+shippingTax); got != fmt.Sprintf("%.2f", total) {
+				t.Errorf("order %d: items %.2f + shipping %.2f + tax %.2f + %.2f = %s, total %.2f", o.ID, items, shipping, itemTax, shippingTax, got, total)
+			}
+		}
+	})
+
+	t.Run("one billing and one shipping address per order", func(t *testing.T) {
+		var orders, bad int64
+		db.QueryRow(`SELECT COUNT(*) FROM (SELECT order_id FROM ` + prefix + `wc_order_addresses GROUP BY order_id
+			HAVING SUM(address_type = 'billing') = 1 AND SUM(address_type = 'shipping') = 1 AND COUNT(*) = 2) x`).Scan(&orders)
+		if orders != int64(spec.Orders) {
+			t.Errorf("%d orders with exactly one billing and one shipping address, want %d", orders, spec.Orders)
+		}
+		db.QueryRow("SELECT COUNT(*) FROM " + prefix + "wc_order_addresses a LEFT JOIN " + prefix + "wc_orders o ON o.id = a.order_id WHERE o.id IS NULL").Scan(&bad)
+		if bad != 0 {
+			t.Errorf("%d addresses of no order", bad)
+		}
+		// The UNIQUE key is what holds it: a second billing address fails.
+		_, err := db.Exec("INSERT INTO "+prefix+"wc_order_addresses (order_id, address_type) VALUES (?, 'billing')", FirstOrderID)
+		if err == nil || !strings.Contains(err.Error(), "Duplicate") {
+			t.Errorf("a second billing address: %v, want a duplicate-key error", err)
+		}
+	})
+
+	t.Run("customers log in with WordPress's own password check", func(t *testing.T) {
+		const php = `$_SERVER['HTTP_HOST'] = 'localhost';
+require '/var/www/html/wp-load.php';
+$u = get_user_by('login', $argv[1]);
+if (!$u) { echo "nouser"; exit; }
+echo wp_check_password($argv[2], $u->user_pass, $u->ID) ? 'ok' : 'bad';
+// caps, not roles: without the plugin no 'customer' role is registered.
+echo !empty($u->caps['customer']) ? ' customer' : ' norole';
+echo wp_check_password($argv[2] . 'x', $u->user_pass, $u->ID) ? ' wrong-accepted' : '';`
+		for _, i := range []int{0, 1, spec.Customers - 1, d.Canaries()[0].CustomerIndex} {
+			c := d.Customer(i)
+			res, err := s.Exec(ctx, containers.ServiceWP, []string{"php", "-r", php, "--", c.Login, c.Password}, containers.AsUser("www-data"))
+			if err != nil {
+				t.Fatalf("php: %v", err)
+			}
+			if got := strings.TrimSpace(string(res.Stdout)); got != "ok customer" {
+				t.Errorf("customer %s: %q, want %q", c.Login, got, "ok customer")
+			}
+		}
+	})
+
+	t.Run("seeding again with the same spec leaves one copy", func(t *testing.T) {
+		again, err := Load(ctx, db, mustNew(t, spec))
+		if err != nil {
+			t.Fatalf("second Load: %v", err)
+		}
+		if again.DataSHA256 != m.DataSHA256 {
+			t.Errorf("second Load's digest %s, first %s", again.DataSHA256, m.DataSHA256)
+		}
+		if got := tableCounts(t, db, prefix); fmt.Sprint(got) != fmt.Sprint(after) {
+			t.Errorf("rows after the second Load:\n%v\nwant\n%v", got, after)
+		}
+	})
+
+	t.Run("a different seed is refused", func(t *testing.T) {
+		other := spec
+		other.Seed++
+		_, err := Load(ctx, db, mustNew(t, other))
+		if !fault.IsInput(err) || !strings.Contains(err.Error(), "seed 42") {
+			t.Fatalf("Load with another seed = %v, want an input error naming the seed in place", err)
+		}
+		if got := tableCounts(t, db, prefix); fmt.Sprint(got) != fmt.Sprint(after) {
+			t.Errorf("rows changed by the refused Load")
+		}
+	})
+
+	t.Run("the manifest is kept outside the shop's database", func(t *testing.T) {
+		got, err := LoadManifest(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.DataSHA256 != m.DataSHA256 || len(got.Canaries) != len(m.Canaries) || got.Spec.Seed != 42 {
+			t.Errorf("LoadManifest = %+v", got)
+		}
+		var n int
+		s.AppDB().QueryRow("SELECT COUNT(*) FROM " + prefix + "options WHERE option_value LIKE '%canary-%'").Scan(&n)
+		if n != 0 {
+			t.Errorf("%d options mention canaries", n)
+		}
+		if _, err := s.AppDB().Exec("SELECT * FROM breachdrill.datasets"); err == nil {
+			t.Error("the shop's database user can read the manifest")
+		}
+	})
+
+	t.Run("a mysqldump of the stack gives away every canary", func(t *testing.T) {
+		dump, err := s.Exec(ctx, containers.ServiceDB, []string{"mysqldump", "-ubreachdrill", "-p" + s.Credentials().ToolPassword,
+			"--single-transaction", "--skip-extended-insert", "wordpress"})
+		if err != nil {
+			t.Fatalf("mysqldump: %v", err)
+		}
+		rep := NewScanner(m.Canaries).ScanBytes(dump.Stdout)
+		if rep.Subjects != len(m.Canaries) {
+			t.Errorf("found %d canaries of %d", rep.Subjects, len(m.Canaries))
+		}
+		for _, h := range rep.Canaries {
+			if !h.Known {
+				t.Errorf("canary %s is in no manifest", h.Canary.Token)
+			}
+		}
+		if n := rep.Count(Email); n < int64(spec.Customers) {
+			t.Errorf("%d e-mail addresses, want at least %d", n, spec.Customers)
+		}
+		if n := rep.Count(PasswordHash); n != int64(spec.Customers)+1 { // and the administrator
+			t.Errorf("%d password hashes, want %d", n, spec.Customers+1)
+		}
+		if n := rep.Count(CardNumber); n != 0 {
+			t.Errorf("%d card numbers in a database that keeps only the last four digits", n)
+		}
+		t.Logf("dump of %d bytes: %d subjects, %d records", rep.Bytes, rep.Subjects, rep.Records)
+	})
+
+	t.Run("a dump without personal data shows none", func(t *testing.T) {
+		dump, err := s.Exec(ctx, containers.ServiceDB, []string{"mysqldump", "-ubreachdrill", "-p" + s.Credentials().ToolPassword, "--no-data", "wordpress"})
+		if err != nil {
+			t.Fatalf("mysqldump: %v", err)
+		}
+		rep := NewScanner(m.Canaries).ScanBytes(dump.Stdout)
+		if rep.Records != 0 || rep.Subjects != 0 {
+			t.Errorf("schema-only dump: %+v", rep)
+		}
+	})
+}
+
+func mustNew(t testing.TB, spec Spec) *Dataset {
+	t.Helper()
+	d, err := New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}

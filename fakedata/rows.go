@@ -1,0 +1,619 @@
+package fakedata
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The tables a dataset fills, in the order their rows are hashed.
+type tableID int
+
+const (
+	tUsers tableID = iota
+	tUsermeta
+	tLookup
+	tTokens
+	tTokenmeta
+	tPosts
+	tPostmeta
+	tOrders
+	tAddresses
+	tOperational
+	tOrdersMeta
+	tItems
+	tItemmeta
+	numTables
+)
+
+// tableDefs names each table (without the prefix) and the columns its rows
+// fill, in row order. Auto-increment ids of meta rows are left to the
+// database: nothing refers to them.
+var tableDefs = [numTables]struct{ name, columns string }{
+	tUsers:       {"users", "ID, user_login, user_pass, user_nicename, user_email, user_url, user_registered, user_activation_key, user_status, display_name"},
+	tUsermeta:    {"usermeta", "user_id, meta_key, meta_value"},
+	tLookup:      {"wc_customer_lookup", "customer_id, user_id, username, first_name, last_name, email, date_last_active, date_registered, country, postcode, city, state"},
+	tTokens:      {"woocommerce_payment_tokens", "token_id, gateway_id, token, user_id, type, is_default"},
+	tTokenmeta:   {"woocommerce_payment_tokenmeta", "payment_token_id, meta_key, meta_value"},
+	tPosts:       {"posts", "ID, post_author, post_date, post_date_gmt, post_content, post_title, post_excerpt, post_status, comment_status, ping_status, post_password, post_name, to_ping, pinged, post_modified, post_modified_gmt, post_content_filtered, post_parent, guid, menu_order, post_type, post_mime_type, comment_count"},
+	tPostmeta:    {"postmeta", "post_id, meta_key, meta_value"},
+	tOrders:      {"wc_orders", "id, status, currency, type, tax_amount, total_amount, customer_id, billing_email, date_created_gmt, date_updated_gmt, parent_order_id, payment_method, payment_method_title, transaction_id, ip_address, user_agent, customer_note"},
+	tAddresses:   {"wc_order_addresses", "order_id, address_type, first_name, last_name, company, address_1, address_2, city, state, postcode, country, email, phone"},
+	tOperational: {"wc_order_operational_data", "order_id, created_via, woocommerce_version, prices_include_tax, coupon_usages_are_counted, download_permission_granted, cart_hash, new_order_email_sent, order_key, order_stock_reduced, date_paid_gmt, date_completed_gmt, shipping_tax_amount, shipping_total_amount, discount_tax_amount, discount_total_amount, recorded_sales"},
+	tOrdersMeta:  {"wc_orders_meta", "order_id, meta_key, meta_value"},
+	tItems:       {"woocommerce_order_items", "order_item_id, order_item_name, order_item_type, order_id"},
+	tItemmeta:    {"woocommerce_order_itemmeta", "order_item_id, meta_key, meta_value"},
+}
+
+// wooVersion is the WooCommerce release whose storage the rows imitate.
+const wooVersion = "7.9.0"
+
+// Records per chunk. A chunk is one transaction: big enough that
+// per-statement costs vanish, small enough that InnoDB's undo log and the
+// loader's memory stay small.
+const (
+	customersPerChunk = 5000
+	ordersPerChunk    = 2000
+)
+
+// chunk holds the rows of a run of records, as tab-separated text in the
+// form LOAD DATA reads by default.
+type chunk struct {
+	phase       string // "customers", "orders" or "products"
+	done, total int    // records of the phase generated up to this chunk
+	data        [numTables][]byte
+	rows        [numTables]int64
+}
+
+func (c *chunk) reset() {
+	for t := range c.data {
+		c.data[t] = c.data[t][:0]
+		c.rows[t] = 0
+	}
+}
+
+// str appends one text field. LOAD DATA's default escapes are backslash,
+// tab, newline and NUL; generated text has none of them but scenario names
+// or future word lists might.
+func str(b []byte, v string) []byte {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c == '\\' || c == '\t' || c == '\n' || c == '\r' || c == 0 {
+			return append(escape(b, v), '\t')
+		}
+	}
+	return append(append(b, v...), '\t')
+}
+
+func escape(b []byte, v string) []byte {
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; c {
+		case '\\':
+			b = append(b, '\\', '\\')
+		case '\t':
+			b = append(b, '\\', 't')
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case 0:
+			b = append(b, '\\', '0')
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
+func num(b []byte, v int64) []byte { return append(strconv.AppendInt(b, v, 10), '\t') }
+
+func money(b []byte, m Money) []byte { return append(m.append(b), '\t') }
+
+func null(b []byte) []byte { return append(b, '\\', 'N', '\t') }
+
+func datetime(b []byte, t time.Time) []byte {
+	return append(t.AppendFormat(b, time.DateTime), '\t')
+}
+
+// datetimeOrNull writes NULL for the zero time (an order not yet paid).
+func datetimeOrNull(b []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return null(b)
+	}
+	return datetime(b, t)
+}
+
+// bit writes a tinyint(1) flag.
+func bit(b []byte, v bool) []byte {
+	if v {
+		return append(b, '1', '\t')
+	}
+	return append(b, '0', '\t')
+}
+
+// end turns the last field's tab into the row's newline.
+func end(b []byte) []byte {
+	b[len(b)-1] = '\n'
+	return b
+}
+
+// meta appends a row of a meta table (user, post, order, item, token).
+func (c *chunk) meta(t tableID, id int64, key, value string) {
+	b := num(c.data[t], id)
+	b = str(b, key)
+	c.data[t] = end(str(b, value))
+	c.rows[t]++
+}
+
+func (c *chunk) metaBytes(t tableID, id int64, key string, value []byte) {
+	b := num(c.data[t], id)
+	b = str(b, key)
+	b = append(b, value...) // callers pass values that need no escaping
+	c.data[t] = append(b, '\n')
+	c.rows[t]++
+}
+
+// unixOrEmpty is how WooCommerce's post meta holds an optional date.
+func unixOrEmpty(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return strconv.FormatInt(t.Unix(), 10)
+}
+
+// userNicename is sanitize_title(user_login): dots become dashes.
+func userNicename(login string) string { return strings.ReplaceAll(login, ".", "-") }
+
+// phpString is a PHP-serialized string; generated values are ASCII, so
+// bytes and characters agree.
+func phpString(b []byte, s string) []byte {
+	b = append(b, "s:"...)
+	b = strconv.AppendInt(b, int64(len(s)), 10)
+	b = append(b, ':', '"')
+	b = append(b, s...)
+	return append(b, '"', ';')
+}
+
+// taxArray is the serialized {rate id: amount} map WooCommerce keeps in
+// _line_tax_data and a shipping item's taxes.
+func taxArray(b []byte, rateID int, amount Money) []byte {
+	b = append(b, "a:1:{i:"...)
+	b = strconv.AppendInt(b, int64(rateID), 10)
+	b = append(b, ';')
+	b = phpString(b, amount.String())
+	return append(b, '}')
+}
+
+func (d *Dataset) addCustomer(c *chunk, cu Customer) {
+	p := d.spec.TablePrefix
+	b := num(c.data[tUsers], cu.UserID)
+	b = str(b, cu.Login)
+	b = str(b, cu.PasswordHash(d.spec.PasswordCost))
+	b = str(b, userNicename(cu.Login))
+	b = str(b, cu.Email)
+	b = str(b, "")
+	b = datetime(b, cu.Registered)
+	b = str(b, "")
+	b = num(b, 0)
+	c.data[tUsers] = end(str(b, cu.FirstName+" "+cu.LastName))
+	c.rows[tUsers]++
+
+	id := cu.UserID
+	c.meta(tUsermeta, id, "nickname", cu.Login)
+	c.meta(tUsermeta, id, "first_name", cu.FirstName)
+	c.meta(tUsermeta, id, "last_name", cu.LastName)
+	c.meta(tUsermeta, id, p+"capabilities", `a:1:{s:8:"customer";b:1;}`)
+	c.meta(tUsermeta, id, p+"user_level", "0")
+	for i, v := range cu.Billing.billingFields() {
+		c.meta(tUsermeta, id, "billing_"+billingKeys[i], v)
+	}
+	for i, v := range cu.Shipping.shippingFields() {
+		c.meta(tUsermeta, id, "shipping_"+shippingKeys[i], v)
+	}
+	paying := "0"
+	if d.paying[cu.Index] {
+		paying = "1"
+	}
+	c.meta(tUsermeta, id, "paying_customer", paying)
+	active := cu.Registered
+	if t := d.lastActive[cu.Index]; t != 0 {
+		active = time.Unix(t, 0).UTC()
+	}
+	c.meta(tUsermeta, id, "last_update", strconv.FormatInt(active.Unix(), 10))
+
+	b = num(c.data[tLookup], cu.CustomerID)
+	b = num(b, cu.UserID)
+	b = str(b, cu.Login)
+	b = str(b, cu.FirstName)
+	b = str(b, cu.LastName)
+	b = str(b, cu.Email)
+	b = datetime(b, active)
+	b = datetime(b, cu.Registered)
+	b = str(b, cu.Billing.Country)
+	b = str(b, cu.Billing.Postcode)
+	b = str(b, cu.Billing.City)
+	c.data[tLookup] = end(str(b, cu.Billing.State))
+	c.rows[tLookup]++
+
+	for _, card := range cu.Cards {
+		b = num(c.data[tTokens], card.TokenID)
+		b = str(b, card.Gateway)
+		b = str(b, card.Token)
+		b = num(b, cu.UserID)
+		b = str(b, "CC")
+		c.data[tTokens] = end(bit(b, card.Default))
+		c.rows[tTokens]++
+		c.meta(tTokenmeta, card.TokenID, "card_type", card.Brand)
+		c.meta(tTokenmeta, card.TokenID, "last4", card.Last4)
+		c.meta(tTokenmeta, card.TokenID, "expiry_year", strconv.Itoa(card.ExpYear))
+		c.meta(tTokenmeta, card.TokenID, "expiry_month", fmt.Sprintf("%02d", card.ExpMonth))
+	}
+}
+
+// post appends a wp_posts row.
+func (c *chunk) post(id int64, created, modified time.Time, content, title, excerpt, status, comments, password, name, postType string) {
+	b := num(c.data[tPosts], id)
+	b = num(b, 1) // post_author: the administrator, as WooCommerce sets it
+	b = datetime(b, created)
+	b = datetime(b, created) // the site's time zone is UTC
+	b = str(b, content)
+	b = str(b, title)
+	b = str(b, excerpt)
+	b = str(b, status)
+	b = str(b, comments)
+	b = str(b, "closed")
+	b = str(b, password)
+	b = str(b, name)
+	b = str(b, "")
+	b = str(b, "")
+	b = datetime(b, modified)
+	b = datetime(b, modified)
+	b = str(b, "")
+	b = num(b, 0)
+	b = str(b, "")
+	b = num(b, 0)
+	b = str(b, postType)
+	b = str(b, "")
+	c.data[tPosts] = end(num(b, 0))
+	c.rows[tPosts]++
+}
+
+// orderTitle is the title WooCommerce gives an order post, and its slug.
+func orderTitle(t time.Time) (title, slug string) {
+	title = "Order &ndash; " + t.Format("January 2, 2006 @ 03:04 PM")
+	slug = "order-" + strings.ToLower(t.Format("Jan-02-2006-0304-PM"))
+	return title, slug
+}
+
+func (d *Dataset) addOrder(c *chunk, o Order) {
+	title, slug := orderTitle(o.Created)
+	c.post(o.ID, o.Created, o.Updated, "", title, o.Note, o.Status, "closed", o.Key, slug, "shop_order")
+
+	bf, sf := o.Billing.billingFields(), o.Shipping.shippingFields()
+	billIdx, shipIdx := addressIndex(bf[:]), addressIndex(sf[:])
+	id := o.ID
+	pm := func(k, v string) { c.meta(tPostmeta, id, k, v) }
+	pm("_customer_user", strconv.FormatInt(o.CustomerUserID, 10))
+	pm("_order_key", o.Key)
+	pm("_order_currency", o.Currency)
+	pm("_order_version", wooVersion)
+	pm("_payment_method", o.PaymentMethod)
+	pm("_payment_method_title", o.PaymentMethodTitle)
+	pm("_transaction_id", o.TransactionID)
+	pm("_customer_ip_address", o.IP)
+	pm("_customer_user_agent", o.UserAgent)
+	pm("_created_via", "checkout")
+	pm("_order_shipping", o.ShippingLine.Cost.String())
+	pm("_order_shipping_tax", o.ShippingLine.Tax.String())
+	pm("_order_tax", o.ItemsTax.String())
+	pm("_order_total", o.Total.String())
+	for i, v := range bf {
+		pm("_billing_"+billingKeys[i], v)
+	}
+	for i, v := range sf {
+		pm("_shipping_"+shippingKeys[i], v)
+	}
+	pm("_billing_address_index", billIdx)
+	pm("_shipping_address_index", shipIdx)
+	pm("_date_paid", unixOrEmpty(o.Paid))
+	pm("_date_completed", unixOrEmpty(o.Completed))
+
+	b := num(c.data[tOrders], id)
+	b = str(b, o.Status)
+	b = str(b, o.Currency)
+	b = str(b, "shop_order")
+	b = money(b, o.Tax())
+	b = money(b, o.Total)
+	b = num(b, o.CustomerUserID)
+	b = str(b, o.Billing.Email)
+	b = datetime(b, o.Created)
+	b = datetime(b, o.Updated)
+	b = num(b, 0)
+	b = str(b, o.PaymentMethod)
+	b = str(b, o.PaymentMethodTitle)
+	b = str(b, o.TransactionID)
+	b = str(b, o.IP)
+	b = str(b, o.UserAgent)
+	c.data[tOrders] = end(str(b, o.Note))
+	c.rows[tOrders]++
+
+	for _, typ := range [2]string{"billing", "shipping"} {
+		a := o.Billing
+		if typ == "shipping" {
+			a = o.Shipping
+		}
+		b = num(c.data[tAddresses], id)
+		b = str(b, typ)
+		b = str(b, a.FirstName)
+		b = str(b, a.LastName)
+		b = str(b, a.Company)
+		b = str(b, a.Address1)
+		b = str(b, a.Address2)
+		b = str(b, a.City)
+		b = str(b, a.State)
+		b = str(b, a.Postcode)
+		b = str(b, a.Country)
+		if typ == "billing" {
+			b = str(b, a.Email)
+		} else {
+			b = null(b) // a shipping address has no e-mail
+		}
+		c.data[tAddresses] = end(str(b, a.Phone))
+		c.rows[tAddresses]++
+	}
+
+	paid := !o.Paid.IsZero()
+	b = num(c.data[tOperational], id)
+	b = str(b, "checkout")
+	b = str(b, wooVersion)
+	b = bit(b, false)
+	b = bit(b, true)
+	b = bit(b, paid)
+	b = str(b, o.CartHash)
+	b = bit(b, o.Status != "wc-pending" && o.Status != "wc-failed")
+	b = str(b, o.Key)
+	b = bit(b, o.StockReduced)
+	b = datetimeOrNull(b, o.Paid)
+	b = datetimeOrNull(b, o.Completed)
+	b = money(b, o.ShippingLine.Tax)
+	b = money(b, o.ShippingLine.Cost)
+	b = money(b, 0)
+	b = money(b, 0)
+	c.data[tOperational] = end(bit(b, paid))
+	c.rows[tOperational]++
+
+	c.meta(tOrdersMeta, id, "_billing_address_index", billIdx)
+	c.meta(tOrdersMeta, id, "_shipping_address_index", shipIdx)
+
+	var scratch []byte
+	var names strings.Builder
+	for i, li := range o.Items {
+		c.item(li.ItemID, li.Name, "line_item", id)
+		im := func(k, v string) { c.meta(tItemmeta, li.ItemID, k, v) }
+		im("_product_id", strconv.FormatInt(li.ProductID, 10))
+		im("_variation_id", "0")
+		im("_qty", strconv.Itoa(li.Qty))
+		im("_tax_class", "")
+		im("_line_subtotal", li.Subtotal.String())
+		im("_line_subtotal_tax", li.SubtotalTax.String())
+		im("_line_total", li.Total.String())
+		im("_line_tax", li.Tax.String())
+		scratch = append(scratch[:0], `a:2:{s:5:"total";`...)
+		scratch = taxArray(scratch, o.TaxRateID, li.Tax)
+		scratch = append(scratch, `s:8:"subtotal";`...)
+		scratch = taxArray(scratch, o.TaxRateID, li.SubtotalTax)
+		scratch = append(scratch, '}')
+		c.metaBytes(tItemmeta, li.ItemID, "_line_tax_data", scratch)
+		if o.StockReduced {
+			im("_reduced_stock", strconv.Itoa(li.Qty))
+		}
+		if i > 0 {
+			names.WriteString(", ")
+		}
+		names.WriteString(li.Name)
+		names.WriteString(" &times; ")
+		names.WriteString(strconv.Itoa(li.Qty))
+	}
+	s := o.ShippingLine
+	c.item(s.ItemID, s.Name, "shipping", id)
+	sm := func(k, v string) { c.meta(tItemmeta, s.ItemID, k, v) }
+	sm("method_id", s.MethodID)
+	sm("instance_id", strconv.Itoa(s.InstanceID))
+	sm("cost", s.Cost.String())
+	sm("total_tax", s.Tax.String())
+	scratch = append(scratch[:0], `a:1:{s:5:"total";`...)
+	scratch = taxArray(scratch, o.TaxRateID, s.Tax)
+	scratch = append(scratch, '}')
+	c.metaBytes(tItemmeta, s.ItemID, "taxes", scratch)
+	sm("Items", names.String())
+}
+
+func (c *chunk) item(id int64, name, typ string, order int64) {
+	b := num(c.data[tItems], id)
+	b = str(b, name)
+	b = str(b, typ)
+	c.data[tItems] = end(num(b, order))
+	c.rows[tItems]++
+}
+
+// productSlug is sanitize_title of the product's name; WordPress keeps
+// slugs unique by numbering repeats, and so does seen.
+func productSlug(name string, seen map[string]int) string {
+	var b strings.Builder
+	dash := false
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			b.WriteByte(c)
+			dash = false
+		case c >= 'A' && c <= 'Z':
+			b.WriteByte(c + 'a' - 'A')
+			dash = false
+		default:
+			if !dash && b.Len() > 0 {
+				b.WriteByte('-')
+				dash = true
+			}
+		}
+	}
+	slug := strings.TrimSuffix(b.String(), "-")
+	seen[slug]++
+	if n := seen[slug]; n > 1 {
+		slug += "-" + strconv.Itoa(n)
+	}
+	return slug
+}
+
+func (d *Dataset) addProduct(c *chunk, p Product, sales int64, seen map[string]int) {
+	c.post(p.ID, p.Created, p.Created, "", p.Name, "", "publish", "open", "", productSlug(p.Name, seen), "product")
+	pm := func(k, v string) { c.meta(tPostmeta, p.ID, k, v) }
+	pm("_sku", p.SKU)
+	pm("_regular_price", p.Price.String())
+	pm("_sale_price", "")
+	pm("_price", p.Price.String())
+	pm("_tax_status", "taxable")
+	pm("_tax_class", "")
+	pm("_manage_stock", "no")
+	pm("_stock_status", "instock")
+	pm("_virtual", "no")
+	pm("_downloadable", "no")
+	pm("total_sales", strconv.FormatInt(sales, 10))
+}
+
+// TableRows is how many rows a dataset puts in one table.
+type TableRows struct {
+	Table string `json:"table"` // without the prefix
+	Rows  int64  `json:"rows"`
+}
+
+// generation is the result of one pass over the dataset.
+type generation struct {
+	digest string
+	rows   [numTables]int64
+}
+
+// generate produces the dataset's rows chunk by chunk: customers, then
+// orders, then products (whose total_sales the orders decide). emit gets
+// each chunk and may keep it until it calls release; get hands out an
+// empty chunk.
+func (d *Dataset) generate(ctx context.Context, get func(context.Context) (*chunk, error), emit func(*chunk) error) (generation, error) {
+	var hashes [numTables]hash.Hash
+	for t := range hashes {
+		hashes[t] = sha256.New()
+	}
+	var gen generation
+	send := func(c *chunk) error {
+		for t := range c.data {
+			hashes[t].Write(c.data[t])
+			gen.rows[t] += c.rows[t]
+		}
+		return emit(c)
+	}
+	n := d.spec.Customers
+	for from := 0; from < n; from += customersPerChunk {
+		c, err := get(ctx)
+		if err != nil {
+			return gen, err
+		}
+		to := min(from+customersPerChunk, n)
+		c.phase, c.done, c.total = "customers", to, n
+		for i := from; i < to; i++ {
+			d.addCustomer(c, d.Customer(i))
+		}
+		if err := send(c); err != nil {
+			return gen, err
+		}
+	}
+	sales := make([]int64, d.spec.Products)
+	n = d.spec.Orders
+	for from := 0; from < n; from += ordersPerChunk {
+		c, err := get(ctx)
+		if err != nil {
+			return gen, err
+		}
+		to := min(from+ordersPerChunk, n)
+		c.phase, c.done, c.total = "orders", to, n
+		for k := from; k < to; k++ {
+			o := d.Order(k)
+			for _, li := range o.Items {
+				sales[li.ProductID-firstProductPostID] += int64(li.Qty)
+			}
+			d.addOrder(c, o)
+		}
+		if err := send(c); err != nil {
+			return gen, err
+		}
+	}
+	c, err := get(ctx)
+	if err != nil {
+		return gen, err
+	}
+	c.phase, c.done, c.total = "products", d.spec.Products, d.spec.Products
+	seen := map[string]int{}
+	for i := range d.spec.Products {
+		d.addProduct(c, d.products[i], sales[i], seen)
+	}
+	if err := send(c); err != nil {
+		return gen, err
+	}
+
+	// The digest covers every table's rows in a fixed order; it does not
+	// depend on how the rows were cut into chunks.
+	all := sha256.New()
+	for t := range hashes {
+		fmt.Fprintf(all, "%s %x %d\n", tableDefs[t].name, hashes[t].Sum(nil), gen.rows[t])
+	}
+	gen.digest = hex.EncodeToString(all.Sum(nil))
+	return gen, nil
+}
+
+// Digest generates the whole dataset without loading it and returns the
+// SHA-256 that its Manifest records. Equal Specs give equal digests on
+// every machine.
+func (d *Dataset) Digest(ctx context.Context) (string, error) {
+	c := new(chunk)
+	gen, err := d.generate(ctx,
+		func(ctx context.Context) (*chunk, error) {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			c.reset()
+			return c, nil
+		},
+		func(*chunk) error { return nil })
+	return gen.digest, err
+}
+
+// WriteTSV generates the dataset and hands every chunk's rows to w, table
+// by table: what a plain LOAD DATA of files would read. It exists for the
+// loader's benchmark ceiling and for inspection.
+func (d *Dataset) WriteTSV(ctx context.Context, w func(table string, part int, rows int64, data []byte) error) (string, error) {
+	c := new(chunk)
+	part := 0
+	gen, err := d.generate(ctx,
+		func(ctx context.Context) (*chunk, error) {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			c.reset()
+			return c, nil
+		},
+		func(c *chunk) error {
+			for t := range c.data {
+				if c.rows[t] == 0 {
+					continue
+				}
+				if err := w(tableDefs[t].name, part, c.rows[t], c.data[t]); err != nil {
+					return err
+				}
+			}
+			part++
+			return nil
+		})
+	return gen.digest, err
+}
