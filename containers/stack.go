@@ -517,6 +517,21 @@ func (s *Stack) DB() *sql.DB { return s.toolDB }
 // and its plugins use; the audit log sees everything it does.
 func (s *Stack) AppDB() *sql.DB { return s.appDB }
 
+// Release lets go of a stack without removing it: its database handles
+// and engine connection are closed, the containers keep running (for a
+// stack attached with Attach that someone else owns).
+func (s *Stack) Release() {
+	s.closeOnce.Do(func() {
+		if s.toolDB != nil {
+			s.toolDB.Close()
+		}
+		if s.appDB != nil {
+			s.appDB.Close()
+		}
+		s.cli.Close()
+	})
+}
+
 // Close removes every container and network of the run. It is safe to call
 // more than once and from a signal handler's goroutine.
 func (s *Stack) Close(ctx context.Context) error { return s.close(ctx, 0) }

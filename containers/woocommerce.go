@@ -197,6 +197,10 @@ func (s *Stack) createWooSchema(ctx context.Context) error {
 		"woocommerce_currency":                              "EUR",
 		"breachdrill_woocommerce_mode":                      WooSchema,
 	}
+	var roles struct{}
+	if err := s.installStep(ctx, "roles", &roles); err != nil {
+		return err
+	}
 	for k, v := range opts {
 		_, err := s.toolDB.ExecContext(ctx,
 			"INSERT INTO `"+s.prefix+"options` (option_name, option_value, autoload) VALUES (?, ?, 'yes') ON DUPLICATE KEY UPDATE option_value = VALUES(option_value)", k, v)

@@ -138,9 +138,11 @@ func exposureOf(r fakedata.Report) timeline.Exposure {
 	return x
 }
 
-// Close removes the stack if Provision started it.
+// Close removes the stack if Provision started it, and lets go of it
+// otherwise.
 func (p *Provisioned) Close(ctx context.Context) error {
 	if !p.Owned {
+		p.Stack.Release()
 		return nil
 	}
 	return p.Stack.Close(ctx)

@@ -42,8 +42,6 @@ flags is refused. The seeded state becomes the stack's reset point.`,
 			var s *containers.Stack
 			var err error
 			if run != "" {
-				// Close would remove the attached stack; the process
-				// exiting releases its connections instead.
 				s, err = containers.Attach(ctx, run)
 			} else {
 				s, err = startStack(cmd, f, containers.WithKeep())
@@ -51,6 +49,8 @@ flags is refused. The seeded state becomes the stack's reset point.`,
 			if err != nil {
 				return err
 			}
+			// Either way the stack stays up for the user.
+			defer s.Release()
 			spec.TablePrefix = s.TablePrefix()
 			d, err := fakedata.New(spec)
 			if err != nil {

@@ -4,6 +4,7 @@
 //   php install.php wordpress     core tables, the administrator, permalinks
 //   php install.php woocommerce   activate the plugin copied into plugins/
 //   php install.php hpos          switch order storage to HPOS (with sync)
+//   php install.php roles         WooCommerce's roles, for stacks without it
 // Each step is its own process because WordPress loads plugins only when
 // it is not installing, and WooCommerce's HPOS switch needs it loaded.
 $step = isset($argv[1]) ? $argv[1] : 'wordpress';
@@ -55,6 +56,16 @@ case 'hpos':
 	update_option('woocommerce_custom_orders_table_enabled', 'yes');
 	$out['woocommerce'] = WC()->version;
 	$out['hpos'] = get_option('woocommerce_custom_orders_table_enabled');
+	break;
+case 'roles':
+	// What WC_Install::create_roles() adds, so customers have a role
+	// WordPress knows when the stack has WooCommerce's tables only.
+	add_role('customer', 'Customer', array('read' => true));
+	add_role('shop_manager', 'Shop manager', array(
+		'read' => true, 'edit_posts' => true, 'upload_files' => true, 'list_users' => true,
+		'manage_woocommerce' => true, 'view_woocommerce_reports' => true, 'edit_users' => true,
+	));
+	$out['roles'] = array_keys(wp_roles()->roles);
 	break;
 default:
 	fail("unknown step $step");
