@@ -160,6 +160,9 @@ func BenchmarkLoadVsCeiling(b *testing.B) {
 // 100,000 customers, 78M rows) beside the ceiling's. One run of each takes
 // 7 to 12 minutes here: use -benchtime 1x.
 func BenchmarkLoadVsCeilingMillion(b *testing.B) {
+	if os.Getenv("BREACHDRILL_BENCH_MILLION") != "1" {
+		b.Skip("set BREACHDRILL_BENCH_MILLION=1 to load a million orders (7 to 12 minutes)")
+	}
 	benchVsCeiling(b, Spec{Seed: 1, Customers: 100_000, Orders: 1_000_000})
 }
 
