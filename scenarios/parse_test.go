@@ -163,6 +163,24 @@ func TestShard(t *testing.T) {
 	}
 }
 
+// Salts may hold ")", ";" and quotes; replacing one must replace all of it.
+func TestSetConstantWithAwkwardValues(t *testing.T) {
+	for _, old := range []string{`'a);b'`, `'x\'); define(y'`, `"q);\"z"`, `'$1${2}\\'`} {
+		src := []byte("<?php\ndefine( 'AUTH_KEY', " + old + " );\ndefine( 'NEXT', 1 );\n")
+		out, err := setConstant(src, "AUTH_KEY", phpString("new);value$1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "<?php\ndefine( 'AUTH_KEY', 'new);value$1' );\ndefine( 'NEXT', 1 );\n"
+		if string(out) != want {
+			t.Errorf("replacing %s:\n got %q\nwant %q", old, out, want)
+		}
+		if v, ok := getConstant(src, "AUTH_KEY"); !ok || v != old {
+			t.Errorf("getConstant = %q, want %q", v, old)
+		}
+	}
+}
+
 func TestSetConstant(t *testing.T) {
 	src := []byte("<?php\ndefine( 'WP_DEBUG', false );\n/* That's all, stop editing! */\nrequire_once ABSPATH . 'wp-settings.php';\n")
 	out, err := setConstant(src, "WP_DEBUG", "true")

@@ -59,8 +59,11 @@ func phpString(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
 
+// defineRE matches a define() of name. The value is a quoted PHP string
+// (escapes and all: salts hold ")" and ";") or a bare literal.
 func defineRE(name string) *regexp.Regexp {
-	return regexp.MustCompile(`(?m)^([ \t]*define\(\s*['"]` + regexp.QuoteMeta(name) + `['"]\s*,\s*)(.*?)(\s*\)\s*;)`)
+	return regexp.MustCompile(`(?m)^([ \t]*define\(\s*['"]` + regexp.QuoteMeta(name) + `['"]\s*,\s*)` +
+		`('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^'"()]*?)(\s*\)\s*;)`)
 }
 
 // setConstant changes name's define() in wp-config.php source, or adds one
