@@ -87,32 +87,18 @@ func (p *parser) parse(data []byte) *Scenario {
 				p.errorf(v, "severity %q: use one of %s", s.Severity, strings.Join(Severities, ", "))
 			}
 		case "attack":
-			s.Attack = p.strs(v)
-			for i, a := range s.Attack {
-				if !attackPattern.MatchString(a) {
-					p.errorf(elem(v, i), "attack %q: use MITRE ATT&CK technique ids like T1552 or T1552.001", a)
-				}
-			}
+			s.Attack = p.strsEach(v, attackPattern.MatchString, "attack %q: use MITRE ATT&CK technique ids like T1552 or T1552.001")
 		case "seed_pattern":
 			s.SeedPattern = p.str(v)
 		case "data_at_risk":
 			s.DataAtRisk = p.strs(v)
 		case "controls":
-			s.Controls = p.strs(v)
-			for i, c := range s.Controls {
-				if !controlPattern.MatchString(c) {
-					p.errorf(elem(v, i), "control %q: write framework:control, like SOC2:CC7.4, ISO27001:5.26, PCI:12.10.7, GDPR:33, DORA:19, NYDFS:500.17", c)
-				}
-			}
+			s.Controls = p.strsEach(v, controlPattern.MatchString, "control %q: write framework:control, like SOC2:CC7.4, ISO27001:5.26, PCI:12.10.7, GDPR:33, DORA:19, NYDFS:500.17")
 		case "objectives":
 			s.Objectives = p.strs(v)
 		case "preconditions":
-			s.Preconditions = p.strs(v)
-			for i, pc := range s.Preconditions {
-				if _, ok := knownPreconditions[pc]; !ok {
-					p.errorf(elem(v, i), "unknown precondition %q: use %s", pc, strings.Join(sortedKeys(knownPreconditions), ", "))
-				}
-			}
+			s.Preconditions = p.strsEach(v, func(pc string) bool { _, ok := knownPreconditions[pc]; return ok },
+				"unknown precondition %q: use "+strings.Join(sortedKeys(knownPreconditions), ", "))
 		case "inject":
 			s.Inject = p.steps(v, "inject")
 		case "respond":
@@ -172,6 +158,18 @@ func (p *parser) strs(n *yaml.Node) []string {
 		out = append(out, p.str(c))
 	}
 	return out
+}
+
+// strsEach reads a list and reports, at its position, every item that
+// valid refuses, with msg (one %q for the item).
+func (p *parser) strsEach(n *yaml.Node, valid func(string) bool, msg string) []string {
+	items := p.strs(n)
+	for i, x := range items {
+		if !valid(x) {
+			p.errorf(elem(n, i), msg, x)
+		}
+	}
+	return items
 }
 
 // elem is the node of a list's i-th item, or the node itself when a single
