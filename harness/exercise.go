@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -115,6 +114,7 @@ func Exercise(ctx context.Context, opts ExerciseOptions) (ExerciseResult, error)
 		runErr = fault.Infra(fmt.Errorf("interrupted: %w", ctx.Err()))
 	case runErr != nil:
 		outcome = timeline.OutcomeInfra
+		runErr = fault.Infra(runErr)
 	default:
 		for _, r := range results {
 			if r.Outcome == timeline.OutcomeInfra {
@@ -131,9 +131,6 @@ func Exercise(ctx context.Context, opts ExerciseOptions) (ExerciseResult, error)
 	res.Events = tl.Events()
 	res.Results = timeline.Measure(res.Events)
 	res.Secrets = secrets.List()
-	if runErr != nil && !fault.IsInfra(runErr) && !errors.Is(runErr, context.Canceled) {
-		runErr = fault.Infra(runErr)
-	}
 	return res, runErr
 }
 

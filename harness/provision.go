@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/breachdrill/breachdrill/containers"
@@ -152,25 +153,10 @@ func (p *Provisioned) Close(ctx context.Context) error {
 type lineWriter func(string)
 
 func (w lineWriter) Write(b []byte) (int, error) {
-	for _, l := range splitLines(string(b)) {
-		w(l)
-	}
-	return len(b), nil
-}
-
-func splitLines(s string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' {
-			if i > start {
-				out = append(out, s[start:i])
-			}
-			start = i + 1
+	for _, l := range strings.Split(string(b), "\n") {
+		if l != "" {
+			w(l)
 		}
 	}
-	if start < len(s) {
-		out = append(out, s[start:])
-	}
-	return out
+	return len(b), nil
 }

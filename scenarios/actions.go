@@ -275,6 +275,9 @@ func (a *panPlant) Run(ctx context.Context, env *Env) error {
 	if len(ids) == 0 {
 		return errors.New("the shop has no orders: seed it first (precondition seeded)")
 	}
+	if env.Cards == nil {
+		return errors.New("no card numbers to plant: the scenario needs the seeded dataset (precondition seeded)")
+	}
 	cards := env.Cards(len(ids))
 	for i, id := range ids {
 		for _, q := range []string{

@@ -39,7 +39,8 @@ type Target interface {
 type Env struct {
 	Target    Target
 	Artifacts fs.FS
-	// Cards returns n full card numbers from published test ranges.
+	// Cards returns n full card numbers from published test ranges, from
+	// the seeded dataset; nil when the stack holds none.
 	Cards func(n int) []string
 	// Leaked is called with what an attacker obtained (a response body
 	// marked leak: true), so the engine can count the exposure.
@@ -60,7 +61,6 @@ func NewEnv(t Target, artifacts fs.FS) *Env {
 	return &Env{
 		Target:    t,
 		Artifacts: artifacts,
-		Cards:     publishedTestCards,
 		Leaked:    func(string, []byte) {},
 		Secret:    func(string) {},
 		Now:       time.Now,
@@ -219,15 +219,4 @@ func (e *Env) php(ctx context.Context, code string, args ...string) (string, err
 		return string(res.Stdout), err
 	}
 	return string(res.Stdout), nil
-}
-
-// publishedTestCards are card numbers the card networks publish for
-// testing; Luhn-valid, never issued to anyone.
-func publishedTestCards(n int) []string {
-	cards := []string{"4111111111111111", "4242424242424242", "5555555555554444", "378282246310005", "6011111111111117", "4012888888881881", "5105105105105100", "371449635398431"}
-	out := make([]string, n)
-	for i := range out {
-		out[i] = cards[i%len(cards)]
-	}
-	return out
 }

@@ -195,68 +195,38 @@ func (p *parser) duration(n *yaml.Node) time.Duration {
 }
 
 func (p *parser) expectations(n *yaml.Node) []Expectation {
-	if n.Kind != yaml.SequenceNode {
-		p.errorf(n, "expect is a list of {rule: ID, within: 30s}, found a %s", yamlnode.KindName(n))
-		return nil
-	}
 	var out []Expectation
-	for _, item := range n.Content {
-		if item.Kind != yaml.MappingNode {
-			p.errorf(item, "each expect entry is {rule: ID, within: 30s}, found a %s", yamlnode.KindName(item))
-			continue
-		}
+	for _, item := range p.mappings(n, "expect", "expect entry", "{rule: ID, within: 30s}") {
 		e := Expectation{Within: defaultWithin, Line: item.Line, Column: item.Column}
-		for i := 0; i+1 < len(item.Content); i += 2 {
-			k, v := item.Content[i], item.Content[i+1]
-			switch k.Value {
-			case "rule":
+		p.fields(item, "expect", map[string]func(*yaml.Node){
+			"rule": func(v *yaml.Node) {
 				e.Rule = p.str(v)
 				e.Line, e.Column = v.Line, v.Column
-			case "within":
-				e.Within = p.duration(v)
-			default:
-				p.errorf(k, "unknown key %q in expect%s", k.Value, suggest(k.Value, []string{"rule", "within"}))
-			}
-		}
+			},
+			"within": func(v *yaml.Node) { e.Within = p.duration(v) },
+		})
 		if e.Rule == "" {
 			p.errorf(item, "expect entry without rule: name the detection rule id that must fire")
 		}
 		out = append(out, e)
 	}
-	if len(out) == 0 {
+	if len(out) == 0 && n.Kind == yaml.SequenceNode {
 		p.errorf(n, "expect is empty: name at least one rule that must detect the inject")
 	}
 	return out
 }
 
 func (p *parser) tabletop(n *yaml.Node) []TabletopInject {
-	if n.Kind != yaml.SequenceNode {
-		p.errorf(n, "tabletop is a list of {at: 5m, say: ..., ask: [...], expect: [...]}, found a %s", yamlnode.KindName(n))
-		return nil
-	}
 	var out []TabletopInject
 	var last time.Duration
-	for _, item := range n.Content {
-		if item.Kind != yaml.MappingNode {
-			p.errorf(item, "each tabletop inject is {at: 5m, say: ...}, found a %s", yamlnode.KindName(item))
-			continue
-		}
+	for _, item := range p.mappings(n, "tabletop", "tabletop inject", "{at: 5m, say: ..., ask: [...], expect: [...]}") {
 		var t TabletopInject
-		for i := 0; i+1 < len(item.Content); i += 2 {
-			k, v := item.Content[i], item.Content[i+1]
-			switch k.Value {
-			case "at":
-				t.At = p.duration(v)
-			case "say":
-				t.Say = p.str(v)
-			case "ask":
-				t.Ask = p.strs(v)
-			case "expect":
-				t.Expect = p.strs(v)
-			default:
-				p.errorf(k, "unknown key %q in tabletop inject%s", k.Value, suggest(k.Value, []string{"at", "say", "ask", "expect"}))
-			}
-		}
+		p.fields(item, "tabletop inject", map[string]func(*yaml.Node){
+			"at":     func(v *yaml.Node) { t.At = p.duration(v) },
+			"say":    func(v *yaml.Node) { t.Say = p.str(v) },
+			"ask":    func(v *yaml.Node) { t.Ask = p.strs(v) },
+			"expect": func(v *yaml.Node) { t.Expect = p.strs(v) },
+		})
 		if t.Say == "" {
 			p.errorf(item, "tabletop inject without say: give the narrative the room hears")
 		}
@@ -267,6 +237,37 @@ func (p *parser) tabletop(n *yaml.Node) []TabletopInject {
 		out = append(out, t)
 	}
 	return out
+}
+
+// mappings returns the items of a list of mappings, reporting the list or
+// an item of another shape with the shape it should have.
+func (p *parser) mappings(n *yaml.Node, key, item, shape string) []*yaml.Node {
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n, "%s is a list of %s, found a %s", key, shape, yamlnode.KindName(n))
+		return nil
+	}
+	var out []*yaml.Node
+	for _, it := range n.Content {
+		if it.Kind != yaml.MappingNode {
+			p.errorf(it, "each %s is %s, found a %s", item, shape, yamlnode.KindName(it))
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// fields hands each key of a mapping to its setter and reports keys that
+// have none.
+func (p *parser) fields(m *yaml.Node, what string, set map[string]func(*yaml.Node)) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if f, ok := set[k.Value]; ok {
+			f(v)
+			continue
+		}
+		p.errorf(k, "unknown key %q in %s%s", k.Value, what, suggest(k.Value, sortedKeys(set)))
+	}
 }
 
 func (p *parser) steps(n *yaml.Node, stage string) []Step {

@@ -218,11 +218,3 @@ func printSummary(w io.Writer, results []timeline.ScenarioResult) {
 	}
 	tw.Flush()
 }
-
-func dirOf(path string) string {
-	d := filepath.Dir(path)
-	if d == "" {
-		return "."
-	}
-	return d
-}

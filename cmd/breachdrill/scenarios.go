@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -217,5 +216,3 @@ func printScenario(cmd *cobra.Command, s *scenarios.Scenario) {
 	section("Tabletop", tt)
 	fmt.Fprintf(out, "file %s (sha256 %s)\n", s.File, s.Hash[:16])
 }
-
-var _ = os.Stdout

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/breachdrill/breachdrill/containers"
-	"github.com/breachdrill/breachdrill/internal/fault"
 	"github.com/spf13/cobra"
 )
 
@@ -178,5 +177,3 @@ Containers and networks without breachdrill's labels are never touched.`,
 func cleanupContext(ctx context.Context) context.Context {
 	return context.WithoutCancel(ctx)
 }
-
-var _ = fault.ExitOK

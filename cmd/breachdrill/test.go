@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/breachdrill/breachdrill/harness/timeline"
@@ -34,9 +35,9 @@ traffic; 1 a regression; 2 bad input; 3 the infrastructure failed.`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			start := time.Now()
-			if f.all == (len(f.ids) > 0) {
+			if len(f.ids) == 0 {
 				// test defaults to everything: it is the CI gate.
-				f.all = len(f.ids) == 0
+				f.all = true
 			}
 			res, bundle, err := runExercise(cmd, timeline.ExerciseTest, &f)
 			if len(res.Events) > 0 {
@@ -111,7 +112,7 @@ func printDetectionTable(w io.Writer, results []timeline.ScenarioResult) int {
 
 // writeFile writes a whole file or nothing: a temp file renamed at the end.
 func writeFile(path string, write func(*os.File) error) error {
-	tmp, err := os.CreateTemp(dirOf(path), ".breachdrill-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".breachdrill-*")
 	if err != nil {
 		return fault.Input(fmt.Errorf("%s: %w", path, err))
 	}

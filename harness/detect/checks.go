@@ -111,23 +111,7 @@ func parseCheck(ps *problems, root *yaml.Node) (RuleInfo, *check) {
 	info := RuleInfo{Source: SourceState}
 	ps.checkKeys(root, "a state check", "id", "title", "description", "severity", "kind", "interval", "tags",
 		"http", "sql", "config", "file", "condition")
-	info.ID, _ = ps.scalar(root, "id", "state check", "breachdrill's rule id, e.g. id: wp-debug-log-public")
-	if info.ID != "" && !ruleIDPattern.MatchString(info.ID) {
-		_, n := mapGet(root, "id")
-		ps.at(n, "id %q: use lower-case letters, digits and '-' (3 to 64 characters)", info.ID)
-	}
-	info.Title, _ = ps.scalar(root, "title", "state check", "a one-line summary")
-	sev, sevNode := ps.scalar(root, "severity", "state check", "one of "+strings.Join(severities, ", "))
-	if sev != "" && !validSeverity(sev) {
-		ps.at(sevNode, "severity %q: use one of %s", sev, strings.Join(severities, ", "))
-	}
-	info.Severity = sev
-	if _, d := mapGet(root, "description"); d != nil {
-		info.Description = d.Value
-	}
-	if _, t := mapGet(root, "tags"); t != nil {
-		info.Tags = ps.stringList(t, "tags")
-	}
+	ps.header(root, &info, "state check", "id", "severity", "wp-debug-log-public")
 	kind, kindNode := ps.scalar(root, "kind", "state check", "http, sql, config or file")
 	info.Kind = kind
 	c := &check{kind: kind}

@@ -180,3 +180,25 @@ func validSeverity(s string) bool {
 }
 
 var ruleIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$`)
+
+// header reads what every rule file has, whatever its kind: our rule id
+// (under idKey), title, severity (under sevKey), description and tags.
+func (ps *problems) header(root *yaml.Node, info *RuleInfo, what, idKey, sevKey, example string) {
+	info.ID, _ = ps.scalar(root, idKey, what, "breachdrill's rule id, e.g. "+idKey+": "+example)
+	if info.ID != "" && !ruleIDPattern.MatchString(info.ID) {
+		_, n := mapGet(root, idKey)
+		ps.at(n, "%s %q: use lower-case letters, digits and '-' (3 to 64 characters), e.g. %s", idKey, info.ID, example)
+	}
+	info.Title, _ = ps.scalar(root, "title", what, "a one-line summary")
+	sev, sevNode := ps.scalar(root, sevKey, what, "one of "+strings.Join(severities, ", "))
+	if sev != "" && !validSeverity(sev) {
+		ps.at(sevNode, "%s %q: use one of %s", sevKey, sev, strings.Join(severities, ", "))
+	}
+	info.Severity = sev
+	if _, d := mapGet(root, "description"); d != nil && d.Kind == yaml.ScalarNode {
+		info.Description = d.Value
+	}
+	if _, t := mapGet(root, "tags"); t != nil {
+		info.Tags = ps.stringList(t, "tags")
+	}
+}

@@ -95,23 +95,8 @@ func parseSigma(ps *problems, root *yaml.Node) (RuleInfo, *sigmaRule) {
 	ps.checkKeys(root, "a Sigma rule", "title", "id", "name", "related", "taxonomy", "status", "description",
 		"license", "author", "references", "date", "modified", "logsource", "detection", "fields",
 		"falsepositives", "level", "tags", "scope", "timeframe")
-	info.ID, _ = ps.scalar(root, "name", "Sigma rule", "breachdrill's rule id, e.g. name: webshell-request")
-	if info.ID != "" && !ruleIDPattern.MatchString(info.ID) {
-		_, n := mapGet(root, "name")
-		ps.at(n, "name %q: use lower-case letters, digits and '-' (3 to 64 characters), e.g. webshell-request", info.ID)
-	}
-	info.Title, _ = ps.scalar(root, "title", "Sigma rule", "a one-line summary")
-	level, levelNode := ps.scalar(root, "level", "Sigma rule", "one of "+strings.Join(severities, ", "))
-	if level != "" && !validSeverity(level) {
-		ps.at(levelNode, "level %q: use one of %s", level, strings.Join(severities, ", "))
-	}
-	info.Severity = level
-	if _, d := mapGet(root, "description"); d != nil && d.Kind == yaml.ScalarNode {
-		info.Description = d.Value
-	}
-	if _, t := mapGet(root, "tags"); t != nil {
-		info.Tags = ps.stringList(t, "tags")
-	}
+	// Sigma's own id is a UUID; ours is the rule's name.
+	ps.header(root, &info, "Sigma rule", "name", "level", "webshell-request")
 
 	_, ls := mapGet(root, "logsource")
 	var src Source
