@@ -153,10 +153,7 @@ func (m *hotwashModel) update(msg tea.Msg) tea.Cmd {
 		case key.Matches(km, k.Improvement):
 			return m.edit(editImprovement, field{"› ", "something to do better", ""})
 		case key.Matches(km, k.Remove):
-			if len(m.findings) > 0 {
-				m.findings = append(m.findings[:m.fcur], m.findings[m.fcur+1:]...)
-				m.fcur = max(0, min(m.fcur, len(m.findings)-1))
-			}
+			m.findings, m.fcur = removeAt(m.findings, m.fcur)
 		}
 	case tabPlan:
 		switch {
@@ -171,10 +168,7 @@ func (m *hotwashModel) update(msg tea.Msg) tea.Cmd {
 				field{"owner › ", "who does it", ""},
 				field{"due   › ", "YYYY-MM-DD", due})
 		case key.Matches(km, k.Remove):
-			if len(m.plan) > 0 {
-				m.plan = append(m.plan[:m.pcur], m.plan[m.pcur+1:]...)
-				m.pcur = max(0, min(m.pcur, len(m.plan)-1))
-			}
+			m.plan, m.pcur = removeAt(m.plan, m.pcur)
 		case key.Matches(km, k.Status):
 			if len(m.plan) > 0 {
 				p := &m.plan[m.pcur]

@@ -244,10 +244,7 @@ func (m setupModel) update(msg tea.Msg) (setupModel, tea.Cmd) {
 			m.role = m.nextUnfilledRole()
 			return m, m.name.Focus()
 		case key.Matches(km, k.Remove):
-			if len(m.participants) > 0 {
-				m.participants = append(m.participants[:m.pcursor], m.participants[m.pcursor+1:]...)
-				m.pcursor = max(0, min(m.pcursor, len(m.participants)-1))
-			}
+			m.participants, m.pcursor = removeAt(m.participants, m.pcursor)
 		case key.Matches(km, k.Role):
 			if len(m.participants) > 0 {
 				p := &m.participants[m.pcursor]
