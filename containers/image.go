@@ -44,20 +44,23 @@ type Images struct {
 }
 
 // Official images, pinned to the pairing the rest of the product assumes:
-// WordPress 6.1 (WooCommerce 7.9 is the newest that accepts it) on PHP 8.2.
+// WordPress 6.8 on PHP 8.4 and MariaDB 11.8, as the debian image has.
 const (
-	officialDB = "mariadb:10.11"
-	officialWP = "wordpress:6.1-php8.2-apache"
+	officialDB = "mariadb:11.8"
+	officialWP = "wordpress:6.8-php8.4-apache"
 )
 
 // Debian build inputs. Changing any of them changes the image tag.
 var (
-	debianSuite    = "bookworm"
-	debianMirrors  = []string{"deb http://deb.debian.org/debian bookworm main", "deb http://deb.debian.org/debian bookworm-updates main", "deb http://deb.debian.org/debian-security bookworm-security main"}
+	debianSuite = "trixie"
+	// trixie-security lives only in the security archive (404 under the
+	// main one).
+	debianMirrors  = []string{"deb http://deb.debian.org/debian trixie main", "deb http://deb.debian.org/debian trixie-updates main", "deb http://deb.debian.org/debian-security trixie-security main"}
 	debianPackages = []string{
 		"mariadb-server", "mariadb-client", "apache2", "libapache2-mod-php",
 		"php-mysql", "php-gd", "php-curl", "php-xml", "php-mbstring", "php-zip", "php-intl",
-		"wordpress", "wordpress-theme-twentytwentythree", "rsync", "tini",
+		"wordpress", "wordpress-theme-twentytwentyfive", "rsync", "tini",
+		"libapache2-mod-security2", "modsecurity-crs",
 	}
 	imageAssets = []string{"image/setup.sh", "image/bd-db", "image/bd-wp", "runtime/mariadb.cnf"}
 )

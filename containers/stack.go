@@ -236,7 +236,7 @@ func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
 		dbOpts = append(dbOpts, testcontainers.WithCmd("/usr/local/bin/bd-db"))
 	}
 
-	phpIni := "/etc/php/8.2/apache2/conf.d/99-breachdrill.ini"
+	phpIni := "/etc/php/8.4/apache2/conf.d/99-breachdrill.ini"
 	if official {
 		phpIni = "/usr/local/etc/php/conf.d/99-breachdrill.ini"
 	}

@@ -6,6 +6,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +16,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"slices"
+	"sort"
 	"strings"
 
 	"github.com/breachdrill/breachdrill/internal/fault"
@@ -35,99 +37,137 @@ type wooPlugin struct {
 }
 
 // wooWanted is the fix every refusal of --woocommerce names.
-const wooWanted = "pass the WooCommerce plugin folder (the one holding woocommerce.php) or its release zip (woocommerce.7.9.0.zip)"
+const wooWanted = "pass the WooCommerce plugin folder (the one holding woocommerce.php) or its release zip (woocommerce.10.0.2.zip)"
+
+// What the debian image runs; a plugin that needs more is refused before
+// any container starts. The official images are pinned to the same pair.
+const (
+	stackWordPress = "6.8"
+	stackPHP       = "8.4"
+)
 
 var pluginHeader = regexp.MustCompile(`(?m)^[ \t/*#@]*([A-Za-z ]+):[ \t]*(.+?)[ \t]*$`)
 
 // loadWooPlugin reads a plugin directory or zip and refuses anything that is
-// not WooCommerce, with a message that says what was expected.
+// not WooCommerce, or not runnable on the stack, with a message that says
+// what was expected. woocommerce.php may sit at the first level or one
+// below (release zips hold woocommerce/, others any folder name).
 func loadWooPlugin(p string) (*wooPlugin, error) {
+	refuse := func(format string, a ...any) error {
+		return fault.Input(fmt.Errorf("--woocommerce %s: %s: %s", p, fmt.Sprintf(format, a...), wooWanted))
+	}
 	st, err := os.Stat(p)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fault.Input(fmt.Errorf("--woocommerce %s: no such file or folder: %s", p, wooWanted))
+		return nil, refuse("no such file or folder")
 	}
 	if err != nil {
-		return nil, fault.Input(fmt.Errorf("--woocommerce %s: %v: %s", p, err, wooWanted))
+		return nil, refuse("%v", err)
 	}
-	wp := &wooPlugin{files: map[string][]byte{}, modes: map[string]fs.FileMode{}}
+	var wp *wooPlugin
 	if st.IsDir() {
-		// Looked for before reading anything, so that a wrong folder (a
-		// home directory, say) is refused at once rather than read whole.
-		var root string
-		for _, r := range []string{p, filepath.Join(p, "woocommerce")} {
-			if _, err := os.Stat(filepath.Join(r, "woocommerce.php")); err == nil {
-				root = r
+		wp, err = readWooDir(p)
+	} else {
+		wp, err = readWooZip(p)
+	}
+	if err != nil {
+		return nil, refuse("%v", err)
+	}
+	headers := readPluginHeaders(wp.files["woocommerce.php"])
+	if headers["Plugin Name"] != "WooCommerce" {
+		return nil, refuse("woocommerce.php names plugin %q, not WooCommerce", headers["Plugin Name"])
+	}
+	wp.version = headers["Version"]
+	if req := headers["Requires at least"]; req != "" && versionLess(stackWordPress, req) {
+		return nil, fault.Input(fmt.Errorf("--woocommerce %s: WooCommerce %s requires WordPress %s, the stack runs %s: use a WooCommerce release that supports WordPress %s", p, wp.version, req, stackWordPress, stackWordPress))
+	}
+	if req := headers["Requires PHP"]; req != "" && versionLess(stackPHP, req) {
+		return nil, fault.Input(fmt.Errorf("--woocommerce %s: WooCommerce %s requires PHP %s, the stack runs %s", p, wp.version, req, stackPHP))
+	}
+	return wp, nil
+}
+
+// readWooDir reads the plugin folder p, or the one folder below p that
+// holds woocommerce.php. It looks before reading, so that a wrong folder (a
+// home directory, say) is refused at once rather than read whole.
+func readWooDir(p string) (*wooPlugin, error) {
+	root := ""
+	if _, err := os.Stat(filepath.Join(p, "woocommerce.php")); err == nil {
+		root = p
+	} else {
+		entries, err := os.ReadDir(p)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			if _, err := os.Stat(filepath.Join(p, e.Name(), "woocommerce.php")); e.IsDir() && err == nil {
+				root = filepath.Join(p, e.Name())
 				break
 			}
 		}
-		if root == "" {
-			return nil, fault.Input(fmt.Errorf("--woocommerce %s: no woocommerce.php found: %s", p, wooWanted))
+	}
+	if root == "" {
+		return nil, errors.New("no woocommerce.php in the folder or one level below")
+	}
+	wp := &wooPlugin{files: map[string][]byte{}, modes: map[string]fs.FileMode{}}
+	err := filepath.WalkDir(root, func(file string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
 		}
-		err = filepath.WalkDir(root, func(file string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			rel, _ := filepath.Rel(root, file)
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			if !info.Mode().IsRegular() {
-				return nil
-			}
-			b, err := os.ReadFile(file)
-			if err != nil {
-				return err
-			}
-			wp.files[filepath.ToSlash(rel)] = b
-			wp.modes[filepath.ToSlash(rel)] = info.Mode().Perm()
-			return nil
-		})
+		info, err := d.Info()
+		if err != nil || !info.Mode().IsRegular() {
+			return err
+		}
+		b, err := os.ReadFile(file)
 		if err != nil {
-			return nil, fault.Input(fmt.Errorf("--woocommerce %s: %w", p, err))
+			return err
 		}
-	} else {
-		zr, err := zip.OpenReader(p)
+		rel, _ := filepath.Rel(root, file)
+		wp.files[filepath.ToSlash(rel)] = b
+		wp.modes[filepath.ToSlash(rel)] = info.Mode().Perm()
+		return nil
+	})
+	return wp, err
+}
+
+// readWooZip reads the plugin from a zip whose woocommerce.php is at the
+// top or inside one folder, whatever that folder is called.
+func readWooZip(p string) (*wooPlugin, error) {
+	zr, err := zip.OpenReader(p)
+	if err != nil {
+		return nil, fmt.Errorf("not a plugin folder or a readable zip (%v)", err)
+	}
+	defer zr.Close()
+	base, found := "", false
+	for _, f := range zr.File {
+		name := path.Clean(f.Name)
+		if name == "woocommerce.php" || (path.Base(name) == "woocommerce.php" && strings.Count(name, "/") == 1) {
+			base, found = strings.TrimSuffix(name, "woocommerce.php"), true
+			break
+		}
+	}
+	if !found {
+		return nil, errors.New("no woocommerce.php at the zip's first level or one folder below")
+	}
+	wp := &wooPlugin{files: map[string][]byte{}, modes: map[string]fs.FileMode{}}
+	for _, f := range zr.File {
+		if f.FileInfo().IsDir() {
+			continue
+		}
+		rel, ok := strings.CutPrefix(path.Clean(f.Name), base)
+		if !ok || rel == "" || strings.HasPrefix(rel, "../") || path.IsAbs(rel) {
+			continue
+		}
+		rc, err := f.Open()
 		if err != nil {
-			return nil, fault.Input(fmt.Errorf("--woocommerce %s: not a plugin folder or zip (%v): %s", p, err, wooWanted))
+			return nil, fmt.Errorf("%s: %w", f.Name, err)
 		}
-		defer zr.Close()
-		if !slices.ContainsFunc(zr.File, func(f *zip.File) bool { return path.Clean(f.Name) == "woocommerce/woocommerce.php" }) {
-			return nil, fault.Input(fmt.Errorf("--woocommerce %s: no woocommerce/woocommerce.php in the zip: %s", p, wooWanted))
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w (a corrupt zip?)", f.Name, err)
 		}
-		for _, f := range zr.File {
-			if f.FileInfo().IsDir() {
-				continue
-			}
-			name := path.Clean(f.Name)
-			rel, ok := strings.CutPrefix(name, "woocommerce/")
-			if !ok || strings.HasPrefix(rel, "../") {
-				continue
-			}
-			rc, err := f.Open()
-			if err != nil {
-				return nil, fault.Input(fmt.Errorf("--woocommerce %s: %s: %w", p, f.Name, err))
-			}
-			b, err := io.ReadAll(rc)
-			rc.Close()
-			if err != nil {
-				return nil, fault.Input(fmt.Errorf("--woocommerce %s: %s: %w", p, f.Name, err))
-			}
-			wp.files[rel] = b
-			wp.modes[rel] = 0o644
-		}
-	}
-	main, ok := wp.files["woocommerce.php"]
-	if !ok {
-		return nil, fault.Input(fmt.Errorf("--woocommerce %s: no woocommerce.php found: %s", p, wooWanted))
-	}
-	headers := readPluginHeaders(main)
-	if headers["Plugin Name"] != "WooCommerce" {
-		return nil, fault.Input(fmt.Errorf("--woocommerce %s: woocommerce.php names plugin %q, not WooCommerce: %s", p, headers["Plugin Name"], wooWanted))
-	}
-	wp.version = headers["Version"]
-	if req := headers["Requires at least"]; req != "" && versionLess("6.1", req) {
-		return nil, fault.Input(fmt.Errorf("--woocommerce %s: WooCommerce %s requires WordPress %s, the stack runs 6.1: use WooCommerce 7.9.x", p, wp.version, req))
+		wp.files[rel] = b
+		wp.modes[rel] = 0o644
 	}
 	return wp, nil
 }
@@ -162,6 +202,22 @@ func versionLess(a, b string) bool {
 		}
 	}
 	return false
+}
+
+// digest identifies the plugin's content: paths and bytes, whatever the
+// folder or zip it came from.
+func (w *wooPlugin) digest() string {
+	names := make([]string, 0, len(w.files))
+	for n := range w.files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		fmt.Fprintf(h, "%s\x00%d\x00", n, len(w.files[n]))
+		h.Write(w.files[n])
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // tar returns the plugin as a tar of woocommerce/..., owned by the web

@@ -4,12 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"text/tabwriter"
 	"time"
 
 	"github.com/breachdrill/breachdrill/containers"
 	"github.com/spf13/cobra"
 )
+
+// wooEnv names the plugin every command uses when --woocommerce is not
+// given, so a team sets its shop's WooCommerce once.
+const wooEnv = "BREACHDRILL_WOOCOMMERCE"
 
 type stackFlags struct {
 	source      string
@@ -19,7 +24,7 @@ type stackFlags struct {
 
 func (f *stackFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.source, "source", "debian", "image source: debian (built here, offline) or official (pulled)")
-	cmd.Flags().StringVar(&f.woocommerce, "woocommerce", "", "WooCommerce plugin folder or zip to install and activate with HPOS (default: WooCommerce's tables only)")
+	cmd.Flags().StringVar(&f.woocommerce, "woocommerce", os.Getenv(wooEnv), "WooCommerce plugin folder or release zip to install and activate with HPOS (default $"+wooEnv+"; without either, WooCommerce's tables only: schema mode)")
 	cmd.Flags().StringVar(&f.prefix, "table-prefix", "wp_", "WordPress table prefix")
 }
 

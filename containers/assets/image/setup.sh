@@ -28,6 +28,10 @@ mv /var/lib/mysql /usr/local/share/breachdrill/mysql-datadir
 install -d -o mysql -g mysql /var/lib/mysql
 
 a2enmod -q rewrite
+# ModSecurity and the Core Rule Set are installed but off until a stack asks
+# for a WAF mode; Debian ships only the recommended configuration.
+cp /etc/modsecurity/modsecurity.conf-recommended /etc/modsecurity/modsecurity.conf
+a2dismod -q security2
 a2disconf -q other-vhosts-access-log
 install -d -m 0755 /var/log/breachdrill /var/lib/breachdrill /docker-entrypoint-initdb.d
 

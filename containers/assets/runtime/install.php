@@ -39,9 +39,31 @@ case 'wordpress':
 	$out['wordpress'] = $GLOBALS['wp_version'];
 	break;
 case 'woocommerce':
+	// Set before activation and before any request: WooCommerce 10 turns
+	// "coming soon" on for new shops on its first admin_init, which would
+	// show every guest a placeholder instead of the shop.
+	$shop = array(
+		'woocommerce_coming_soon'                  => 'no',
+		'woocommerce_store_pages_only'             => 'no',
+		'woocommerce_currency'                     => 'EUR',
+		'woocommerce_default_country'              => 'DE:BE',
+		'woocommerce_allow_tracking'               => 'no',
+		'woocommerce_show_marketplace_suggestions' => 'no',
+		'woocommerce_merchant_email_notifications' => 'no',
+		// Cash on delivery and bank transfer: the gateways a checkout over
+		// the Store API can complete without a payment processor.
+		'woocommerce_cod_settings'                 => array('enabled' => 'yes', 'title' => 'Cash on delivery'),
+		'woocommerce_bacs_settings'                => array('enabled' => 'yes', 'title' => 'Direct bank transfer'),
+	);
+	foreach ($shop as $k => $v) {
+		update_option($k, $v);
+	}
 	$r = activate_plugin('woocommerce/woocommerce.php');
 	if (is_wp_error($r)) {
 		fail('activating WooCommerce: ' . $r->get_error_message());
+	}
+	foreach ($shop as $k => $v) {
+		update_option($k, $v);
 	}
 	$out['woocommerce'] = (string) get_option('woocommerce_version');
 	break;
@@ -50,10 +72,22 @@ case 'hpos':
 		fail('WooCommerce is not active');
 	}
 	// Measured on 7.9: the feature flag creates the tables and resets the
-	// authoritative switch, so the switch goes last.
+	// authoritative switch, so the switch goes last. WooCommerce 10 creates
+	// the tables only through its data synchroniser.
 	update_option('woocommerce_feature_custom_order_tables_enabled', 'yes');
 	update_option('woocommerce_custom_orders_table_data_sync_enabled', 'yes');
 	update_option('woocommerce_custom_orders_table_enabled', 'yes');
+	$sync = 'Automattic\\WooCommerce\\Internal\\DataStores\\Orders\\DataSynchronizer';
+	if (function_exists('wc_get_container') && class_exists($sync)) {
+		$ds = wc_get_container()->get($sync);
+		if (!$ds->check_orders_table_exists()) {
+			$ds->create_database_tables();
+		}
+	}
+	if (get_option('woocommerce_custom_orders_table_enabled') !== 'yes') {
+		update_option('woocommerce_custom_orders_table_enabled', 'yes');
+	}
+	update_option('woocommerce_coming_soon', 'no');
 	$out['woocommerce'] = WC()->version;
 	$out['hpos'] = get_option('woocommerce_custom_orders_table_enabled');
 	break;

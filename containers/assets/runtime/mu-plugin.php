@@ -192,3 +192,12 @@ add_action('http_api_debug', function ($response, $context, $class, $args, $url)
 add_filter('automatic_updater_disabled', '__return_true');
 add_filter('auto_update_plugin', '__return_false');
 add_filter('auto_update_theme', '__return_false');
+
+// There is no mail transport in the stack: orders, password resets and new
+// accounts send mail, which would otherwise log "sendmail: not found" on
+// every order. The sink records that mail was sent, never to whom or what.
+add_filter('pre_wp_mail', function ($return, $atts) {
+	$to = isset($atts['to']) ? (array) $atts['to'] : array();
+	breachdrill_audit('wp_mail', array('recipients' => count($to)));
+	return true;
+}, 10, 2);
