@@ -41,7 +41,22 @@ type Info struct {
 	WooCommerceVersion string    `json:"woocommerce_version,omitempty"`
 	MariaDBVersion     string    `json:"mariadb_version"`
 	PHPVersion         string    `json:"php_version"`
-	ReadyAfter         float64   `json:"ready_after_seconds"`
+	ApacheVersion      string    `json:"apache_version,omitempty"`
+	ModSecurityVersion string    `json:"modsecurity_version,omitempty"`
+	CRSVersion         string    `json:"crs_version,omitempty"`
+	// Plugins are the active plugins (must-use ones included) when the
+	// stack became ready, each with a digest of its files.
+	Plugins    []Plugin `json:"plugins,omitempty"`
+	ReadyAfter float64  `json:"ready_after_seconds"`
+}
+
+// Plugin is one active plugin of the drilled shop.
+type Plugin struct {
+	File    string `json:"file"` // relative to wp-content/plugins (or mu-plugins/...)
+	Version string `json:"version,omitempty"`
+	// SHA256 digests the plugin's files: `sha256sum` of every file in
+	// path order, itself hashed.
+	SHA256 string `json:"sha256"`
 }
 
 // Stack is one running stack. Its methods are safe for concurrent use.
@@ -473,7 +488,7 @@ func (s *Stack) describe(ctx context.Context, cfg config) error {
 		return fault.Infra(fmt.Errorf("PHP version: %w", err))
 	}
 	s.info.PHPVersion = string(res.Stdout)
-	return nil
+	return s.describeTarget(ctx)
 }
 
 func (s *Stack) containerLogTail(ctx context.Context, id string) string {

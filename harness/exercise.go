@@ -136,10 +136,15 @@ func Exercise(ctx context.Context, opts ExerciseOptions) (ExerciseResult, error)
 
 // StackInfo is what the record says about a stack: no secret.
 func StackInfo(i containers.Info) *timeline.StackInfo {
-	return &timeline.StackInfo{
+	si := &timeline.StackInfo{
 		RunID: i.RunID, ImageSource: string(i.Images.Source), ImageDB: i.Images.DB, ImageWP: i.Images.WP,
 		ImageDBID: i.ImageIDs.DB, ImageWPID: i.ImageIDs.WP,
 		WordPressVersion: i.WordPressVersion, WooCommerceMode: i.WooCommerceMode, WooCommerceVersion: i.WooCommerceVersion,
 		MariaDBVersion: i.MariaDBVersion, PHPVersion: i.PHPVersion,
+		ApacheVersion: i.ApacheVersion, ModSecurityVersion: i.ModSecurityVersion, CRSVersion: i.CRSVersion,
 	}
+	for _, p := range i.Plugins {
+		si.Plugins = append(si.Plugins, timeline.PluginInfo{File: p.File, Version: p.Version, SHA256: p.SHA256})
+	}
+	return si
 }

@@ -64,6 +64,9 @@ func Provision(ctx context.Context, opts ProvisionOptions, say func(string)) (*P
 			return nil, err
 		}
 		say(fmt.Sprintf("stack %s ready at %s", s.RunID(), s.URL()))
+		if f := StackInfo(s.Info()).Fidelity(); f != "" {
+			say("WARNING: " + f + " Pass --woocommerce ZIP (or set BREACHDRILL_WOOCOMMERCE) to drill the real plugin.")
+		}
 	} else {
 		if s, err = containers.Attach(ctx, opts.Attach); err != nil {
 			return nil, err

@@ -17,7 +17,7 @@ import (
 )
 
 // One seeded stack serves both tests; each gets it at its reset point.
-var shared = stacktest.Shared{Customers: 200, Orders: 400, Seed: 7}
+var shared = stacktest.Shared{Customers: 200, Orders: 400, Seed: 7, RealWooCommerce: true}
 
 func TestMain(m *testing.M) {
 	code := m.Run()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/breachdrill/breachdrill/containers"
+	"github.com/breachdrill/breachdrill/harness/timeline"
 	"github.com/spf13/cobra"
 )
 
@@ -89,10 +90,12 @@ Ctrl-C while it starts removes everything it created.`,
 			fmt.Fprintf(w, "url\t%s/\n", info.URL)
 			fmt.Fprintf(w, "admin\t%s/wp-admin/  user %s  password %s\n", info.URL, creds.AdminUser, creds.AdminPassword)
 			fmt.Fprintf(w, "database\t%s (MariaDB %s)\n", info.DBAddr, info.MariaDBVersion)
-			fmt.Fprintf(w, "versions\tWordPress %s, PHP %s\n", info.WordPressVersion, info.PHPVersion)
+			fmt.Fprintf(w, "versions\tWordPress %s, PHP %s, %s\n", info.WordPressVersion, info.PHPVersion, info.ApacheVersion)
 			woo := "schema only (WooCommerce's tables, no plugin)"
 			if info.WooCommerceMode == containers.WooPlugin {
 				woo = "plugin " + info.WooCommerceVersion + ", HPOS on"
+			} else {
+				fmt.Fprintf(cmd.ErrOrStderr(), "WARNING: %s Pass --woocommerce ZIP (or set %s) to run the real plugin.\n", timeline.SchemaModeLimitation, wooEnv)
 			}
 			fmt.Fprintf(w, "woocommerce\t%s\n", woo)
 			fmt.Fprintf(w, "ready in\t%.1fs\n", info.ReadyAfter)

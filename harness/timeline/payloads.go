@@ -36,6 +36,18 @@ type StackInfo struct {
 	WooCommerceVersion string `json:"woocommerce_version,omitempty"`
 	MariaDBVersion     string `json:"mariadb_version"`
 	PHPVersion         string `json:"php_version"`
+	ApacheVersion      string `json:"apache_version,omitempty"`
+	ModSecurityVersion string `json:"modsecurity_version,omitempty"`
+	CRSVersion         string `json:"crs_version,omitempty"`
+	// Plugins are the shop's active plugins when the stack became ready.
+	Plugins []PluginInfo `json:"plugins,omitempty"`
+}
+
+// PluginInfo names one active plugin and the digest of its files.
+type PluginInfo struct {
+	File    string `json:"file"`
+	Version string `json:"version,omitempty"`
+	SHA256  string `json:"sha256"`
 }
 
 // DatasetInfo identifies the synthetic data the stack held.
@@ -201,4 +213,17 @@ type Improvement struct {
 // reported as detected or missed.
 type Fault struct {
 	Error string `json:"error"`
+}
+
+// SchemaModeLimitation is what every report says about a stack that had
+// WooCommerce's tables but not its code.
+const SchemaModeLimitation = "Schema mode: WooCommerce's code did not run: checkout, Store API and WooCommerce hooks were not exercised; the stack held WooCommerce's tables only."
+
+// Fidelity says, in one line, how faithful the drilled shop was to a real
+// one; empty when it ran the real plugin.
+func (s *StackInfo) Fidelity() string {
+	if s != nil && s.WooCommerceMode == "schema" {
+		return SchemaModeLimitation
+	}
+	return ""
 }

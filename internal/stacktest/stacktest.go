@@ -6,8 +6,12 @@ package stacktest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -48,6 +52,50 @@ func Images(tb testing.TB) containers.Images {
 	return imgs
 }
 
+// WooCommerce is the real WooCommerce release the suite drills: the one
+// BREACHDRILL_WOOCOMMERCE names, else the copy beside the repository at
+// ../shared/vendor/woocommerce/. Without one the test skips, saying so;
+// in CI (CI set) that is a failure, since CI must drill the real plugin.
+func WooCommerce(tb testing.TB) string {
+	tb.Helper()
+	if p := os.Getenv("BREACHDRILL_WOOCOMMERCE"); p != "" {
+		return p
+	}
+	p, err := vendorWooCommerce()
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			tb.Fatalf("CI is set but the real WooCommerce is not available: %v", err)
+		}
+		tb.Skipf("real WooCommerce not available (%v): set BREACHDRILL_WOOCOMMERCE to a release zip", err)
+	}
+	return p
+}
+
+// vendorWooCommerce finds ../shared/vendor/woocommerce/woocommerce-*.zip
+// from the module root, the newest release first.
+func vendorWooCommerce() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the test")
+		}
+		dir = parent
+	}
+	zips, _ := filepath.Glob(filepath.Join(dir, "..", "shared", "vendor", "woocommerce", "woocommerce-*.zip"))
+	if len(zips) == 0 {
+		return "", fmt.Errorf("no woocommerce-*.zip in %s", filepath.Join(dir, "..", "shared", "vendor", "woocommerce"))
+	}
+	slices.SortFunc(zips, func(a, b string) int { return strings.Compare(b, a) })
+	return filepath.Clean(zips[0]), nil
+}
+
 // Start starts a stack for tb and removes it when tb ends.
 func Start(tb testing.TB, opts ...containers.Option) *containers.Stack {
 	tb.Helper()
@@ -83,6 +131,9 @@ type Shared struct {
 	// Customers and Orders > 0 seed the stack (fakedata, seed Seed).
 	Customers, Orders int
 	Seed              uint64
+	// RealWooCommerce runs the real plugin (see WooCommerce) instead of
+	// schema mode.
+	RealWooCommerce bool
 
 	once     sync.Once
 	stack    *containers.Stack
@@ -94,10 +145,14 @@ type Shared struct {
 func (s *Shared) Get(tb testing.TB) *containers.Stack {
 	tb.Helper()
 	imgs := Images(tb)
+	opts := []containers.Option{containers.WithImages(imgs)}
+	if s.RealWooCommerce {
+		opts = append(opts, containers.WithWooCommerce(WooCommerce(tb)))
+	}
 	s.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		s.stack, s.err = containers.Run(ctx, containers.WithImages(imgs))
+		s.stack, s.err = containers.Run(ctx, opts...)
 		if s.err != nil || s.Customers == 0 {
 			return
 		}
