@@ -64,7 +64,7 @@ func attach(ctx context.Context, cli *client.Client, runID string) (*Stack, erro
 		return nil, fault.Input(fmt.Errorf("no running stack with run id %q: `breachdrill stack list` shows the runs", runID))
 	}
 	s.info.Images.Source = SourceDebian
-	if s.info.Images.DB != s.info.Images.WP {
+	if !isDebianImage(s.info.Images.DB) {
 		s.info.Images.Source = SourceOfficial
 	}
 	s.creds = Credentials{

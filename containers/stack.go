@@ -155,6 +155,13 @@ func Run(ctx context.Context, opts ...Option) (*Stack, error) {
 	if removed, err := sweepStale(ctx, cli); err == nil && len(removed) > 0 {
 		cfg.progress(fmt.Sprintf("removed %d stale run(s) left by earlier processes", len(removed)))
 	}
+	if woo != nil && isDebianImage(cfg.images.WP) {
+		// A derived image of this base with this very plugin (images build
+		// --woocommerce) saves copying it in.
+		if ref := wooImageRef(cfg.images.WP, woo.digest()); imageExists(ctx, cli, ref) {
+			cfg.images.WP = ref
+		}
+	}
 	for _, ref := range []string{cfg.images.DB, cfg.images.WP} {
 		if !imageExists(ctx, cli, ref) {
 			cli.Close()
@@ -337,10 +344,12 @@ func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
 
 	if woo != nil {
 		cfg.progress("installing WooCommerce " + woo.version)
-		if _, err := s.cli.CopyToContainer(ctx, s.wpID, client.CopyToContainerOptions{
-			DestinationPath: DocRoot + "/wp-content/plugins", Content: woo.tar(), CopyUIDGID: true,
-		}); err != nil {
-			return fault.Infra(fmt.Errorf("copy WooCommerce into the stack: %w", err))
+		if !bakedWooCommerce(ctx, s.cli, cfg.images.WP, woo) {
+			if _, err := s.cli.CopyToContainer(ctx, s.wpID, client.CopyToContainerOptions{
+				DestinationPath: DocRoot + "/wp-content/plugins", Content: woo.tar(), CopyUIDGID: true,
+			}); err != nil {
+				return fault.Infra(fmt.Errorf("copy WooCommerce into the stack: %w", err))
+			}
 		}
 		if err := s.installStep(ctx, "woocommerce", &out); err != nil {
 			return err
