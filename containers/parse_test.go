@@ -2,8 +2,8 @@ package containers_test
 
 import (
 	"archive/zip"
-	"context"
-	"errors"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,73 +111,83 @@ func TestParseSource(t *testing.T) {
 	}
 }
 
-// A --woocommerce that is not WooCommerce is refused before anything is
-// started (no Docker needed to prove it).
-func TestRunRefusesWhatIsNotWooCommerce(t *testing.T) {
+// A --woocommerce that is not WooCommerce, or not runnable on the stack, is
+// refused before anything is started (no Docker needed to prove it); a
+// release in any folder layout is taken.
+func TestCheckWooCommerce(t *testing.T) {
 	dir := t.TempDir()
 	write := func(rel, content string) string {
 		p := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
 		return p
 	}
 	zipOf := func(name string, files map[string]string) string {
 		p := filepath.Join(dir, name)
 		f, err := os.Create(p)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
+		defer f.Close()
 		zw := zip.NewWriter(f)
 		for n, c := range files {
 			w, err := zw.Create(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			w.Write([]byte(c))
+			require.NoError(t, err)
+			_, err = w.Write([]byte(c))
+			require.NoError(t, err)
 		}
-		if err := zw.Close(); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
+		require.NoError(t, zw.Close())
 		return p
 	}
-	empty := filepath.Join(dir, "empty")
-	if err := os.Mkdir(empty, 0o755); err != nil {
-		t.Fatal(err)
+	header := func(version, wp, php string) string {
+		return "<?php\n/**\n * Plugin Name: WooCommerce\n * Version: " + version + "\n * Requires at least: " + wp + "\n * Requires PHP: " + php + "\n */\n"
 	}
-	tests := []struct {
+	empty := filepath.Join(dir, "empty")
+	require.NoError(t, os.Mkdir(empty, 0o755))
+	corrupt := zipOf("corrupt.zip", map[string]string{"woocommerce/woocommerce.php": header("10.0.2", "6.7", "7.4")})
+	b, err := os.ReadFile(corrupt)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(corrupt, b[:len(b)/2], 0o644))
+
+	refused := []struct {
 		name, path, want string
 	}{
 		{"missing path", filepath.Join(dir, "nope"), "no such file or folder"},
 		{"empty folder", empty, "no woocommerce.php"},
-		{"random file", write("random.bin", "\x00\x01not a zip at all"), "not a plugin folder or zip"},
-		{"zip without woocommerce/woocommerce.php", zipOf("other.zip", map[string]string{"akismet/akismet.php": "<?php"}), "no woocommerce/woocommerce.php"},
+		{"random file", write("random.bin", "\x00\x01not a zip at all"), "not a plugin folder or a readable zip"},
+		{"corrupt zip", corrupt, "not a plugin folder or a readable zip"},
+		{"zip without woocommerce.php", zipOf("other.zip", map[string]string{"akismet/akismet.php": "<?php"}), "no woocommerce.php at the zip's first level or one folder below"},
+		{"zip with woocommerce.php two folders down", zipOf("deep.zip", map[string]string{"a/b/woocommerce.php": header("10.0.2", "6.7", "7.4")}), "no woocommerce.php at the zip's first level"},
 		{"another plugin named woocommerce.php", filepath.Dir(write("fake/woocommerce.php", "<?php\n/**\n * Plugin Name: Totally Not A Shell\n */\n")), "not WooCommerce"},
-		{"WooCommerce too new for WordPress 6.1", filepath.Dir(filepath.Dir(write("new/woocommerce/woocommerce.php", "<?php\n/**\n * Plugin Name: WooCommerce\n * Version: 9.0.0\n * Requires at least: 6.4\n */\n"))), "use WooCommerce 7.9"},
+		{"WooCommerce too new for WordPress 6.8", filepath.Dir(filepath.Dir(write("new/woocommerce/woocommerce.php", header("11.0.0", "6.9", "7.4")))), "requires WordPress 6.9, the stack runs 6.8"},
+		{"WooCommerce too new for PHP 8.4", zipOf("php.zip", map[string]string{"woocommerce/woocommerce.php": header("12.0.0", "6.7", "8.5")}), "requires PHP 8.5, the stack runs 8.4"},
 	}
-	for _, tt := range tests {
+	for _, tt := range refused {
 		t.Run(tt.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			s, err := containers.Run(ctx, containers.WithWooCommerce(tt.path), containers.WithImages(containers.Images{DB: "none", WP: "none"}))
-			if err == nil {
-				s.Close(ctx)
-				t.Fatal("Run accepted it")
-			}
-			if !fault.IsInput(err) || fault.IsInfra(err) {
-				t.Fatalf("want a bad-input error, got %v", err)
-			}
-			msg := err.Error()
-			if !strings.Contains(msg, tt.want) || !strings.Contains(msg, "7.9") || strings.Contains(msg, "\n") {
-				t.Fatalf("error %q: want one line naming %q and the fix", msg, tt.want)
-			}
-			if errors.Is(err, context.DeadlineExceeded) {
-				t.Fatal("refused too late")
-			}
+			start := time.Now()
+			_, err := containers.CheckWooCommerce(tt.path)
+			require.Error(t, err, "the plugin must be refused")
+			assert.True(t, fault.IsInput(err) && !fault.IsInfra(err), "want a bad-input error, got %v", err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Contains(t, err.Error(), tt.path, "the error names the file")
+			assert.NotContains(t, err.Error(), "\n", "one line")
+			assert.Less(t, time.Since(start), 2*time.Second, "refused at once")
+		})
+	}
+
+	accepted := []struct {
+		name, path string
+	}{
+		{"release zip", zipOf("woocommerce.10.0.2.zip", map[string]string{"woocommerce/woocommerce.php": header("10.0.2", "6.7", "7.4"), "woocommerce/readme.txt": "x"})},
+		{"zip with another folder name", zipOf("wc-build.zip", map[string]string{"woocommerce-10.0.2/woocommerce.php": header("10.0.2", "6.7", "7.4")})},
+		{"zip with the plugin at its top", zipOf("flat.zip", map[string]string{"woocommerce.php": header("10.0.2", "6.7", "7.4")})},
+		{"plugin folder", filepath.Dir(write("plain/woocommerce.php", header("10.0.2", "6.7", "7.4")))},
+		{"folder holding the plugin folder", filepath.Dir(filepath.Dir(write("outer/any-name/woocommerce.php", header("10.0.2", "6.7", "7.4"))))},
+		{"WooCommerce 7.9", zipOf("woocommerce.7.9.0.zip", map[string]string{"woocommerce/woocommerce.php": header("7.9.0", "6.1", "7.3")})},
+	}
+	for _, tt := range accepted {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := containers.CheckWooCommerce(tt.path)
+			require.NoError(t, err)
+			assert.NotEmpty(t, v, "the version is read from the plugin header")
 		})
 	}
 }

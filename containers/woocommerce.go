@@ -86,6 +86,17 @@ func loadWooPlugin(p string) (*wooPlugin, error) {
 	return wp, nil
 }
 
+// CheckWooCommerce reads the plugin at path as a stack would and returns
+// its version, or the bad-input error a stack start would give: callers
+// check --woocommerce before anything starts.
+func CheckWooCommerce(path string) (version string, err error) {
+	wp, err := loadWooPlugin(path)
+	if err != nil {
+		return "", err
+	}
+	return wp.version, nil
+}
+
 // readWooDir reads the plugin folder p, or the one folder below p that
 // holds woocommerce.php. It looks before reading, so that a wrong folder (a
 // home directory, say) is refused at once rather than read whole.

@@ -48,6 +48,12 @@ func Provision(ctx context.Context, opts ProvisionOptions, say func(string)) (*P
 	}
 	var s *containers.Stack
 	owned := opts.Attach == ""
+	if owned && opts.WooCommerce != "" {
+		// Before an image build that may take minutes.
+		if _, err := containers.CheckWooCommerce(opts.WooCommerce); err != nil {
+			return nil, err
+		}
+	}
 	if owned {
 		imgs, err := containers.EnsureImages(ctx, opts.Source, containers.WithBuildProgress(lineWriter(say)))
 		if err != nil {

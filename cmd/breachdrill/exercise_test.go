@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/xml"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,13 +51,15 @@ func readJUnit(t *testing.T, path string) junitReport {
 	return r
 }
 
-// The CI gate itself: the shipped rule pack detects every scenario in time
-// and fires on none of the normal traffic; the run's bundle verifies.
+// The CI gate itself, on the real WooCommerce: the shipped rule pack
+// detects every scenario in time and fires on none of the normal traffic;
+// the run's bundle verifies and names the plugin it drilled.
 func TestTestCommandPassesWithTheShippedPack(t *testing.T) {
 	stacktest.Images(t)
+	woo := stacktest.WooCommerce(t)
 	dir := t.TempDir()
 	junit := filepath.Join(dir, "junit.xml")
-	r := runCLI(t, exerciseEnv(t), "test", "--all", "--junit", junit, "--out", filepath.Join(dir, "evidence"))
+	r := runCLI(t, append(exerciseEnv(t), "BREACHDRILL_WOOCOMMERCE="+woo), "test", "--all", "--junit", junit, "--out", filepath.Join(dir, "evidence"))
 	t.Logf("stdout:\n%s", r.stdout)
 	if r.code != 0 {
 		t.Fatalf("breachdrill test exited %d\n%s", r.code, lastLines(r.stderr, 40))
@@ -82,6 +86,11 @@ func TestTestCommandPassesWithTheShippedPack(t *testing.T) {
 	if v := runCLI(t, exerciseEnv(t), "evidence", "verify", bundles[0]); v.code != 0 {
 		t.Fatalf("the run's own bundle does not verify: %s%s", v.stdout, v.stderr)
 	}
+	tl, err := os.ReadFile(filepath.Join(bundles[0], "timeline.jsonl"))
+	require.NoError(t, err)
+	assert.Contains(t, string(tl), `"woocommerce_mode":"plugin"`, "the bundle records that the real plugin ran")
+	assert.Regexp(t, `"file":"woocommerce/woocommerce.php","version":"10\.[0-9.]+","sha256":"[0-9a-f]{64}"`, string(tl), "the bundle names the active plugin with its digest")
+	assert.Regexp(t, `"modsecurity_version":"2\.9`, string(tl), "the bundle names the WAF's version")
 }
 
 // A rule a scenario depends on, with its condition changed so it can no
