@@ -85,6 +85,7 @@ type config struct {
 	progress    func(string)
 	timeout     time.Duration
 	dbOnDisk    bool
+	exactImages bool
 }
 
 // WithImages sets the images to run (default: the debian image of this
@@ -94,6 +95,10 @@ func WithImages(imgs Images) Option { return func(c *config) { c.images = imgs }
 // WithWooCommerce installs the WooCommerce plugin folder or zip at path and
 // activates it with HPOS; without it the stack creates WooCommerce's tables.
 func WithWooCommerce(path string) Option { return func(c *config) { c.woocommerce = path } }
+
+// WithExactImages runs the images given, even where an image derived from
+// them has the plugin baked in (for measurements and tests).
+func WithExactImages() Option { return func(c *config) { c.exactImages = true } }
 
 // WithTablePrefix sets WordPress's table prefix (default "wp_").
 func WithTablePrefix(p string) Option { return func(c *config) { c.prefix = p } }
@@ -155,7 +160,7 @@ func Run(ctx context.Context, opts ...Option) (*Stack, error) {
 	if removed, err := sweepStale(ctx, cli); err == nil && len(removed) > 0 {
 		cfg.progress(fmt.Sprintf("removed %d stale run(s) left by earlier processes", len(removed)))
 	}
-	if woo != nil && isDebianImage(cfg.images.WP) {
+	if woo != nil && !cfg.exactImages && isDebianImage(cfg.images.WP) {
 		// A derived image of this base with this very plugin (images build
 		// --woocommerce) saves copying it in.
 		if ref := wooImageRef(cfg.images.WP, woo.digest()); imageExists(ctx, cli, ref) {
