@@ -211,6 +211,13 @@ func Shard(list []*Scenario, k, n int) ([]*Scenario, error) {
 	return out, nil
 }
 
+// BuiltinFS is the shipped catalogue: one folder per scenario with its
+// scenario.yaml and artifacts.
+func BuiltinFS() fs.FS {
+	sub, _ := fs.Sub(builtin, "catalog")
+	return sub
+}
+
 // BuiltinFile returns a shipped scenario's file as shipped, for the
 // evidence bundle.
 func BuiltinFile(id string) ([]byte, error) {

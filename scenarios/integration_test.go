@@ -1,9 +1,14 @@
 package scenarios_test
 
 import (
+	"io"
+	"io/fs"
+
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"os"
 	"os/exec"
 	"strings"
@@ -154,4 +159,47 @@ func TestSQLInjectionReplayedWithCurl(t *testing.T) {
 		t.Fatal("no seeded e-mail address in the answer")
 	}
 	t.Logf("curl replay returned %d bytes with %d canaries (%d data subjects)", len(out), len(rep.Canaries), rep.Subjects)
+}
+
+// Our own PHP (the stack's must-use plugin and helpers, every scenario
+// artifact) compiles on the stack's PHP without a deprecation, warning or
+// notice, with every error level on.
+func TestOurPHPIsCleanOnTheStacksPHP(t *testing.T) {
+	stack, _, _ := seededStack(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	lint := func(name string, src io.Reader, path string) {
+		cmd := []string{"php", "-d", "error_reporting=-1", "-d", "display_errors=stderr", "-d", "log_errors=0", "-l"}
+		opts := []containers.ExecOption{}
+		if path != "" {
+			cmd = append(cmd, path)
+		} else {
+			opts = append(opts, containers.WithStdin(src))
+		}
+		res, err := stack.Exec(ctx, containers.ServiceWP, cmd, opts...)
+		require.NoError(t, err, "php -l %s", name)
+		out := string(res.Stdout) + string(res.Stderr)
+		assert.Contains(t, out, "No syntax errors", "php -l %s", name)
+		assert.NotRegexp(t, `(?i)deprecated|warning|notice|fatal|parse error`, out, "php -l %s", name)
+	}
+	installed := []string{
+		"/var/www/html/wp-content/mu-plugins/breachdrill-audit.php",
+		"/usr/local/share/breachdrill/prepend.php",
+		"/usr/local/share/breachdrill/install.php",
+	}
+	for _, p := range installed {
+		lint(p, nil, p)
+	}
+	n := 0
+	require.NoError(t, fs.WalkDir(scenarios.BuiltinFS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".php") {
+			return err
+		}
+		b, err := fs.ReadFile(scenarios.BuiltinFS(), p)
+		require.NoError(t, err)
+		lint(p, bytes.NewReader(b), "")
+		n++
+		return nil
+	}))
+	assert.GreaterOrEqual(t, n, 4, "the scenario artifacts' PHP files were found")
 }
