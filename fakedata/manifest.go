@@ -102,12 +102,17 @@ func (d *Dataset) manifest(database string) Manifest {
 			Users:    last(firstUserID, int64(s.Customers)),
 			Lookup:   last(firstLookupID, int64(s.Customers)),
 			Tokens:   last(firstTokenID, d.tokenStart[s.Customers]-firstTokenID),
-			Products: last(firstProductPostID, int64(s.Products)),
+			Products: d.productRange(),
 			Orders:   last(firstOrderID, int64(s.Orders)),
 			Items:    last(firstItemID, int64(d.itemStart[s.Orders])),
 		},
 		Canaries: d.Canaries(),
 	}
+}
+
+// productRange is the post ids of the dataset's products.
+func (d *Dataset) productRange() Range {
+	return Range{First: firstProductPostID, Last: firstProductPostID + int64(d.spec.Products) - 1}
 }
 
 // execer is what both *sql.DB and *sql.Conn offer.
