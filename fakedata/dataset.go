@@ -193,6 +193,7 @@ type Dataset struct {
 	itemStart   []uint32 // offset of order k's first item from firstItemID; len Orders+1 (at most 30M, fits)
 	paying      []bool   // customer i has a paid order
 	returning   []uint64 // bit k: order k's customer has an earlier order Analytics count
+	counted     []bool   // customer i has an order Analytics count
 	lastActive  []int64  // unix time of customer i's last order, 0 if none
 }
 
@@ -224,7 +225,7 @@ func New(spec Spec) (*Dataset, error) {
 	d.paying = make([]bool, spec.Customers)
 	d.lastActive = make([]int64, spec.Customers)
 	d.returning = make([]uint64, (spec.Orders+63)/64)
-	counted := make([]bool, spec.Customers)
+	d.counted = make([]bool, spec.Customers)
 	for k := range spec.Orders {
 		sk := d.orderSkeleton(stream(spec.Seed, kindOrder, k), k)
 		d.itemStart[k+1] = d.itemStart[k] + uint32(sk.items) + 2 // +2: the shipping and the tax item
@@ -233,11 +234,11 @@ func New(spec Spec) (*Dataset, error) {
 		}
 		// Orders are in date order, so "earlier" is "lower index", the
 		// order WooCommerce's Analytics import walks them in.
-		if counted[sk.customer] {
+		if d.counted[sk.customer] {
 			d.returning[k/64] |= 1 << (k % 64)
 		}
 		if countsInAnalytics(sk.status) {
-			counted[sk.customer] = true
+			d.counted[sk.customer] = true
 		}
 		d.lastActive[sk.customer] = max(d.lastActive[sk.customer], sk.created)
 	}
@@ -452,6 +453,18 @@ func (d *Dataset) orderSkeleton(f *gofakeit.Faker, k int) orderSkeleton {
 	}
 }
 
+// isReturning is the returning_customer flag WooCommerce's Analytics keep
+// for order k (OrdersStatsDataStore::is_returning_customer, as it settles
+// once every order is synced): an order Analytics count is returning when
+// its customer has an earlier one; an order they leave out (pending,
+// failed, cancelled) when its customer has any.
+func (d *Dataset) isReturning(k int, sk orderSkeleton) bool {
+	if !countsInAnalytics(sk.status) {
+		return d.counted[sk.customer]
+	}
+	return d.returning[k/64]&(1<<(k%64)) != 0
+}
+
 // Order generates order k, 0 <= k < Spec().Orders.
 func (d *Dataset) Order(k int) Order {
 	f := stream(d.spec.Seed, kindOrder, k)
@@ -464,7 +477,7 @@ func (d *Dataset) Order(k int) Order {
 		CustomerIndex:  sk.customer,
 		CustomerUserID: cust.UserID,
 		CustomerID:     cust.CustomerID,
-		Returning:      d.returning[k/64]&(1<<(k%64)) != 0,
+		Returning:      d.isReturning(k, sk),
 		Status:         sk.status,
 		Currency:       ShopCurrency,
 		Created:        time.Unix(sk.created, 0).UTC(),

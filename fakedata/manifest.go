@@ -44,12 +44,13 @@ type Range struct {
 
 // IDRanges are the ids a dataset occupies, table by table.
 type IDRanges struct {
-	Users    Range `json:"users"`    // wp_users.ID, wp_usermeta.user_id
-	Lookup   Range `json:"lookup"`   // wc_customer_lookup.customer_id
-	Tokens   Range `json:"tokens"`   // woocommerce_payment_tokens.token_id
-	Products Range `json:"products"` // wp_posts.ID of products
-	Orders   Range `json:"orders"`   // wp_posts.ID = wc_orders.id
-	Items    Range `json:"items"`    // woocommerce_order_items.order_item_id
+	Users    Range `json:"users"`     // wp_users.ID, wp_usermeta.user_id
+	Lookup   Range `json:"lookup"`    // wc_customer_lookup.customer_id
+	Tokens   Range `json:"tokens"`    // woocommerce_payment_tokens.token_id
+	Products Range `json:"products"`  // wp_posts.ID of products
+	Orders   Range `json:"orders"`    // wp_posts.ID = wc_orders.id
+	Items    Range `json:"items"`     // woocommerce_order_items.order_item_id
+	TaxRates Range `json:"tax_rates"` // woocommerce_tax_rates.tax_rate_id
 }
 
 // Manifest records what a load put in a stack: enough to recognise the
@@ -105,6 +106,7 @@ func (d *Dataset) manifest(database string) Manifest {
 			Products: d.productRange(),
 			Orders:   last(firstOrderID, int64(s.Orders)),
 			Items:    last(firstItemID, int64(d.itemStart[s.Orders])),
+			TaxRates: taxRateRange(),
 		},
 		Canaries: d.Canaries(),
 	}

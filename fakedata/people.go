@@ -92,6 +92,15 @@ var countries = []country{
 		phone:    auPhone},
 }
 
+// taxRateRange is the ids of the tax rates the dataset adds to the shop.
+func taxRateRange() Range {
+	r := Range{First: int64(countries[0].taxRateID), Last: int64(countries[0].taxRateID)}
+	for _, c := range countries {
+		r.First, r.Last = min(r.First, int64(c.taxRateID)), max(r.Last, int64(c.taxRateID))
+	}
+	return r
+}
+
 // rateCode is the name WooCommerce gives an order's tax item:
 // WC_Tax::get_rate_code of a rate for the whole country.
 func (c country) rateCode() string {

@@ -32,6 +32,7 @@ const (
 	tProductLookup
 	tTaxLookup
 	tProductMeta
+	tTaxRates
 	numTables
 )
 
@@ -60,6 +61,8 @@ var tableDefs = [numTables]struct{ name, columns string }{
 	// What the product data store keeps beside each product's meta, and
 	// what wc_get_products() filters and sorts by.
 	tProductMeta: {"wc_product_meta_lookup", "product_id, sku, global_unique_id, virtual, downloadable, min_price, max_price, onsale, stock_quantity, stock_status, rating_count, average_rating, total_sales, tax_status, tax_class"},
+	// The shop's tax rates, which the orders' tax items name.
+	tTaxRates: {"woocommerce_tax_rates", "tax_rate_id, tax_rate_country, tax_rate_state, tax_rate, tax_rate_name, tax_rate_priority, tax_rate_compound, tax_rate_shipping, tax_rate_order, tax_rate_class"},
 }
 
 // wooVersion is the WooCommerce release whose storage the rows imitate:
@@ -648,6 +651,24 @@ func (d *Dataset) addProduct(c *chunk, p Product, sales int64, seen map[string]i
 	c.rows[tProductMeta]++
 }
 
+// addTaxRates writes one standard rate per country, on the whole country
+// and on shipping, as WC_Tax::_insert_tax_rate stores it ("20.0000").
+func addTaxRates(c *chunk) {
+	for i, ctry := range countries {
+		b := num(c.data[tTaxRates], int64(ctry.taxRateID))
+		b = str(b, ctry.code)
+		b = str(b, "")
+		b = str(b, Money(ctry.taxBP).String()+"00")
+		b = str(b, ctry.taxLabel)
+		b = num(b, 1)
+		b = num(b, 0)
+		b = num(b, 1)
+		b = num(b, int64(i))
+		c.data[tTaxRates] = end(str(b, ""))
+		c.rows[tTaxRates]++
+	}
+}
+
 // TableRows is how many rows a dataset puts in one table.
 type TableRows struct {
 	Table string `json:"table"` // without the prefix
@@ -721,6 +742,7 @@ func (d *Dataset) generate(ctx context.Context, get func(context.Context) (*chun
 	for i := range d.spec.Products {
 		d.addProduct(c, d.products[i], sales[i], seen)
 	}
+	addTaxRates(c)
 	if err := send(c); err != nil {
 		return gen, err
 	}
