@@ -123,7 +123,8 @@ foreach ($in['addresses'] as $a) {
 	}
 }
 $out['invalid_addresses'] = $bad;
-$q = new \Automattic\WooCommerce\Admin\API\Reports\Orders\Stats\Query(array('after' => '2000-01-01T00:00:00', 'before' => '2100-01-01T00:00:00', 'interval' => 'year'));
+$q = new \Automattic\WooCommerce\Admin\API\Reports\Orders\Stats\Query(array('after' => '2000-01-01T00:00:00', 'before' => '2100-01-01T00:00:00', 'interval' => 'year',
+	'fields' => array('orders_count', 'net_revenue', 'total_sales', 'num_items_sold')));
 $r = $q->get_data();
 $out['analytics'] = is_wp_error($r) ? array('error' => $r->get_error_message()) : $r->totals;
 echo json_encode($out);`
@@ -334,7 +335,10 @@ func TestWooCommerceSeesTheDataset(t *testing.T) {
 		for k := range spec.Orders {
 			o := d.Order(k)
 			allNet += o.ItemsTotal
-			if o.Status == "wc-pending" || o.Status == "wc-failed" || o.Status == "wc-cancelled" {
+			// Analytics leave out pending, failed and cancelled orders, and
+			// WooCommerce 10 dates orders by payment (woocommerce_date_type
+			// date_paid), so an unpaid order on hold is not in the range.
+			if o.Status == "wc-pending" || o.Status == "wc-failed" || o.Status == "wc-cancelled" || o.Paid.IsZero() {
 				continue
 			}
 			counted++

@@ -526,3 +526,6 @@ CREATE TABLE IF NOT EXISTS `{{prefix}}woocommerce_tax_rates` (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_520_ci;
 -- The rows WC_Install::create_tables() adds beside its tables.
 INSERT IGNORE INTO `{{prefix}}wc_tax_rate_classes` (name, slug) VALUES ('Reduced rate', 'reduced-rate'), ('Zero rate', 'zero-rate');
+-- WC_Install::create_tables() also indexes WordPress's comments by type
+-- (order notes and reviews are comments).
+ALTER TABLE `{{prefix}}comments` ADD INDEX IF NOT EXISTS `woo_idx_comment_type` (`comment_type`);
