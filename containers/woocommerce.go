@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/breachdrill/breachdrill/internal/fault"
@@ -268,6 +270,11 @@ func (s *Stack) createWooSchema(ctx context.Context) error {
 	if err := s.installStep(ctx, "roles", &roles); err != nil {
 		return err
 	}
+	defaultCat, err := s.createWooTerms(ctx)
+	if err != nil {
+		return err
+	}
+	opts["default_product_cat"] = strconv.FormatInt(defaultCat, 10)
 	for k, v := range opts {
 		_, err := s.toolDB.ExecContext(ctx,
 			"INSERT INTO `"+s.prefix+"options` (option_name, option_value, autoload) VALUES (?, ?, 'yes') ON DUPLICATE KEY UPDATE option_value = VALUES(option_value)", k, v)
@@ -276,6 +283,69 @@ func (s *Stack) createWooSchema(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// wooTerms are the terms WC_Install::create_terms() makes, in its order, so
+// that term ids match a plugin stack's. Products need their product_type
+// term: wc_get_products() selects by it, and a product without one is not
+// listed.
+var wooTerms = []struct{ taxonomy, name, slug string }{
+	{"product_type", "simple", "simple"},
+	{"product_type", "grouped", "grouped"},
+	{"product_type", "variable", "variable"},
+	{"product_type", "external", "external"},
+	{"product_visibility", "exclude-from-search", "exclude-from-search"},
+	{"product_visibility", "exclude-from-catalog", "exclude-from-catalog"},
+	{"product_visibility", "featured", "featured"},
+	{"product_visibility", "outofstock", "outofstock"},
+	{"product_visibility", "rated-1", "rated-1"},
+	{"product_visibility", "rated-2", "rated-2"},
+	{"product_visibility", "rated-3", "rated-3"},
+	{"product_visibility", "rated-4", "rated-4"},
+	{"product_visibility", "rated-5", "rated-5"},
+	{"product_cat", "Uncategorized", "uncategorized"},
+}
+
+// createWooTerms adds the terms WooCommerce's installer adds (those
+// already there are kept) and returns the term id of the default product
+// category, which WooCommerce keeps in the option default_product_cat.
+func (s *Stack) createWooTerms(ctx context.Context) (int64, error) {
+	var defaultCat int64
+	for _, t := range wooTerms {
+		var id int64
+		err := s.toolDB.QueryRowContext(ctx, "SELECT t.term_id FROM `"+s.prefix+"terms` t JOIN `"+s.prefix+"term_taxonomy` tt ON tt.term_id = t.term_id WHERE tt.taxonomy = ? AND t.slug = ?",
+			t.taxonomy, t.slug).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			id, err = s.insertTerm(ctx, t.taxonomy, t.name, t.slug)
+		}
+		if err != nil {
+			return 0, fault.Infra(fmt.Errorf("create WooCommerce term %s %s: %w", t.taxonomy, t.slug, err))
+		}
+		if t.taxonomy == "product_cat" {
+			defaultCat = id
+		}
+	}
+	return defaultCat, nil
+}
+
+func (s *Stack) insertTerm(ctx context.Context, taxonomy, name, slug string) (int64, error) {
+	tx, err := s.toolDB.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, "INSERT INTO `"+s.prefix+"terms` (name, slug, term_group) VALUES (?, ?, 0)", name, slug)
+	if err != nil {
+		return 0, err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO `"+s.prefix+"term_taxonomy` (term_id, taxonomy, description, parent, count) VALUES (?, ?, '', 0, 0)", id, taxonomy); err != nil {
+		return 0, err
+	}
+	return id, tx.Commit()
 }
 
 // WooTables lists the WooCommerce tables every stack has, in either mode.

@@ -26,13 +26,16 @@ const (
 // Generator names the code that turns a Spec into rows; a change that
 // alters any row must change it, so that manifests of different data never
 // look alike.
-const Generator = "breachdrill-fakedata/1 gofakeit/v7.18.2"
+const Generator = "breachdrill-fakedata/2 gofakeit/v7.18.2"
 
 // Money is an amount in cents; WooCommerce stores it as a decimal string.
 type Money int64
 
 // String formats m the way WooCommerce stores amounts: "12.34".
 func (m Money) String() string { return string(m.append(nil)) }
+
+// float is the amount as PHP's floatval reads its decimal string.
+func (m Money) float() float64 { return float64(m) / 100 }
 
 func (m Money) append(b []byte) []byte {
 	if m < 0 {
@@ -85,12 +88,21 @@ type Product struct {
 }
 
 // Order statuses as WooCommerce stores them, with how often each occurs.
+// The first three are the statuses WooCommerce's Analytics count as
+// sales by default; the rest it excludes (woocommerce_excluded_report_order_statuses).
 var (
 	statuses       = []string{"wc-completed", "wc-processing", "wc-on-hold", "wc-pending", "wc-cancelled", "wc-refunded", "wc-failed"}
 	statusWeights  = weighted{62, 10, 4, 3, 8, 6, 7}
 	itemWeights    = weighted{45, 27, 15, 8, 5} // 1 to 5 line items
 	quantityWeight = weighted{70, 20, 10}       // 1 to 3 of a product
 )
+
+// countsInAnalytics reports whether WooCommerce's Analytics count an order
+// of this status (the default woocommerce_excluded_report_order_statuses
+// are pending, failed and cancelled).
+func countsInAnalytics(status string) bool {
+	return status != "wc-pending" && status != "wc-failed" && status != "wc-cancelled"
+}
 
 func isPaid(status string) bool {
 	return status == "wc-completed" || status == "wc-processing" || status == "wc-refunded"
@@ -120,10 +132,14 @@ type ShippingLine struct {
 
 // Order is one shop order, as both of WooCommerce's storages hold it.
 type Order struct {
-	Index              int          `json:"index"`
-	ID                 int64        `json:"id"`
-	CustomerIndex      int          `json:"customer_index"`
-	CustomerUserID     int64        `json:"customer_user_id"`
+	Index          int   `json:"index"`
+	ID             int64 `json:"id"`
+	CustomerIndex  int   `json:"customer_index"`
+	CustomerUserID int64 `json:"customer_user_id"`
+	CustomerID     int64 `json:"customer_id"` // wc_customer_lookup.customer_id, Analytics' customer
+	// Returning is what WooCommerce's Analytics record: the customer has an
+	// earlier order that Analytics count.
+	Returning          bool         `json:"returning"`
 	Status             string       `json:"status"`
 	Currency           string       `json:"currency"`
 	Key                string       `json:"order_key"`
@@ -142,13 +158,20 @@ type Order struct {
 	Shipping           Address      `json:"shipping"`
 	Items              []LineItem   `json:"items"`
 	ShippingLine       ShippingLine `json:"shipping_line"`
+	TaxItemID          int64        `json:"tax_item_id"` // the order's tax item, after its shipping item
 	TaxRateID          int          `json:"tax_rate_id"`
 	TaxLabel           string       `json:"tax_label"`
+	TaxRateCode        string       `json:"tax_rate_code"`
+	TaxRatePercent     string       `json:"tax_rate_percent"`
 	ItemsTotal         Money        `json:"items_total"`
 	ItemsTax           Money        `json:"items_tax"`
 	Total              Money        `json:"total"`
 	StockReduced       bool         `json:"stock_reduced"`
 }
+
+// emailSent is whether WooCommerce has sent the new-order e-mail: at
+// checkout, unless the payment is still pending or failed.
+func (o Order) emailSent() bool { return o.Status != "wc-pending" && o.Status != "wc-failed" }
 
 // Tax is the order's whole tax: its items' and its shipping's.
 func (o Order) Tax() Money { return o.ItemsTax + o.ShippingLine.Tax }
@@ -169,6 +192,8 @@ type Dataset struct {
 	tokenStart  []int64  // first token id of customer i; len Customers+1
 	itemStart   []uint32 // offset of order k's first item from firstItemID; len Orders+1 (at most 30M, fits)
 	paying      []bool   // customer i has a paid order
+	returning   []uint64 // bit k: order k's customer has an earlier order Analytics count
+	counted     []bool   // customer i has an order Analytics count
 	lastActive  []int64  // unix time of customer i's last order, 0 if none
 }
 
@@ -199,11 +224,21 @@ func New(spec Spec) (*Dataset, error) {
 	d.itemStart = make([]uint32, spec.Orders+1)
 	d.paying = make([]bool, spec.Customers)
 	d.lastActive = make([]int64, spec.Customers)
+	d.returning = make([]uint64, (spec.Orders+63)/64)
+	d.counted = make([]bool, spec.Customers)
 	for k := range spec.Orders {
 		sk := d.orderSkeleton(stream(spec.Seed, kindOrder, k), k)
-		d.itemStart[k+1] = d.itemStart[k] + uint32(sk.items) + 1 // +1: the shipping item
+		d.itemStart[k+1] = d.itemStart[k] + uint32(sk.items) + 2 // +2: the shipping and the tax item
 		if isPaid(sk.status) {
 			d.paying[sk.customer] = true
+		}
+		// Orders are in date order, so "earlier" is "lower index", the
+		// order WooCommerce's Analytics import walks them in.
+		if d.counted[sk.customer] {
+			d.returning[k/64] |= 1 << (k % 64)
+		}
+		if countsInAnalytics(sk.status) {
+			d.counted[sk.customer] = true
 		}
 		d.lastActive[sk.customer] = max(d.lastActive[sk.customer], sk.created)
 	}
@@ -418,6 +453,18 @@ func (d *Dataset) orderSkeleton(f *gofakeit.Faker, k int) orderSkeleton {
 	}
 }
 
+// isReturning is the returning_customer flag WooCommerce's Analytics keep
+// for order k (OrdersStatsDataStore::is_returning_customer, as it settles
+// once every order is synced): an order Analytics count is returning when
+// its customer has an earlier one; an order they leave out (pending,
+// failed, cancelled) when its customer has any.
+func (d *Dataset) isReturning(k int, sk orderSkeleton) bool {
+	if !countsInAnalytics(sk.status) {
+		return d.counted[sk.customer]
+	}
+	return d.returning[k/64]&(1<<(k%64)) != 0
+}
+
 // Order generates order k, 0 <= k < Spec().Orders.
 func (d *Dataset) Order(k int) Order {
 	f := stream(d.spec.Seed, kindOrder, k)
@@ -429,13 +476,17 @@ func (d *Dataset) Order(k int) Order {
 		ID:             firstOrderID + int64(k),
 		CustomerIndex:  sk.customer,
 		CustomerUserID: cust.UserID,
+		CustomerID:     cust.CustomerID,
+		Returning:      d.isReturning(k, sk),
 		Status:         sk.status,
-		Currency:       ctry.currency,
+		Currency:       ShopCurrency,
 		Created:        time.Unix(sk.created, 0).UTC(),
 		Billing:        cust.Billing,
 		Shipping:       cust.Shipping,
 		TaxRateID:      ctry.taxRateID,
 		TaxLabel:       ctry.taxLabel,
+		TaxRateCode:    ctry.rateCode(),
+		TaxRatePercent: phpFloat(Money(ctry.taxBP)),
 	}
 	item := firstItemID + int64(d.itemStart[k])
 	for range sk.items {
@@ -456,6 +507,7 @@ func (d *Dataset) Order(k int) Order {
 		o.ShippingLine = ShippingLine{ItemID: item, Name: "Free shipping", MethodID: "free_shipping", InstanceID: 2}
 	}
 	o.ShippingLine.Tax = taxOf(o.ShippingLine.Cost, ctry.taxBP)
+	o.TaxItemID = item + 1
 	o.Total = o.ItemsTotal + o.ShippingLine.Cost + o.Tax()
 
 	paid := isPaid(o.Status)

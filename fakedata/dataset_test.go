@@ -8,36 +8,34 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestDigestIsDeterministic(t *testing.T) {
 	ctx := context.Background()
 	spec := Spec{Seed: 1, Customers: 200, Orders: 500}
 	a, err := mustNew(t, spec).Digest(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	// A second generation in the same process: map iteration and
 	// goroutine scheduling differ between runs, the data must not.
-	b, _ := mustNew(t, spec).Digest(ctx)
-	if a != b {
-		t.Fatalf("two generations of one spec differ: %s, %s", a, b)
-	}
+	b, err := mustNew(t, spec).Digest(ctx)
+	require.NoError(t, err)
+	require.Equal(t, a, b, "two generations of one spec differ")
 	// Pinned: a change here means every dataset changed, on every
 	// machine. If that is on purpose, bump Generator and update it.
-	const golden = "741452c803b6fcf3444b050f63a6b314b315aa232df6ecea32d5470e6ce3dc22"
-	if a != golden {
-		t.Errorf("digest of %+v = %s, pinned %s", spec, a, golden)
-	}
+	const golden = "5a376fca2db65a839e08084a2ebeb90d78f15d4a4a8d161fe427023a966475a7"
+	assert.Equal(t, golden, a, "digest of %+v", spec)
 	for _, other := range []Spec{
 		{Seed: 2, Customers: 200, Orders: 500},
 		{Seed: 1, Customers: 200, Orders: 501},
 		{Seed: 1, Customers: 200, Orders: 500, TablePrefix: "shop_"},
 		{Seed: 1, Customers: 200, Orders: 500, Anchor: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)},
 	} {
-		if c, _ := mustNew(t, other).Digest(ctx); c == a {
-			t.Errorf("spec %+v has the digest of %+v", other, spec)
-		}
+		c, err := mustNew(t, other).Digest(ctx)
+		require.NoError(t, err)
+		assert.NotEqual(t, a, c, "spec %+v has the digest of %+v", other, spec)
 	}
 }
 
@@ -177,49 +175,64 @@ func TestOrdersAddUp(t *testing.T) {
 	from := anchor.AddDate(0, -18, 0)
 	seen := map[string]int{}
 	nextItem := int64(firstItemID)
+	counted := map[int]bool{} // customers with an order Analytics count so far
+	countedEver := map[int]bool{}
+	for k := range spec.Orders {
+		if o := d.Order(k); countsInAnalytics(o.Status) {
+			countedEver[o.CustomerIndex] = true
+		}
+	}
+	returning := 0
 	for k := range spec.Orders {
 		o := d.Order(k)
 		seen[o.Status]++
-		if n := len(o.Items); n < 1 || n > 5 {
-			t.Errorf("order %d has %d items", k, n)
-		}
+		require.True(t, len(o.Items) >= 1 && len(o.Items) <= 5, "order %d has %d items", k, len(o.Items))
 		var items, tax Money
 		for _, li := range o.Items {
-			if li.ItemID != nextItem {
-				t.Errorf("order %d: item id %d, want %d", k, li.ItemID, nextItem)
-			}
+			require.Equal(t, nextItem, li.ItemID, "order %d: line item id", k)
 			nextItem++
 			items += li.Total
 			tax += li.Tax
 		}
-		if o.ShippingLine.ItemID != nextItem {
-			t.Errorf("order %d: shipping item id %d, want %d", k, o.ShippingLine.ItemID, nextItem)
-		}
-		nextItem++
-		if items != o.ItemsTotal || tax != o.ItemsTax || o.Total != items+o.ShippingLine.Cost+tax+o.ShippingLine.Tax {
-			t.Errorf("order %d: items %v + shipping %v + tax %v + %v != total %v", k, items, o.ShippingLine.Cost, tax, o.ShippingLine.Tax, o.Total)
-		}
-		if o.Created.Before(from) || !o.Created.Before(anchor) || o.Updated.Before(o.Created) || o.Updated.After(anchor) {
-			t.Errorf("order %d: created %v updated %v outside %v..%v", k, o.Created, o.Updated, from, anchor)
-		}
-		if isPaid(o.Status) == o.Paid.IsZero() {
-			t.Errorf("order %d: status %s, paid %v", k, o.Status, o.Paid)
-		}
+		require.Equal(t, nextItem, o.ShippingLine.ItemID, "order %d: shipping item id", k)
+		require.Equal(t, nextItem+1, o.TaxItemID, "order %d: tax item id", k)
+		nextItem += 2
+		require.Equal(t, o.ItemsTotal, items, "order %d: items total", k)
+		require.Equal(t, o.ItemsTax, tax, "order %d: items tax", k)
+		require.Equal(t, o.Total, items+o.ShippingLine.Cost+tax+o.ShippingLine.Tax, "order %d: total", k)
+		require.False(t, o.Created.Before(from) || !o.Created.Before(anchor) || o.Updated.Before(o.Created) || o.Updated.After(anchor),
+			"order %d: created %v updated %v outside %v..%v", k, o.Created, o.Updated, from, anchor)
+		require.NotEqual(t, isPaid(o.Status), o.Paid.IsZero(), "order %d: status %s, paid %v", k, o.Status, o.Paid)
 		c := d.Customer(o.CustomerIndex)
-		if c.Registered.After(o.Created) {
-			t.Errorf("order %d placed %v by a customer registered %v", k, o.Created, c.Registered)
+		require.False(t, c.Registered.After(o.Created), "order %d placed %v by a customer registered %v", k, o.Created, c.Registered)
+		require.Equal(t, c.Billing, o.Billing, "order %d: billing is its customer's", k)
+		require.Equal(t, c.UserID, o.CustomerUserID)
+		require.Equal(t, c.CustomerID, o.CustomerID)
+		// One shop, one currency, whatever the customer's country.
+		require.Equal(t, "EUR", o.Currency, "order %d", k)
+		// Analytics: returning once the customer has an earlier counted
+		// order; an uncounted order, when the customer has any.
+		if countsInAnalytics(o.Status) {
+			require.Equal(t, counted[o.CustomerIndex], o.Returning, "order %d: returning", k)
+		} else {
+			require.Equal(t, countedEver[o.CustomerIndex], o.Returning, "order %d (%s): returning", k, o.Status)
 		}
-		if o.Billing != c.Billing || o.CustomerUserID != c.UserID {
-			t.Errorf("order %d: billing %+v is not its customer's %+v", k, o.Billing, c.Billing)
+		if o.Returning {
+			returning++
 		}
-		if want := countryByCode(c.Billing.Country).currency; o.Currency != want {
-			t.Errorf("order %d: currency %s for %s", k, o.Currency, c.Billing.Country)
+		if countsInAnalytics(o.Status) {
+			counted[o.CustomerIndex] = true
 		}
 	}
 	for _, s := range statuses {
-		if seen[s] == 0 {
-			t.Errorf("no order has status %s", s)
-		}
+		assert.NotZero(t, seen[s], "no order has status %s", s)
+	}
+	assert.True(t, returning > 0 && returning < spec.Orders, "%d of %d orders from returning customers", returning, spec.Orders)
+}
+
+func TestPHPFloat(t *testing.T) {
+	for m, want := range map[Money]string{0: "0", 5: "0.05", 380: "3.8", 2000: "20", 10050: "100.5", 725: "7.25"} {
+		assert.Equal(t, want, phpFloat(m), "Money(%d)", int64(m))
 	}
 }
 

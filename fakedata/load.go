@@ -78,6 +78,9 @@ func Load(ctx context.Context, db *sql.DB, d *Dataset, opts ...LoadOption) (Mani
 	if err := checkSchema(ctx, conn, database, prefix); err != nil {
 		return Manifest{}, err
 	}
+	if err := checkProductTerms(ctx, conn, prefix); err != nil {
+		return Manifest{}, err
+	}
 	if err := ensureManifestStore(ctx, conn); err != nil {
 		return Manifest{}, err
 	}
@@ -210,6 +213,12 @@ func rangeChecks(m Manifest) []struct {
 		{p + "wc_orders_meta", "order_id", m.IDs.Orders},
 		{p + "woocommerce_order_items", "order_item_id", m.IDs.Items},
 		{p + "woocommerce_order_itemmeta", "order_item_id", m.IDs.Items},
+		{p + "wc_order_stats", "order_id", m.IDs.Orders},
+		{p + "wc_order_product_lookup", "order_item_id", m.IDs.Items},
+		{p + "wc_order_tax_lookup", "order_id", m.IDs.Orders},
+		{p + "wc_product_meta_lookup", "product_id", m.IDs.Products},
+		{p + "term_relationships", "object_id", m.IDs.Products},
+		{p + "woocommerce_tax_rates", "tax_rate_id", m.IDs.TaxRates},
 	}
 }
 
@@ -272,6 +281,54 @@ func removeDataset(ctx context.Context, db execer, m Manifest) error {
 			}
 		}
 	}
+	if _, err := db.ExecContext(ctx, recountProductTerms(m.Spec.TablePrefix)); err != nil {
+		return fault.Infra(fmt.Errorf("remove dataset: recount product terms: %w", err))
+	}
+	return nil
+}
+
+// productTermsJoin selects the two terms WooCommerce gives a simple
+// product saved without a category: product_type "simple" and the default
+// product category (option default_product_cat). Term ids differ from
+// stack to stack, so they are looked up here rather than generated.
+func productTermsJoin(p string) string {
+	return "`" + p + "term_taxonomy` tt JOIN `" + p + "terms` t ON t.term_id = tt.term_id" +
+		" WHERE ((tt.taxonomy = 'product_type' AND t.slug = 'simple')" +
+		" OR (tt.taxonomy = 'product_cat' AND tt.term_id = (SELECT CAST(option_value AS UNSIGNED) FROM `" + p + "options` WHERE option_name = 'default_product_cat')))"
+}
+
+// recountProductTerms sets the counts WordPress keeps per term (published
+// objects) for the product terms the dataset uses.
+func recountProductTerms(p string) string {
+	return "UPDATE `" + p + "term_taxonomy` SET count = (SELECT COUNT(*) FROM `" + p + "term_relationships` tr JOIN `" + p + "posts` po ON po.ID = tr.object_id" +
+		" WHERE tr.term_taxonomy_id = `" + p + "term_taxonomy`.term_taxonomy_id AND po.post_status = 'publish')" +
+		" WHERE term_taxonomy_id IN (SELECT tt.term_taxonomy_id FROM " + productTermsJoin(p) + ")"
+}
+
+// checkProductTerms refuses a stack without WooCommerce's product_type
+// terms: its products would be invisible to wc_get_products().
+func checkProductTerms(ctx context.Context, conn *sql.Conn, p string) error {
+	var n int
+	if err := conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+productTermsJoin(p)).Scan(&n); err != nil {
+		return fault.Infra(fmt.Errorf("seed: look up product terms: %w", err))
+	}
+	if n != 2 {
+		return fault.Input(fmt.Errorf("seed: the stack lacks WooCommerce's product terms (product_type \"simple\" and the default product category, %d of 2 found): WooCommerce did not install them", n))
+	}
+	return nil
+}
+
+// linkProducts gives the dataset's products their terms, in the chunk's
+// transaction.
+func linkProducts(ctx context.Context, tx *sql.Tx, p string, products Range) error {
+	_, err := tx.ExecContext(ctx, "INSERT INTO `"+p+"term_relationships` (object_id, term_taxonomy_id, term_order) SELECT po.ID, tt.term_taxonomy_id, 0 FROM `"+p+"posts` po JOIN "+
+		productTermsJoin(p)+" AND po.ID BETWEEN ? AND ? AND po.post_type = 'product'", products.First, products.Last)
+	if err == nil {
+		_, err = tx.ExecContext(ctx, recountProductTerms(p))
+	}
+	if err != nil {
+		return loadError(ctx, "product terms", err)
+	}
 	return nil
 }
 
@@ -326,7 +383,7 @@ func (d *Dataset) load(ctx context.Context, conn *sql.Conn, cfg loadConfig) (gen
 		if loadErr != nil {
 			continue // drain, so the generator can finish
 		}
-		n, err := loadChunk(ctx, conn, handler, d.spec.TablePrefix, c)
+		n, err := loadChunk(ctx, conn, handler, d.spec.TablePrefix, c, d.productRange())
 		if err != nil {
 			loadErr = err
 			cancel()
@@ -350,7 +407,7 @@ func (d *Dataset) load(ctx context.Context, conn *sql.Conn, cfg loadConfig) (gen
 
 // loadChunk loads one chunk in one transaction: every record of the chunk
 // is in all its tables, or in none.
-func loadChunk(ctx context.Context, conn *sql.Conn, handler, prefix string, c *chunk) (int64, error) {
+func loadChunk(ctx context.Context, conn *sql.Conn, handler, prefix string, c *chunk, products Range) (int64, error) {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, loadError(ctx, "begin", err)
@@ -375,6 +432,11 @@ func loadChunk(ctx context.Context, conn *sql.Conn, handler, prefix string, c *c
 			return 0, fmt.Errorf("seed: %s%s took %d of %d rows (%v)", prefix, tableDefs[t].name, n, c.rows[t], err)
 		}
 		total += c.rows[t]
+	}
+	if c.phase == "products" {
+		if err := linkProducts(ctx, tx, prefix, products); err != nil {
+			return 0, err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, loadError(ctx, "commit", err)

@@ -44,12 +44,13 @@ type Range struct {
 
 // IDRanges are the ids a dataset occupies, table by table.
 type IDRanges struct {
-	Users    Range `json:"users"`    // wp_users.ID, wp_usermeta.user_id
-	Lookup   Range `json:"lookup"`   // wc_customer_lookup.customer_id
-	Tokens   Range `json:"tokens"`   // woocommerce_payment_tokens.token_id
-	Products Range `json:"products"` // wp_posts.ID of products
-	Orders   Range `json:"orders"`   // wp_posts.ID = wc_orders.id
-	Items    Range `json:"items"`    // woocommerce_order_items.order_item_id
+	Users    Range `json:"users"`     // wp_users.ID, wp_usermeta.user_id
+	Lookup   Range `json:"lookup"`    // wc_customer_lookup.customer_id
+	Tokens   Range `json:"tokens"`    // woocommerce_payment_tokens.token_id
+	Products Range `json:"products"`  // wp_posts.ID of products
+	Orders   Range `json:"orders"`    // wp_posts.ID = wc_orders.id
+	Items    Range `json:"items"`     // woocommerce_order_items.order_item_id
+	TaxRates Range `json:"tax_rates"` // woocommerce_tax_rates.tax_rate_id
 }
 
 // Manifest records what a load put in a stack: enough to recognise the
@@ -102,12 +103,18 @@ func (d *Dataset) manifest(database string) Manifest {
 			Users:    last(firstUserID, int64(s.Customers)),
 			Lookup:   last(firstLookupID, int64(s.Customers)),
 			Tokens:   last(firstTokenID, d.tokenStart[s.Customers]-firstTokenID),
-			Products: last(firstProductPostID, int64(s.Products)),
+			Products: d.productRange(),
 			Orders:   last(firstOrderID, int64(s.Orders)),
 			Items:    last(firstItemID, int64(d.itemStart[s.Orders])),
+			TaxRates: taxRateRange(),
 		},
 		Canaries: d.Canaries(),
 	}
+}
+
+// productRange is the post ids of the dataset's products.
+func (d *Dataset) productRange() Range {
+	return Range{First: firstProductPostID, Last: firstProductPostID + int64(d.spec.Products) - 1}
 }
 
 // execer is what both *sql.DB and *sql.Conn offer.

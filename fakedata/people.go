@@ -42,11 +42,18 @@ var shippingKeys = [10]string{"first_name", "last_name", "company", "address_1",
 // _shipping_address_index: the address's fields joined by spaces.
 func addressIndex(fields []string) string { return strings.Join(fields, " ") }
 
+// ShopCurrency is the one currency the shop sells in: the stack sets
+// woocommerce_currency to it, and every order is in it, as in a real shop,
+// whichever country the customer lives in.
+const ShopCurrency = "EUR"
+
 // country is everything that depends on where a customer lives. Only
-// countries with telephone ranges reserved for fiction are here.
+// countries with telephone ranges reserved for fiction are here. Their
+// state codes are keys of WooCommerce's own list (i18n/states.php), and
+// their postcodes pass WC_Validation::is_postcode, which the Store API
+// applies to every address, while naming no real place.
 type country struct {
 	code      string
-	currency  string
 	taxRateID int
 	taxLabel  string
 	taxBP     int64 // tax rate in basis points
@@ -57,30 +64,47 @@ type country struct {
 }
 
 var countries = []country{
-	{code: "US", currency: "USD", taxRateID: 1, taxLabel: "Sales tax", taxBP: 725, shipping: 799,
+	{code: "US", taxRateID: 1, taxLabel: "Sales tax", taxBP: 725, shipping: 799,
 		states: []string{"CA", "NY", "TX", "WA", "IL", "OR", "CO", "MA", "GA", "PA", "OH", "MI", "NC", "VA", "AZ", "MN"},
 		// ZIP codes below 00501 are not assigned to any place.
 		postcode: func(f *gofakeit.Faker) string { return fmt.Sprintf("00%03d", between(f, 100, 499)) },
 		phone:    nanpPhone},
-	{code: "GB", currency: "GBP", taxRateID: 2, taxLabel: "VAT", taxBP: 2000, shipping: 495,
-		// No UK postcode area starts with Q or V.
+	{code: "GB", taxRateID: 2, taxLabel: "VAT", taxBP: 2000, shipping: 495,
+		// "AA" and "YY" are valid in form but are no postcode area (AA9A 9AA
+		// is the form's own example in the UK's address standard).
 		postcode: func(f *gofakeit.Faker) string {
-			return fmt.Sprintf("%c%c%d %d%c%c", pick(f, []byte("QV")), 'A'+byte(f.IntN(26)), between(f, 1, 9), between(f, 0, 9),
+			return fmt.Sprintf("%s%d %d%c%c", pick(f, []string{"AA", "YY"}), between(f, 1, 9), between(f, 0, 9),
 				pick(f, []byte("ABDEFGHJLNPQRSTUWXYZ")), pick(f, []byte("ABDEFGHJLNPQRSTUWXYZ")))
 		},
 		phone: ukPhone},
-	{code: "CA", currency: "CAD", taxRateID: 3, taxLabel: "HST", taxBP: 1300, shipping: 1250,
+	{code: "CA", taxRateID: 3, taxLabel: "HST", taxBP: 1300, shipping: 1250,
 		states: []string{"ON", "BC", "QC", "AB", "MB", "NS"},
-		// No Canadian postal code starts with Z.
+		// X0X, X0Y and X0Z are valid in form but no forward sortation area
+		// (the X areas in use are X0A, X0B, X0C, X0E, X0G and X1A).
 		postcode: func(f *gofakeit.Faker) string {
 			l := func() byte { return pick(f, []byte("ABCEGHJKLMNPRSTVWXYZ")) }
-			return fmt.Sprintf("Z%d%c %d%c%d", f.IntN(10), l(), f.IntN(10), l(), f.IntN(10))
+			return fmt.Sprintf("X0%c %d%c%d", pick(f, []byte("XYZ")), f.IntN(10), l(), f.IntN(10))
 		},
 		phone: nanpPhone},
-	{code: "AU", currency: "AUD", taxRateID: 4, taxLabel: "GST", taxBP: 1000, shipping: 995,
+	{code: "AU", taxRateID: 4, taxLabel: "GST", taxBP: 1000, shipping: 995,
 		states:   []string{"NSW", "VIC", "QLD", "WA", "SA", "TAS"},
 		postcode: func(f *gofakeit.Faker) string { return fmt.Sprintf("%04d", between(f, 2000, 7999)) },
 		phone:    auPhone},
+}
+
+// taxRateRange is the ids of the tax rates the dataset adds to the shop.
+func taxRateRange() Range {
+	r := Range{First: int64(countries[0].taxRateID), Last: int64(countries[0].taxRateID)}
+	for _, c := range countries {
+		r.First, r.Last = min(r.First, int64(c.taxRateID)), max(r.Last, int64(c.taxRateID))
+	}
+	return r
+}
+
+// rateCode is the name WooCommerce gives an order's tax item:
+// WC_Tax::get_rate_code of a rate for the whole country.
+func (c country) rateCode() string {
+	return strings.ToUpper(c.code + "-" + c.taxLabel + "-1")
 }
 
 var countryWeights = weighted{40, 30, 12, 18}

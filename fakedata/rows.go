@@ -28,6 +28,11 @@ const (
 	tOrdersMeta
 	tItems
 	tItemmeta
+	tOrderStats
+	tProductLookup
+	tTaxLookup
+	tProductMeta
+	tTaxRates
 	numTables
 )
 
@@ -48,10 +53,23 @@ var tableDefs = [numTables]struct{ name, columns string }{
 	tOrdersMeta:  {"wc_orders_meta", "order_id, meta_key, meta_value"},
 	tItems:       {"woocommerce_order_items", "order_item_id, order_item_name, order_item_type, order_id"},
 	tItemmeta:    {"woocommerce_order_itemmeta", "order_item_id, meta_key, meta_value"},
+	// WooCommerce's Analytics tables, as its importer fills them for the
+	// orders above (Admin\API\Reports\*\DataStore::sync_order*).
+	tOrderStats:    {"wc_order_stats", "order_id, parent_id, date_created, date_created_gmt, date_paid, date_completed, num_items_sold, total_sales, tax_total, shipping_total, net_total, returning_customer, status, customer_id"},
+	tProductLookup: {"wc_order_product_lookup", "order_item_id, order_id, product_id, variation_id, customer_id, date_created, product_qty, product_net_revenue, product_gross_revenue, coupon_amount, tax_amount, shipping_amount, shipping_tax_amount"},
+	tTaxLookup:     {"wc_order_tax_lookup", "order_id, tax_rate_id, date_created, shipping_tax, order_tax, total_tax"},
+	// What the product data store keeps beside each product's meta, and
+	// what wc_get_products() filters and sorts by.
+	tProductMeta: {"wc_product_meta_lookup", "product_id, sku, global_unique_id, virtual, downloadable, min_price, max_price, onsale, stock_quantity, stock_status, rating_count, average_rating, total_sales, tax_status, tax_class"},
+	// The shop's tax rates, which the orders' tax items name.
+	tTaxRates: {"woocommerce_tax_rates", "tax_rate_id, tax_rate_country, tax_rate_state, tax_rate, tax_rate_name, tax_rate_priority, tax_rate_compound, tax_rate_shipping, tax_rate_order, tax_rate_class"},
 }
 
-// wooVersion is the WooCommerce release whose storage the rows imitate.
-const wooVersion = "7.9.0"
+// wooVersion is the WooCommerce release whose storage the rows imitate:
+// what 10.0.2 writes for an order placed at checkout with HPOS
+// authoritative and posts kept in sync, and for a product saved in the
+// admin.
+const wooVersion = "10.0.2"
 
 // Records per chunk. A chunk is one transaction: big enough that
 // per-statement costs vanish, small enough that InnoDB's undo log and the
@@ -112,6 +130,30 @@ func escape(b []byte, v string) []byte {
 func num(b []byte, v int64) []byte { return append(strconv.AppendInt(b, v, 10), '\t') }
 
 func money(b []byte, m Money) []byte { return append(m.append(b), '\t') }
+
+// phpFloat is how PHP prints a float amount (strval(20.0) is "20",
+// strval(3.8) is "3.8"): WooCommerce stores most order amounts that it
+// computed this way, only the order total with two decimals.
+func phpFloat(m Money) string {
+	s := m.String()
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
+}
+
+// sprintfF is PHP's sprintf('%f', x): six decimals, as $wpdb writes a
+// float column (Analytics' amounts are doubles computed in PHP).
+func sprintfF(b []byte, x float64) []byte {
+	return append(strconv.AppendFloat(b, x, 'f', 6, 64), '\t')
+}
+
+// strOrNull writes NULL for "": WooCommerce keeps an empty address field
+// of an HPOS order as NULL.
+func strOrNull(b []byte, v string) []byte {
+	if v == "" {
+		return null(b)
+	}
+	return str(b, v)
+}
 
 func null(b []byte) []byte { return append(b, '\\', 'N', '\t') }
 
@@ -224,6 +266,8 @@ func (d *Dataset) addCustomer(c *chunk, cu Customer) {
 		active = time.Unix(t, 0).UTC()
 	}
 	c.meta(tUsermeta, id, "last_update", strconv.FormatInt(active.Unix(), 10))
+	// WooCommerce keeps the day of the last activity.
+	c.meta(tUsermeta, id, "wc_last_active", strconv.FormatInt(active.Truncate(24*time.Hour).Unix(), 10))
 
 	b = num(c.data[tLookup], cu.CustomerID)
 	b = num(b, cu.UserID)
@@ -231,7 +275,7 @@ func (d *Dataset) addCustomer(c *chunk, cu Customer) {
 	b = str(b, cu.FirstName)
 	b = str(b, cu.LastName)
 	b = str(b, cu.Email)
-	b = datetime(b, active)
+	b = datetime(b, active.Truncate(24*time.Hour)) // WooCommerce keeps the day
 	b = datetime(b, cu.Registered)
 	b = str(b, cu.Billing.Country)
 	b = str(b, cu.Billing.Postcode)
@@ -255,9 +299,9 @@ func (d *Dataset) addCustomer(c *chunk, cu Customer) {
 }
 
 // post appends a wp_posts row.
-func (c *chunk) post(id int64, created, modified time.Time, content, title, excerpt, status, comments, password, name, postType string) {
+func (c *chunk) post(id, author int64, created, modified time.Time, content, title, excerpt, status, comments, password, name, postType string) {
 	b := num(c.data[tPosts], id)
-	b = num(b, 1) // post_author: the administrator, as WooCommerce sets it
+	b = num(b, author)
 	b = datetime(b, created)
 	b = datetime(b, created) // the site's time zone is UTC
 	b = str(b, content)
@@ -291,42 +335,74 @@ func orderTitle(t time.Time) (title, slug string) {
 
 func (d *Dataset) addOrder(c *chunk, o Order) {
 	title, slug := orderTitle(o.Created)
-	c.post(o.ID, o.Created, o.Updated, "", title, o.Note, o.Status, "closed", o.Key, slug, "shop_order")
+	// With HPOS authoritative, the posts copy is written by WooCommerce's
+	// synchroniser: no author, no password (the order key is in meta).
+	c.post(o.ID, 0, o.Created, o.Updated, "", title, o.Note, o.Status, "open", "", slug, "shop_order")
 
 	bf, sf := o.Billing.billingFields(), o.Shipping.shippingFields()
 	billIdx, shipIdx := addressIndex(bf[:]), addressIndex(sf[:])
 	id := o.ID
-	pm := func(k, v string) { c.meta(tPostmeta, id, k, v) }
-	pm("_customer_user", strconv.FormatInt(o.CustomerUserID, 10))
+	paid := !o.Paid.IsZero()
+	// WooCommerce deletes a meta row rather than keep it empty, and writes
+	// a flag only once it is set.
+	pm := func(k, v string) {
+		if v != "" {
+			c.meta(tPostmeta, id, k, v)
+		}
+	}
+	flag := func(k, v string, set bool) {
+		if set {
+			c.meta(tPostmeta, id, k, v)
+		}
+	}
+	pm("_billing_address_index", billIdx)
+	pm("_shipping_address_index", shipIdx)
 	pm("_order_key", o.Key)
+	pm("_customer_user", strconv.FormatInt(o.CustomerUserID, 10))
+	pm("_created_via", "checkout")
+	pm("_cart_hash", o.CartHash)
+	flag("_download_permissions_granted", "yes", paid)
+	flag("_recorded_sales", "yes", paid)
+	flag("_recorded_coupon_usage_counts", "yes", true)
+	flag("_new_order_email_sent", "true", o.emailSent())
+	flag("_order_stock_reduced", "yes", o.StockReduced)
+	pm("_billing_email", o.Billing.Email)
 	pm("_order_currency", o.Currency)
+	pm("_cart_discount", "0")
+	pm("_cart_discount_tax", "0")
+	pm("_order_shipping", phpFloat(o.ShippingLine.Cost))
+	pm("_order_shipping_tax", phpFloat(o.ShippingLine.Tax))
+	pm("_order_tax", phpFloat(o.ItemsTax))
+	pm("_order_total", o.Total.String())
 	pm("_order_version", wooVersion)
+	pm("_prices_include_tax", "no")
+	for i, v := range bf {
+		if billingKeys[i] != "email" {
+			pm("_billing_"+billingKeys[i], v)
+		}
+	}
+	for i, v := range sf {
+		pm("_shipping_"+shippingKeys[i], v)
+	}
 	pm("_payment_method", o.PaymentMethod)
 	pm("_payment_method_title", o.PaymentMethodTitle)
 	pm("_transaction_id", o.TransactionID)
 	pm("_customer_ip_address", o.IP)
 	pm("_customer_user_agent", o.UserAgent)
-	pm("_created_via", "checkout")
-	pm("_order_shipping", o.ShippingLine.Cost.String())
-	pm("_order_shipping_tax", o.ShippingLine.Tax.String())
-	pm("_order_tax", o.ItemsTax.String())
-	pm("_order_total", o.Total.String())
-	for i, v := range bf {
-		pm("_billing_"+billingKeys[i], v)
+	if paid {
+		pm("_date_paid", unixOrEmpty(o.Paid))
+		pm("_paid_date", o.Paid.Format(time.DateTime))
 	}
-	for i, v := range sf {
-		pm("_shipping_"+shippingKeys[i], v)
+	if !o.Completed.IsZero() {
+		pm("_date_completed", unixOrEmpty(o.Completed))
+		pm("_completed_date", o.Completed.Format(time.DateTime))
 	}
-	pm("_billing_address_index", billIdx)
-	pm("_shipping_address_index", shipIdx)
-	pm("_date_paid", unixOrEmpty(o.Paid))
-	pm("_date_completed", unixOrEmpty(o.Completed))
 
 	b := num(c.data[tOrders], id)
 	b = str(b, o.Status)
 	b = str(b, o.Currency)
 	b = str(b, "shop_order")
-	b = money(b, o.Tax())
+	b = money(b, o.ItemsTax) // the cart's tax; the shipping's is in operational data
 	b = money(b, o.Total)
 	b = num(b, o.CustomerUserID)
 	b = str(b, o.Billing.Email)
@@ -345,28 +421,24 @@ func (d *Dataset) addOrder(c *chunk, o Order) {
 		a := o.Billing
 		if typ == "shipping" {
 			a = o.Shipping
+			a.Email = "" // a shipping address has no e-mail
 		}
 		b = num(c.data[tAddresses], id)
 		b = str(b, typ)
-		b = str(b, a.FirstName)
-		b = str(b, a.LastName)
-		b = str(b, a.Company)
-		b = str(b, a.Address1)
-		b = str(b, a.Address2)
-		b = str(b, a.City)
-		b = str(b, a.State)
-		b = str(b, a.Postcode)
-		b = str(b, a.Country)
-		if typ == "billing" {
-			b = str(b, a.Email)
-		} else {
-			b = null(b) // a shipping address has no e-mail
-		}
-		c.data[tAddresses] = end(str(b, a.Phone))
+		b = strOrNull(b, a.FirstName)
+		b = strOrNull(b, a.LastName)
+		b = strOrNull(b, a.Company)
+		b = strOrNull(b, a.Address1)
+		b = strOrNull(b, a.Address2)
+		b = strOrNull(b, a.City)
+		b = strOrNull(b, a.State)
+		b = strOrNull(b, a.Postcode)
+		b = strOrNull(b, a.Country)
+		b = strOrNull(b, a.Email)
+		c.data[tAddresses] = end(strOrNull(b, a.Phone))
 		c.rows[tAddresses]++
 	}
 
-	paid := !o.Paid.IsZero()
 	b = num(c.data[tOperational], id)
 	b = str(b, "checkout")
 	b = str(b, wooVersion)
@@ -374,7 +446,7 @@ func (d *Dataset) addOrder(c *chunk, o Order) {
 	b = bit(b, true)
 	b = bit(b, paid)
 	b = str(b, o.CartHash)
-	b = bit(b, o.Status != "wc-pending" && o.Status != "wc-failed")
+	b = bit(b, o.emailSent())
 	b = str(b, o.Key)
 	b = bit(b, o.StockReduced)
 	b = datetimeOrNull(b, o.Paid)
@@ -398,19 +470,16 @@ func (d *Dataset) addOrder(c *chunk, o Order) {
 		im("_variation_id", "0")
 		im("_qty", strconv.Itoa(li.Qty))
 		im("_tax_class", "")
-		im("_line_subtotal", li.Subtotal.String())
-		im("_line_subtotal_tax", li.SubtotalTax.String())
-		im("_line_total", li.Total.String())
-		im("_line_tax", li.Tax.String())
+		im("_line_subtotal", phpFloat(li.Subtotal))
+		im("_line_subtotal_tax", phpFloat(li.SubtotalTax))
+		im("_line_total", phpFloat(li.Total))
+		im("_line_tax", phpFloat(li.Tax))
 		scratch = append(scratch[:0], `a:2:{s:5:"total";`...)
 		scratch = taxArray(scratch, o.TaxRateID, li.Tax)
 		scratch = append(scratch, `s:8:"subtotal";`...)
 		scratch = taxArray(scratch, o.TaxRateID, li.SubtotalTax)
 		scratch = append(scratch, '}')
 		c.metaBytes(tItemmeta, li.ItemID, "_line_tax_data", scratch)
-		if o.StockReduced {
-			im("_reduced_stock", strconv.Itoa(li.Qty))
-		}
 		if i > 0 {
 			names.WriteString(", ")
 		}
@@ -424,12 +493,79 @@ func (d *Dataset) addOrder(c *chunk, o Order) {
 	sm("method_id", s.MethodID)
 	sm("instance_id", strconv.Itoa(s.InstanceID))
 	sm("cost", s.Cost.String())
-	sm("total_tax", s.Tax.String())
+	sm("total_tax", phpFloat(s.Tax))
 	scratch = append(scratch[:0], `a:1:{s:5:"total";`...)
 	scratch = taxArray(scratch, o.TaxRateID, s.Tax)
 	scratch = append(scratch, '}')
 	c.metaBytes(tItemmeta, s.ItemID, "taxes", scratch)
 	sm("Items", names.String())
+
+	c.item(o.TaxItemID, o.TaxRateCode, "tax", id)
+	tm := func(k, v string) { c.meta(tItemmeta, o.TaxItemID, k, v) }
+	tm("rate_id", strconv.Itoa(o.TaxRateID))
+	tm("label", o.TaxLabel)
+	tm("compound", "")
+	tm("tax_amount", phpFloat(o.ItemsTax))
+	tm("shipping_tax_amount", phpFloat(s.Tax))
+	tm("rate_percent", o.TaxRatePercent)
+
+	d.addAnalytics(c, o)
+}
+
+// addAnalytics writes the rows WooCommerce's Analytics import writes for
+// an order: Orders\Stats\DataStore::update, Products\DataStore::
+// sync_order_products and Taxes\DataStore::sync_order_taxes, in the same
+// arithmetic (PHP floats, printed with %f).
+func (d *Dataset) addAnalytics(c *chunk, o Order) {
+	qty := 0
+	for _, li := range o.Items {
+		qty += li.Qty
+	}
+	b := num(c.data[tOrderStats], o.ID)
+	b = num(b, 0)
+	b = datetime(b, o.Created) // the site's time zone is UTC
+	b = datetime(b, o.Created)
+	b = datetimeOrNull(b, o.Paid)
+	b = datetimeOrNull(b, o.Completed)
+	b = num(b, int64(qty))
+	b = sprintfF(b, o.Total.float())
+	b = sprintfF(b, o.Tax().float())
+	b = sprintfF(b, o.ShippingLine.Cost.float())
+	b = sprintfF(b, o.Total.float()-o.Tax().float()-o.ShippingLine.Cost.float())
+	b = bit(b, o.Returning)
+	b = str(b, o.Status)
+	c.data[tOrderStats] = end(num(b, o.CustomerID))
+	c.rows[tOrderStats]++
+
+	// Shipping is shared out by quantity (OrderTraits::get_item_shipping_amount).
+	ship, shipTax := o.ShippingLine.Cost.float(), o.ShippingLine.Tax.float()
+	for _, li := range o.Items {
+		net, tax := li.Total.float(), li.Tax.float()
+		s := ship / float64(qty) * float64(li.Qty)
+		st := shipTax / float64(qty) * float64(li.Qty)
+		b = num(c.data[tProductLookup], li.ItemID)
+		b = num(b, o.ID)
+		b = num(b, li.ProductID)
+		b = num(b, 0)
+		b = num(b, o.CustomerID)
+		b = datetime(b, o.Created)
+		b = num(b, int64(li.Qty))
+		b = sprintfF(b, net)
+		b = sprintfF(b, net+tax+s+st)
+		b = sprintfF(b, (li.Subtotal - li.Total).float())
+		b = sprintfF(b, tax)
+		b = sprintfF(b, s)
+		c.data[tProductLookup] = end(sprintfF(b, st))
+		c.rows[tProductLookup]++
+	}
+
+	b = num(c.data[tTaxLookup], o.ID)
+	b = num(b, int64(o.TaxRateID))
+	b = datetime(b, o.Created)
+	b = sprintfF(b, shipTax)
+	b = sprintfF(b, o.ItemsTax.float())
+	c.data[tTaxLookup] = end(sprintfF(b, o.ItemsTax.float()+shipTax))
+	c.rows[tTaxLookup]++
 }
 
 func (c *chunk) item(id int64, name, typ string, order int64) {
@@ -470,19 +606,67 @@ func productSlug(name string, seen map[string]int) string {
 }
 
 func (d *Dataset) addProduct(c *chunk, p Product, sales int64, seen map[string]int) {
-	c.post(p.ID, p.Created, p.Created, "", p.Name, "", "publish", "open", "", productSlug(p.Name, seen), "product")
+	// Saved in the admin by the administrator (user 1).
+	c.post(p.ID, 1, p.Created, p.Created, "", p.Name, "", "publish", "open", "", productSlug(p.Name, seen), "product")
+	// The meta WooCommerce 10.0.2's product data store writes for a simple
+	// product, in its order; _stock is NULL for unmanaged stock.
 	pm := func(k, v string) { c.meta(tPostmeta, p.ID, k, v) }
 	pm("_sku", p.SKU)
 	pm("_regular_price", p.Price.String())
-	pm("_sale_price", "")
-	pm("_price", p.Price.String())
+	pm("total_sales", strconv.FormatInt(sales, 10))
 	pm("_tax_status", "taxable")
 	pm("_tax_class", "")
 	pm("_manage_stock", "no")
-	pm("_stock_status", "instock")
+	pm("_backorders", "no")
+	pm("_sold_individually", "no")
 	pm("_virtual", "no")
 	pm("_downloadable", "no")
-	pm("total_sales", strconv.FormatInt(sales, 10))
+	pm("_download_limit", "-1")
+	pm("_download_expiry", "-1")
+	b := num(c.data[tPostmeta], p.ID)
+	b = str(b, "_stock")
+	c.data[tPostmeta] = end(null(b))
+	c.rows[tPostmeta]++
+	pm("_stock_status", "instock")
+	pm("_wc_average_rating", "0")
+	pm("_wc_review_count", "0")
+	pm("_product_version", wooVersion)
+	pm("_price", p.Price.String())
+
+	b = num(c.data[tProductMeta], p.ID)
+	b = str(b, p.SKU)
+	b = str(b, "")
+	b = bit(b, false)
+	b = bit(b, false)
+	b = money(b, p.Price)
+	b = money(b, p.Price)
+	b = bit(b, false)
+	b = null(b)
+	b = str(b, "instock")
+	b = num(b, 0)
+	b = str(b, "0.00")
+	b = num(b, sales)
+	b = str(b, "taxable")
+	c.data[tProductMeta] = end(str(b, ""))
+	c.rows[tProductMeta]++
+}
+
+// addTaxRates writes one standard rate per country, on the whole country
+// and on shipping, as WC_Tax::_insert_tax_rate stores it ("20.0000").
+func addTaxRates(c *chunk) {
+	for i, ctry := range countries {
+		b := num(c.data[tTaxRates], int64(ctry.taxRateID))
+		b = str(b, ctry.code)
+		b = str(b, "")
+		b = str(b, Money(ctry.taxBP).String()+"00")
+		b = str(b, ctry.taxLabel)
+		b = num(b, 1)
+		b = num(b, 0)
+		b = num(b, 1)
+		b = num(b, int64(i))
+		c.data[tTaxRates] = end(str(b, ""))
+		c.rows[tTaxRates]++
+	}
 }
 
 // TableRows is how many rows a dataset puts in one table.
@@ -558,6 +742,7 @@ func (d *Dataset) generate(ctx context.Context, get func(context.Context) (*chun
 	for i := range d.spec.Products {
 		d.addProduct(c, d.products[i], sales[i], seen)
 	}
+	addTaxRates(c)
 	if err := send(c); err != nil {
 		return gen, err
 	}
