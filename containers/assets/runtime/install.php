@@ -50,6 +50,9 @@ case 'woocommerce':
 		'woocommerce_allow_tracking'               => 'no',
 		'woocommerce_show_marketplace_suggestions' => 'no',
 		'woocommerce_merchant_email_notifications' => 'no',
+		// A shop in production finished onboarding long ago; without this
+		// WooCommerce sends every administrator to its setup wizard.
+		'woocommerce_onboarding_profile'           => array('completed' => true, 'skipped' => false),
 		// Cash on delivery and bank transfer: the gateways a checkout over
 		// the Store API can complete without a payment processor.
 		'woocommerce_cod_settings'                 => array('enabled' => 'yes', 'title' => 'Cash on delivery'),
