@@ -35,8 +35,10 @@ type exercise struct {
 	Clocks        []clock
 	Notices       []Notice
 	PCI           []PCIOutcome
+	SignOffs      []timeline.SignOff
 	Score         *float64
-	Result        string // PASSED, WARNED, FAILED
+	Result        string // PASSED, WARNED, FAILED, INCOMPLETE
+	Policy        Policy // what "the plan was tested" requires
 	Tests         []testCase
 	DueDays       int // derived improvement items fall due this long after the end
 	count         counts
@@ -52,23 +54,35 @@ type scenario struct {
 	timeline.ScenarioResult
 	Alerts    []AlertRef
 	Measures  []string // response actions taken
-	Rating    string   // derived P/S/M/U; "" when not rated
+	Rating    string   // P/S/M/U: the hot wash's worst, else derived; "" when not rated
 	RatingWhy string
-	Subjects  int // data subjects exposed (PII scanner)
-	Records   int // personal-data records exposed
-	Card      bool
+	// RatingDerived is true when Rating follows from the measured outcome
+	// rather than from people rating the scenario's objectives.
+	RatingDerived bool
+	Subjects      int // distinct seeded customers whose data left the stack
+	Records       int // personal-data records that left
+	Card          bool
 }
 
-func (s scenario) concluded() bool {
-	return s.Outcome != timeline.OutcomeInfra && s.Outcome != timeline.OutcomeInterrupted
-}
+// concluded reports whether the scenario got far enough to say something
+// about readiness (a tabletop discussion counts).
+func (s scenario) concluded() bool { return !timeline.Incomplete(s.Outcome) }
 
+// Incomplete reports whether the scenario could not be measured.
+func (s scenario) Incomplete() bool { return timeline.Incomplete(s.Outcome) }
+
+// gap reports whether the scenario found a readiness gap, measured or
+// rated M or U by the people in the room.
 func (s scenario) gap() bool {
-	switch s.Outcome {
-	case timeline.OutcomeMissed, timeline.OutcomeLate, timeline.OutcomeFalsePositive, timeline.OutcomeNotContained:
-		return true
+	return timeline.Gap(s.Outcome) || !s.RatingDerived && (s.Rating == timeline.RatingM || s.Rating == timeline.RatingU)
+}
+
+// GapText says what the gap was, for control rows and plan items.
+func (s scenario) GapText() string {
+	if timeline.Gap(s.Outcome) {
+		return s.Info.ID + ": " + s.Outcome + " (" + s.Reason + ")"
 	}
-	return false
+	return s.Info.ID + ": rated " + s.Rating + " (" + s.RatingWhy + ")"
 }
 
 // Measured reports whether the scenario ran against a live stack to a
@@ -125,7 +139,7 @@ func analyse(events []timeline.Event, due time.Duration) (*exercise, error) {
 	if len(events) == 0 || events[0].Kind != timeline.KindRunStart {
 		return nil, ErrNoRunStart
 	}
-	x := &exercise{Events: events, DueDays: int(due.Hours() / 24)}
+	x := &exercise{Events: events, DueDays: int(due.Hours() / 24), Policy: DefaultPolicy()}
 	if err := events[0].Decode(&x.Run); err != nil {
 		return nil, fmt.Errorf("run.start payload: %w", err)
 	}
@@ -230,7 +244,12 @@ func analyse(events []timeline.Event, due time.Duration) (*exercise, error) {
 		case timeline.KindImprovement:
 			var im timeline.Improvement
 			if e.Decode(&im) == nil {
-				x.Plan = append(x.Plan, PlanItem{Item: im.Item, Owner: im.Owner, Due: im.Due, Status: im.Status, Scenario: e.Scenario})
+				x.Plan = append(x.Plan, PlanItem{Item: im.Item, Owner: im.Owner, Due: im.Due, Status: im.Status, Scenario: e.Scenario, Objective: im.Objective, Control: im.Control})
+			}
+		case timeline.KindSignOff:
+			var so timeline.SignOff
+			if e.Decode(&so) == nil {
+				x.SignOffs = append(x.SignOffs, so)
 			}
 		case timeline.KindClock:
 			var c timeline.Clock
@@ -258,11 +277,22 @@ func analyse(events []timeline.Event, due time.Duration) (*exercise, error) {
 	}
 	sort.Strings(x.count.sources)
 
-	for _, r := range timeline.Measure(events) {
+	// A bundle is a finished record: scenarios selected but never started
+	// are listed as not run, whether or not the run recorded its end.
+	results := timeline.MeasureRecord(events)
+	if len(results) == 1 {
+		// Ratings given for the whole tabletop rate its one scenario.
+		for i := range x.Ratings {
+			if x.Ratings[i].Scenario == "" {
+				x.Ratings[i].Scenario = results[0].Info.ID
+			}
+		}
+	}
+	for _, r := range results {
 		s := scenario{ScenarioResult: r, Alerts: alerts[r.Info.ID], Measures: measures[r.Info.ID]}
 		s.Subjects, s.Records, s.Card = exposureTotals(r.Exposures)
 		s.Card = s.Card || r.Info.CardData
-		s.Rating, s.RatingWhy = deriveRating(s)
+		s.Rating, s.RatingWhy, s.RatingDerived = x.scenarioRating(s)
 		x.Scenarios = append(x.Scenarios, s)
 	}
 	x.deriveFindings(due)
@@ -274,6 +304,32 @@ func analyse(events []timeline.Event, due time.Duration) (*exercise, error) {
 	x.Result = verdictOf(x)
 	return x, nil
 }
+
+// Incomplete lists the scenarios that could not be measured (not run,
+// infrastructure error, interrupted, scenario fault).
+func (x *exercise) Incomplete() []scenario {
+	var out []scenario
+	for _, s := range x.Scenarios {
+		if s.Incomplete() {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// RunProblem says why the run as a whole is incomplete, or "".
+func (x *exercise) RunProblem() string {
+	switch {
+	case !x.Ended:
+		return "the timeline has no run.end event: the run did not finish cleanly"
+	case x.RunOutcome == timeline.OutcomeInfra || x.RunOutcome == timeline.OutcomeInterrupted || x.RunOutcome == timeline.OutcomeScenarioFault:
+		return "the run ended " + x.RunOutcome
+	}
+	return ""
+}
+
+// Metrics are the metric definitions the report prints once.
+func (x *exercise) Metrics() []timeline.MetricDefinition { return timeline.MetricDefinitions() }
 
 func (x *exercise) kindName() string {
 	switch x.Kind {

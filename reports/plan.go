@@ -17,12 +17,14 @@ type finding struct {
 
 // PlanItem is one line of the improvement plan.
 type PlanItem struct {
-	Item     string `json:"item"`
-	Owner    string `json:"owner"`
-	Due      string `json:"due"`
-	Status   string `json:"status"`
-	Scenario string `json:"scenario,omitempty"`
-	Derived  bool   `json:"derived,omitempty"` // derived from a measured gap
+	Item      string `json:"item"`
+	Owner     string `json:"owner"`
+	Due       string `json:"due"`
+	Status    string `json:"status"`
+	Scenario  string `json:"scenario,omitempty"`
+	Objective string `json:"objective,omitempty"`
+	Control   string `json:"control,omitempty"`
+	Derived   bool   `json:"derived,omitempty"` // derived from a measured gap
 }
 
 // Open reports whether the item still needs work.

@@ -31,12 +31,43 @@ type testCase struct {
 	Deadline float64
 	Message  string
 	Matched  []string // the events that matched, for failure messages
+	Kind     string   // for an error or skip: the outcome that caused it
+}
+
+// runCaseID is the case that carries a problem of the run as a whole.
+const runCaseID = "run"
+
+// incompleteCase is the one case of a scenario that could not be
+// measured: its expectations are neither passed nor missed, so they get
+// no case of their own (a run that lost its stack never reports a miss).
+func incompleteCase(s scenario) testCase {
+	tc := testCase{Scenario: s.Info.ID, ID: s.Info.ID + "/run", Name: "run scenario " + s.Info.ID, Message: s.Outcome + ": " + s.Reason, Kind: s.Outcome}
+	switch s.Outcome {
+	case timeline.OutcomeNotRun:
+		// The run's own error case says why it stopped.
+		tc.Status = statusSkipped
+	default:
+		tc.Status = statusError
+	}
+	tc.Matched = append(tc.Matched, s.Faults...)
+	return tc
 }
 
 func testCases(x *exercise) []testCase {
 	var out []testCase
+	if why := x.RunProblem(); why != "" {
+		kind := x.RunOutcome
+		if kind == "" {
+			kind = "run-not-ended"
+		}
+		out = append(out, testCase{ID: runCaseID, Name: "run " + x.ID, Status: statusError, Message: why, Matched: runFaults(x), Kind: kind})
+	}
 	for _, s := range x.Scenarios {
 		id := s.Info.ID
+		if s.Incomplete() {
+			out = append(out, incompleteCase(s))
+			continue
+		}
 		baseline := map[string]bool{}
 		for _, a := range s.BaselineAlerts {
 			baseline[a.Rule] = true
@@ -51,10 +82,8 @@ func testCases(x *exercise) []testCase {
 				Matched:  e.Matched,
 			}
 			switch {
-			case s.Outcome == timeline.OutcomeInfra:
-				tc.Status, tc.Message = statusError, "infrastructure failed: "+s.Reason
-			case s.Outcome == timeline.OutcomeInterrupted || s.Outcome == timeline.OutcomeDiscussed:
-				tc.Status, tc.Message = statusSkipped, s.Outcome
+			case s.Outcome == timeline.OutcomeDiscussed:
+				tc.Status, tc.Message = statusSkipped, "discussed without a live stack: not measured"
 			case baseline[e.Rule]:
 				tc.Status, tc.Message = statusFailed, fmt.Sprintf("rule %s fired on normal traffic before the inject", e.Rule)
 				for _, a := range s.BaselineAlerts {
@@ -82,11 +111,7 @@ func testCases(x *exercise) []testCase {
 			tc.Name = "contain within " + secsF(s.Info.ContainWithinSeconds)
 		}
 		switch {
-		case s.Outcome == timeline.OutcomeInfra:
-			tc.Status, tc.Message = statusError, "infrastructure failed: "+s.Reason
-		case s.Outcome == timeline.OutcomeInterrupted:
-			tc.Status, tc.Message = statusSkipped, s.Outcome
-		case s.TimeToContain == nil:
+		case !s.Contained:
 			tc.Status = statusFailed
 			tc.Message = "containment checks did not all pass"
 			if f := failedChecks(s.Checks); len(f) > 0 {
@@ -96,14 +121,14 @@ func testCases(x *exercise) []testCase {
 				tc.Matched = append(tc.Matched, fmt.Sprintf("check %s pass=%t %s", c.Name, c.Pass, c.Detail))
 			}
 		case s.ContainedInTime != nil && !*s.ContainedInTime:
-			tc.Status, tc.Message = statusWarned, fmt.Sprintf("contained after %s, deadline %s", secs(s.TimeToContain), secsF(s.Info.ContainWithinSeconds))
+			tc.Status, tc.Message = statusWarned, fmt.Sprintf("contained %s after the first alert, deadline %s", secs(s.TimeToContain), secsF(s.Info.ContainWithinSeconds))
 		default:
-			tc.Status, tc.Message = statusPassed, "contained after "+secs(s.TimeToContain)
+			tc.Status, tc.Message = statusPassed, "contained "+secs(s.TimeToContain)+" after the first alert"
 		}
 		out = append(out, tc)
 	}
 	for _, r := range x.Ratings {
-		tc := testCase{Scenario: r.Scenario, ID: "objective/" + r.Objective, Name: "objective: " + r.Objective, Message: r.Rating + " " + r.Comment}
+		tc := testCase{Scenario: "", ID: "objective/" + r.Objective, Name: "objective: " + r.Objective, Message: r.Rating + " " + r.Comment}
 		switch r.Rating {
 		case timeline.RatingP:
 			tc.Status = statusPassed
@@ -113,6 +138,20 @@ func testCases(x *exercise) []testCase {
 			tc.Status = statusFailed
 		}
 		out = append(out, tc)
+	}
+	return out
+}
+
+// runFaults are the faults recorded outside any scenario.
+func runFaults(x *exercise) []string {
+	var out []string
+	for _, e := range x.Events {
+		if e.Kind == timeline.KindFault && e.Scenario == "" {
+			var f timeline.Fault
+			if e.Decode(&f) == nil {
+				out = append(out, f.Error)
+			}
+		}
 	}
 	return out
 }

@@ -128,11 +128,11 @@ type ExpectationResult struct {
 	Fired         bool    `json:"fired"`
 	Late          bool    `json:"late"`
 	// LatencySeconds is the alert minus the start of Step.
-	LatencySeconds *float64 `json:"latency_s,omitempty"`
-	Step           *StepRef `json:"step,omitempty"`
-	AlertSeq       int64    `json:"alert_seq,omitempty"`
+	LatencySeconds *float64   `json:"latency_s,omitempty"`
+	Step           *StepRef   `json:"step,omitempty"`
+	AlertSeq       int64      `json:"alert_seq,omitempty"`
 	AlertTime      *time.Time `json:"alert_time,omitempty"`
-	Matched        []string `json:"matched,omitempty"`
+	Matched        []string   `json:"matched,omitempty"`
 }
 
 // Met reports whether the rule fired within its deadline.

@@ -134,16 +134,16 @@ type Check struct {
 // Exposure counts what actually leaked, measured by the PII scanner on
 // what an attacker obtained (an HTTP body, a dump).
 type Exposure struct {
-	Artifact   string         `json:"artifact"`
-	Bytes      int64          `json:"bytes"`
-	Subjects   int            `json:"data_subjects"` // distinct seeded customers whose data appears in the artifact
-	Records    int            `json:"records"`       // personal-data records found
+	Artifact string `json:"artifact"`
+	Bytes    int64  `json:"bytes"`
+	Subjects int    `json:"data_subjects"` // distinct seeded customers whose data appears in the artifact
+	Records  int    `json:"records"`       // personal-data records found
 	// Customers are the seeded customers (dataset positions) found, so
 	// totals over several artifacts count each person once.
 	Customers []int `json:"customers,omitempty"`
 	// Method says how Subjects was counted, for the Art. 33 draft.
-	Method   string   `json:"method,omitempty"`
-	Canaries []string `json:"canaries,omitempty"` // provenance: canary records found
+	Method     string         `json:"method,omitempty"`
+	Canaries   []string       `json:"canaries,omitempty"` // provenance: canary records found
 	Categories map[string]int `json:"categories,omitempty"`
 	CardNumber bool           `json:"card_numbers,omitempty"`
 }
