@@ -27,24 +27,51 @@ type Notice struct {
 	Measures      []string       `json:"measures"`
 	CardNumbers   bool           `json:"card_numbers,omitempty"`
 	HighRisk      bool           `json:"high_risk,omitempty"`
+	Method        string         `json:"method"` // how the numbers were obtained
 	ClockRecorded bool           `json:"clock_recorded"`
 }
 
-// exposureTotals sums what leaked. The same customer can appear in two
-// artifacts, so subjects are the distinct canaries when the scanner listed
-// them and never fewer than the largest single artifact's count; records
-// are summed, because each artifact is a separate copy that left.
+// exposureTotals sums what left the stack. The same customer can appear
+// in two artifacts, so subjects are the distinct seeded customers over all
+// of them when the scanner named them, and never fewer than the largest
+// single artifact's count; records are summed, because each artifact is a
+// separate copy that left.
 func exposureTotals(xs []timeline.Exposure) (subjects, records int, card bool) {
-	canaries := map[string]bool{}
+	customers := map[int]bool{}
 	for _, x := range xs {
 		subjects = max(subjects, x.Subjects)
 		records += x.Records
 		card = card || x.CardNumber
+		for _, c := range x.Customers {
+			customers[c] = true
+		}
+	}
+	return max(subjects, len(customers)), records, card
+}
+
+// exposureMethod says how a notice's numbers were obtained.
+func exposureMethod(xs []timeline.Exposure) string {
+	methods := map[string]bool{}
+	var list []string
+	canaries := map[string]bool{}
+	for _, x := range xs {
+		m := x.Method
+		if m == "" {
+			m = "counted by the PII scanner in the artifact"
+		}
+		if !methods[m] {
+			methods[m] = true
+			list = append(list, m)
+		}
 		for _, c := range x.Canaries {
 			canaries[c] = true
 		}
 	}
-	return max(subjects, len(canaries)), records, card
+	text := "Data subjects: " + strings.Join(list, "; ") + ". Records: distinct personal-data values (e-mail, phone, address, card number, password hash) found, summed over the artifacts."
+	if len(canaries) > 0 {
+		text += fmt.Sprintf(" %d canary records were found among them, which proves the data came from this shop; canaries are provenance, not the count.", len(canaries))
+	}
+	return text
 }
 
 func notices(x *exercise) []Notice {
@@ -88,6 +115,7 @@ func notices(x *exercise) []Notice {
 			n.Measures = append(n.Measures, fmt.Sprintf("contained %s after the breach began; containment checks passed: %s", secs(s.TimeToContain), strings.Join(passedChecks(s.Checks), ", ")))
 		}
 		n.Consequences, n.HighRisk = consequences(n)
+		n.Method = exposureMethod(s.Exposures)
 		out = append(out, n)
 	}
 	return out

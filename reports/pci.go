@@ -21,6 +21,8 @@ type PCIOutcome struct {
 	ChecksPassed    []string `json:"checks_passed,omitempty"`
 	ChecksFailed    []string `json:"checks_failed,omitempty"`
 	Pass            bool     `json:"pass"`
+	Concluded       bool     `json:"concluded"` // false: not measured, says nothing
+	Rating          string   `json:"rating,omitempty"`
 	Verdict         string   `json:"verdict"`
 }
 
@@ -45,9 +47,17 @@ func pciOutcomes(x *exercise) []PCIOutcome {
 				p.Artifacts = append(p.Artifacts, e.Artifact)
 			}
 		}
+		p.Concluded = s.concluded()
+		if !s.RatingDerived {
+			p.Rating = s.Rating
+		}
+		// The room's rating outranks a measured pass: a procedure the team
+		// rated M or U was not executed, whatever the playbook did.
 		switch {
 		case !s.concluded():
 			p.Verdict = "not evidenced: " + s.Outcome
+		case p.Rating == timeline.RatingM || p.Rating == timeline.RatingU:
+			p.Verdict = fmt.Sprintf("gap: the team rated the procedure %s (%s)", p.Rating, s.RatingWhy)
 		case s.Outcome == timeline.OutcomeDiscussed:
 			p.Verdict = "procedure walked through (discussion, no live stack)"
 			p.Pass = true
@@ -56,7 +66,7 @@ func pciOutcomes(x *exercise) []PCIOutcome {
 			p.Verdict = fmt.Sprintf("PAN found where not expected was detected in %s and removed; containment verified in %s", secs(s.TimeToDetect), secs(s.TimeToContain))
 		case s.TimeToDetect == nil:
 			p.Verdict = "gap: stored PAN was not detected"
-		case s.TimeToContain == nil:
+		case !s.Contained:
 			p.Verdict = "gap: stored PAN detected but not removed (containment not verified)"
 		default:
 			p.Verdict = "gap: " + s.Reason
@@ -66,12 +76,16 @@ func pciOutcomes(x *exercise) []PCIOutcome {
 	return out
 }
 
-// checkResults splits checks by their last result: a check can fail and
-// pass later, and only where it ended counts.
+// checkResults splits the containment checks after the response by their
+// last result: a check can fail and pass later, and only where it ended
+// counts.
 func checkResults(cs []timeline.Check) (passed, failed []string) {
 	last := map[string]bool{}
 	var order []string
 	for _, c := range cs {
+		if c.Stage != timeline.CheckAfter && c.Stage != "" {
+			continue
+		}
 		if _, ok := last[c.Name]; !ok {
 			order = append(order, c.Name)
 		}

@@ -49,9 +49,9 @@ func (x *exercise) deriveFindings(due time.Duration) {
 			for _, e := range s.Expectations {
 				text += fmt.Sprintf("; %s within %s", e.Rule, secsF(e.WithinSeconds))
 			}
-			text += fmt.Sprintf("; contained in %s", secs(s.TimeToContain))
+			text += fmt.Sprintf("; contained %s after the first alert", secs(s.TimeToContain))
 			x.Strengths = append(x.Strengths, finding{Text: text, Derived: true})
-		case s.gap():
+		case timeline.Gap(s.Outcome):
 			x.AFIs = append(x.AFIs, finding{Text: fmt.Sprintf("%s: %s (%s)", title, s.Outcome, s.Reason), Derived: true})
 		}
 		if s.Outcome == timeline.OutcomePassed && s.ContainedInTime != nil && !*s.ContainedInTime {
@@ -59,8 +59,36 @@ func (x *exercise) deriveFindings(due time.Duration) {
 		}
 		for _, item := range gapItems(s) {
 			item.Due, item.Status, item.Scenario, item.Derived = dueDate, "open", s.Info.ID, true
+			item.Control = strings.Join(s.Info.Controls, ", ")
+			if item.Objective == "" && len(s.Info.Objectives) > 0 {
+				item.Objective = strings.Join(s.Info.Objectives, "; ")
+			}
 			x.Plan = append(x.Plan, item)
 		}
+	}
+	// Every objective the room rated M or U needs a corrective action; one
+	// the room recorded for it (by objective) stands, else one is derived.
+	covered := map[string]bool{}
+	for _, it := range x.Plan {
+		if it.Objective != "" {
+			covered[strings.ToLower(it.Objective)] = true
+		}
+	}
+	for _, r := range x.Ratings {
+		if (r.Rating != timeline.RatingM && r.Rating != timeline.RatingU) || covered[strings.ToLower(r.Objective)] {
+			continue
+		}
+		item := PlanItem{Item: fmt.Sprintf("Address objective %q, rated %s", r.Objective, r.Rating), Owner: "Exercise lead (assign an owner)",
+			Due: dueDate, Status: "open", Scenario: r.Scenario, Objective: r.Objective, Derived: true}
+		if r.Comment != "" {
+			item.Item += ": " + r.Comment
+		}
+		for _, s := range x.Scenarios {
+			if s.Info.ID == r.Scenario {
+				item.Control = strings.Join(s.Info.Controls, ", ")
+			}
+		}
+		x.Plan = append(x.Plan, item)
 	}
 }
 
@@ -80,7 +108,7 @@ func gapItems(s scenario) []PlanItem {
 	for _, a := range s.BaselineAlerts {
 		out = append(out, PlanItem{Item: fmt.Sprintf("Tune rule %s: it fired on normal traffic before the %s inject", a.Rule, s.Info.ID), Owner: detection})
 	}
-	if s.Measured() && s.TimeToContain == nil {
+	if s.Measured() && !s.Contained {
 		failing := failedChecks(s.Checks)
 		item := fmt.Sprintf("Fix containment of %s: checks did not all pass", s.Info.ID)
 		if len(failing) > 0 {
