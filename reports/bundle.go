@@ -84,6 +84,10 @@ type options struct {
 	verify  []VerifyOption
 	version string
 	now     func() time.Time
+	// quarterly packs: the plan-test policy, and whether bundles from
+	// signers nobody pinned are read
+	policy         *Policy
+	allowUntrusted bool
 }
 
 // WithKey signs with key instead of the default key file.

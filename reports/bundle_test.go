@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/breachdrill/breachdrill/harness/timeline"
+	"github.com/defenseunicorns/go-oscal/src/pkg/validation"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/defenseunicorns/go-oscal/src/pkg/validation"
 )
 
 func writeDrill(t *testing.T, opts ...Option) (Bundle, Input) {

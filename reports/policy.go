@@ -167,3 +167,22 @@ func tabletopMeets(x *exercise, p TabletopPolicy) (bool, string) {
 	}
 	return true, "the tabletop met the policy: incident commander, participants, every objective rated, hot wash"
 }
+
+// Text states the policy in one sentence, for the pack.
+func (p Policy) Text() string {
+	t := "A test of the plan is a tabletop with "
+	if p.Tabletop.IncidentCommander {
+		t += "an incident commander and "
+	}
+	t += fmt.Sprintf("at least %d other participants", p.Tabletop.MinParticipants)
+	if p.Tabletop.AllObjectivesRated {
+		t += ", every objective rated"
+	}
+	if p.Tabletop.HotWash {
+		t += ", a hot wash"
+	}
+	if p.Drill.Counts {
+		return t + "; or a drill that ran every scenario's response playbook end to end"
+	}
+	return t + "; drills do not count"
+}

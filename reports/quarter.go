@@ -112,14 +112,38 @@ func WithVerifyOptions(vo ...VerifyOption) Option {
 	return func(o *options) { o.verify = append(o.verify, vo...) }
 }
 
+// WithPolicy sets what an exercise must meet to count as a test of the
+// plan (default: DefaultPolicy).
+func WithPolicy(p Policy) Option { return func(o *options) { o.policy = &p } }
+
+// WithAllowUntrusted reads bundles whose signer is not pinned (a trusted
+// key, the trust file or the user's own key) instead of leaving them out.
+func WithAllowUntrusted() Option { return func(o *options) { o.allowUntrusted = true } }
+
+// withNow fixes the time a pack is written at (tests).
+func withNow(t time.Time) Option { return func(o *options) { o.now = func() time.Time { return t } } }
+
+func (o options) planPolicy() Policy {
+	if o.policy != nil {
+		return *o.policy
+	}
+	return DefaultPolicy()
+}
+
 // QuarterFile is the pack's machine-readable summary.
 const QuarterFile = "quarter.json"
 
 // QuarterSummary is quarter.json.
 type QuarterSummary struct {
-	Quarter        string             `json:"quarter"`
-	Window         []string           `json:"window"` // the last 12 months, oldest quarter first
-	Result         string             `json:"result"`
+	Quarter string   `json:"quarter"`
+	Window  []string `json:"window"` // the last 12 months, oldest quarter first
+	Result  string   `json:"result"`
+	// Summary is the one sentence a board reads.
+	Summary string `json:"summary"`
+	// Reasons are why the result is not PASSED, by the verdict policy.
+	Reasons        []string           `json:"result_reasons,omitempty"`
+	VerdictPolicy  []string           `json:"verdict_policy"`
+	Policy         Policy             `json:"plan_test_policy"`
 	ReadinessScore *float64           `json:"readiness_score,omitempty"`
 	Exercises      []ExerciseSummary  `json:"exercises"`
 	Scenarios      []ScenarioSummary  `json:"scenarios"`
@@ -193,12 +217,25 @@ type QuarterControl struct {
 	By            []string  `json:"exercises,omitempty"` // this quarter
 }
 
-// PCITestingInterval is PCI DSS 12.10.2: the plan tested within 12 months.
+// PCITestingInterval is PCI DSS 12.10.2 (and SOC 2 CC7.4): the plan tested
+// within 12 months by an exercise that meets the plan-test policy.
 type PCITestingInterval struct {
 	Tested     bool      `json:"tested_in_12_months"`
 	LastTested time.Time `json:"last_tested,omitempty"`
 	Exercise   string    `json:"exercise,omitempty"`
 	NextDue    time.Time `json:"next_due,omitempty"`
+	// Why: how the last test met the policy, or why no exercise did.
+	Why []string `json:"why"`
+}
+
+// verdictPolicy is the quarter's verdict rule, printed in every pack.
+func verdictPolicy() []string {
+	return []string{
+		"FAILED when an exercise this quarter found a readiness gap (a measured gap, or an objective rated M or U) that no later passing run of the same scenario closed",
+		"INCOMPLETE when an exercise this quarter could not measure a scenario (not run, infrastructure error, interrupted, scenario fault) and no later run measured it",
+		"WARNED when improvement items are open past their due date, when the plan test (PCI DSS 12.10.2, SOC 2 CC7.4) is not demonstrated in the last 12 months, when a scenario's latest outcome carries a warning, or when nothing ran this quarter",
+		"PASSED otherwise; the attestation's predicate, which knows only PASSED, WARNED and FAILED, says FAILED for INCOMPLETE",
+	}
 }
 
 type sourceExercise struct {
@@ -217,7 +254,7 @@ func WriteQuarter(ctx context.Context, dir string, q Quarter, in string, opts ..
 	if err != nil {
 		return Pack{}, err
 	}
-	found, excluded, err := collectBundles(ctx, in, dir, o.verify)
+	found, excluded, err := collectBundles(ctx, in, dir, o.verify, o.planPolicy(), o.allowUntrusted)
 	if err != nil {
 		return Pack{}, err
 	}
@@ -233,7 +270,7 @@ func WriteQuarter(ctx context.Context, dir string, q Quarter, in string, opts ..
 	if asOf.After(q.End()) {
 		asOf = q.End()
 	}
-	sum := summarise(q, inWindow, found, excluded, asOf)
+	sum := summarise(q, inWindow, found, excluded, asOf, o.planPolicy())
 	pack := Pack{Dir: dir, Quarter: q, Excluded: excluded, Result: sum.Result, KeyCreated: created}
 	for _, s := range inWindow {
 		if q.Contains(s.x.Start) {
@@ -294,7 +331,7 @@ func WriteQuarter(ctx context.Context, dir string, q Quarter, in string, opts ..
 	if config == nil {
 		config = []ResourceDescriptor{}
 	}
-	if files, err = seal(files, key, sum.Result, t, config); err != nil {
+	if files, err = seal(files, key, predicateResult(sum.Result), t, config); err != nil {
 		return Pack{}, err
 	}
 	if err := checkSecrets(files, o.secrets); err != nil {
@@ -333,7 +370,7 @@ func isGapOutcome(o string) bool {
 
 // collectBundles finds and verifies every exercise bundle under root.
 // skip (the pack being written) is never read.
-func collectBundles(ctx context.Context, root, skip string, vo []VerifyOption) ([]sourceExercise, []ExcludedBundle, error) {
+func collectBundles(ctx context.Context, root, skip string, vo []VerifyOption, policy Policy, allowUntrusted bool) ([]sourceExercise, []ExcludedBundle, error) {
 	st, err := os.Stat(root)
 	if err != nil {
 		return nil, nil, err
@@ -397,6 +434,11 @@ func collectBundles(ctx context.Context, root, skip string, vo []VerifyOption) (
 			excluded = append(excluded, e)
 			continue
 		}
+		if !v.Trust.Match && !allowUntrusted {
+			// Intact but signed by anyone: a pack must not launder it.
+			excluded = append(excluded, ExcludedBundle{Path: rel, Problems: []string{"integrity OK, signer " + v.Signer + " not trusted: pin it (--trusted-key or the trust file) or pass --allow-untrusted"}})
+			continue
+		}
 		events, err := timeline.ReadJSONL(bytes.NewReader(v.files[TimelineFile]))
 		if err != nil {
 			excluded = append(excluded, ExcludedBundle{Path: rel, Problems: []string{err.Error()}})
@@ -407,6 +449,9 @@ func collectBundles(ctx context.Context, root, skip string, vo []VerifyOption) (
 			excluded = append(excluded, ExcludedBundle{Path: rel, Problems: []string{err.Error()}})
 			continue
 		}
+		// The pack judges "the plan was tested" by the user's policy.
+		x.Policy = policy
+		x.Controls, x.OtherControls = coverage(x)
 		if _, dup := seen[x.ID]; dup {
 			// The same exercise copied twice must not count twice.
 			continue
@@ -427,8 +472,9 @@ func collectBundles(ctx context.Context, root, skip string, vo []VerifyOption) (
 
 // summarise builds quarter.json. asOf is when the pack is written, or the
 // quarter's end for a past quarter: items due before it are overdue.
-func summarise(q Quarter, inWindow, all []sourceExercise, excluded []ExcludedBundle, asOf time.Time) QuarterSummary {
-	sum := QuarterSummary{Quarter: q.String(), Exercises: []ExerciseSummary{}, Scenarios: []ScenarioSummary{}, OpenItems: []OpenItem{}, Excluded: excluded}
+func summarise(q Quarter, inWindow, all []sourceExercise, excluded []ExcludedBundle, asOf time.Time, policy Policy) QuarterSummary {
+	sum := QuarterSummary{Quarter: q.String(), Exercises: []ExerciseSummary{}, Scenarios: []ScenarioSummary{}, OpenItems: []OpenItem{}, Excluded: excluded,
+		VerdictPolicy: verdictPolicy(), Policy: policy}
 	window := q.window()
 	for _, w := range window {
 		sum.Window = append(sum.Window, w.String())
@@ -520,25 +566,102 @@ func summarise(q Quarter, inWindow, all []sourceExercise, excluded []ExcludedBun
 	}
 
 	sum.OpenItems = openItems(q, all, asOf)
-	sum.Controls, sum.PCI12102 = quarterControls(q, inWindow)
+	sum.Controls, sum.PCI12102 = quarterControls(q, inWindow, policy)
+	sum.Result, sum.Reasons = quarterVerdict(q, inWindow, sum)
+	sum.Summary = boardSummary(q, inWindow, sum)
+	return sum
+}
 
-	sum.Result = ResultPassed
-	ranThisQuarter := false
-	for _, sc := range sum.Scenarios {
-		if sc.RunsInQuarter == 0 {
+// quarterVerdict applies verdictPolicy: the worst of what the quarter
+// covers, each reason named.
+func quarterVerdict(q Quarter, inWindow []sourceExercise, sum QuarterSummary) (string, []string) {
+	var failed, incomplete, warned []string
+	// Later runs close earlier gaps: a scenario's last pass and last
+	// measurement, by time, up to the end of the quarter.
+	lastPass, lastMeasured := map[string]time.Time{}, map[string]time.Time{}
+	for _, s := range inWindow {
+		for _, sc := range s.x.Scenarios {
+			if sc.Outcome == timeline.OutcomePassed && !sc.gap() {
+				lastPass[sc.Info.ID] = s.x.Start
+			}
+			if !sc.Incomplete() {
+				lastMeasured[sc.Info.ID] = s.x.Start
+			}
+		}
+	}
+	ran := false
+	for _, s := range inWindow {
+		x := s.x
+		if !q.Contains(x.Start) {
 			continue
 		}
-		ranThisQuarter = true
-		if isGapOutcome(sc.Latest) {
-			sum.Result = ResultFailed
-		} else if sc.Latest != timeline.OutcomePassed && sc.Latest != timeline.OutcomeDiscussed && sum.Result == ResultPassed {
-			sum.Result = ResultWarned
+		ran = true
+		for _, sc := range x.Scenarios {
+			switch {
+			case sc.gap() && !lastPass[sc.Info.ID].After(x.Start):
+				failed = append(failed, fmt.Sprintf("%s: gap in %s not closed by a later passing run", x.ID, sc.GapText()))
+			case sc.Incomplete() && !lastMeasured[sc.Info.ID].After(x.Start):
+				incomplete = append(incomplete, fmt.Sprintf("%s: %s %s, not measured since", x.ID, sc.Info.ID, sc.Outcome))
+			case sc.Outcome == timeline.OutcomeLate || sc.Outcome == timeline.OutcomeFalsePositive:
+				// Counted as gaps above; nothing more.
+			}
+		}
+		for _, r := range x.WeakObjectives() {
+			if r.Scenario == "" {
+				failed = append(failed, fmt.Sprintf("%s: objective %q rated %s", x.ID, r.Objective, r.Rating))
+			}
+		}
+		if p := x.RunProblem(); p != "" && len(x.Incomplete()) == 0 {
+			incomplete = append(incomplete, x.ID+": "+p)
+		}
+		if x.Result == ResultWarned {
+			warned = append(warned, x.ID+": WARNED")
 		}
 	}
-	if !ranThisQuarter && sum.Result == ResultPassed {
-		sum.Result = ResultWarned
+	for _, it := range sum.OpenItems {
+		if it.Overdue {
+			warned = append(warned, fmt.Sprintf("improvement item overdue since %s: %s", it.Due, it.Item))
+		}
 	}
-	return sum
+	if !sum.PCI12102.Tested {
+		warned = append(warned, "plan test (PCI DSS 12.10.2, SOC 2 CC7.4) not demonstrated in the last 12 months")
+	}
+	if !ran {
+		warned = append(warned, "no exercise ran this quarter")
+	}
+	reasons := append(append(append([]string(nil), failed...), incomplete...), warned...)
+	switch {
+	case len(failed) > 0:
+		return ResultFailed, reasons
+	case len(incomplete) > 0:
+		return ResultIncomplete, reasons
+	case len(warned) > 0:
+		return ResultWarned, reasons
+	}
+	return ResultPassed, nil
+}
+
+// boardSummary is one sentence a board can read.
+func boardSummary(q Quarter, inWindow []sourceExercise, sum QuarterSummary) string {
+	n, gaps := 0, 0
+	for _, s := range inWindow {
+		if q.Contains(s.x.Start) {
+			n++
+			gaps += len(s.x.Gaps())
+		}
+	}
+	overdue := 0
+	for _, it := range sum.OpenItems {
+		if it.Overdue {
+			overdue++
+		}
+	}
+	plan := "the response plan was tested within 12 months"
+	if !sum.PCI12102.Tested {
+		plan = "a test of the response plan that meets our policy is not demonstrated for the last 12 months"
+	}
+	return fmt.Sprintf("In %s we ran %d exercises, which found %d readiness gaps; %d improvement items are open (%d overdue), %s, so the quarter is %s.",
+		q, n, gaps, len(sum.OpenItems), overdue, plan, sum.Result)
 }
 
 func pct(xs []float64, p float64) *float64 {
@@ -598,13 +721,15 @@ func openItems(q Quarter, all []sourceExercise, asOf time.Time) []OpenItem {
 	return out
 }
 
-func quarterControls(q Quarter, inWindow []sourceExercise) ([]QuarterControl, PCITestingInterval) {
+func quarterControls(q Quarter, inWindow []sourceExercise, policy Policy) ([]QuarterControl, PCITestingInterval) {
 	var rows []QuarterControl
 	var pci PCITestingInterval
-	for i, c := range catalogue() {
-		row := QuarterControl{Control: c, ThisQuarter: ControlNotExercised}
-		for _, s := range inWindow {
-			cc := s.x.Controls[i]
+	for _, c := range catalogue() {
+		rows = append(rows, QuarterControl{Control: c, ThisQuarter: ControlNotExercised})
+	}
+	for _, s := range inWindow {
+		for i, cc := range s.x.Controls {
+			row := &rows[i]
 			if cc.Status == ControlNotExercised {
 				continue
 			}
@@ -619,20 +744,20 @@ func quarterControls(q Quarter, inWindow []sourceExercise) ([]QuarterControl, PC
 			if cc.Status == ControlGap || row.ThisQuarter == ControlNotExercised {
 				row.ThisQuarter = cc.Status
 			}
-			if c.Key() == "PCI:12.10.2" {
-				pci.Exercise = s.x.ID
-			}
 		}
-		if c.Key() == "PCI:12.10.2" && row.Last12Months {
-			pci.Tested, pci.LastTested = true, row.LastExercised
-			pci.NextDue = row.LastExercised.AddDate(1, 0, 0)
-			for _, s := range inWindow {
-				if s.x.Start.Equal(row.LastExercised) {
-					pci.Exercise = s.x.ID
-				}
-			}
+		// Only an exercise that meets the policy tests the plan.
+		ok, why := planTested(s.x, policy)
+		if ok && !s.x.Start.Before(pci.LastTested) {
+			pci.Tested, pci.LastTested, pci.Exercise = true, s.x.Start, s.x.ID
+			pci.NextDue = s.x.Start.AddDate(1, 0, 0)
+			pci.Why = []string{s.x.ID + ": " + why}
 		}
-		rows = append(rows, row)
+		if !ok && !pci.Tested {
+			pci.Why = append(pci.Why, s.x.ID+": "+why)
+		}
+	}
+	if len(inWindow) == 0 {
+		pci.Why = []string{"no exercise in the last 12 months"}
 	}
 	return rows, pci
 }
@@ -695,17 +820,26 @@ func renderQuarterMarkdown(s QuarterSummary) []byte {
 			in++
 		}
 	}
-	p("- Result: **%s** · readiness score %s · %d exercises this quarter\n", s.Result, score, in)
-	if s.PCI12102.Tested {
-		p("- PCI DSS 12.10.2: plan last tested %s (%s); next test due by %s\n", s.PCI12102.LastTested.Format(time.DateOnly), s.PCI12102.Exercise, s.PCI12102.NextDue.Format(time.DateOnly))
-	} else {
-		p("- PCI DSS 12.10.2: **no test of the plan in the last 12 months**\n")
+	p("%s\n\n", s.Summary)
+	p("- Quarter result: **%s** · readiness score %s · %d exercises this quarter\n", s.Result, score, in)
+	for _, r := range s.Reasons {
+		p("  - %s\n", mdCell(r))
 	}
+	if s.PCI12102.Tested {
+		p("- PCI DSS 12.10.2 / SOC 2 CC7.4: plan last tested %s (%s); next test due by %s\n", s.PCI12102.LastTested.Format(time.DateOnly), s.PCI12102.Exercise, s.PCI12102.NextDue.Format(time.DateOnly))
+	} else {
+		p("- PCI DSS 12.10.2 / SOC 2 CC7.4: **plan test not demonstrated** in the last 12 months: %s\n", mdCell(strings.Join(s.PCI12102.Why, "; ")))
+	}
+	p("\n## Verdict policy\n\n")
+	for _, v := range s.VerdictPolicy {
+		p("- %s.\n", v)
+	}
+	p("- %s.\n", s.Policy.Text())
 	p("\n## Scenarios\n\n| scenario | runs this quarter | latest outcome | best/worst detect | median contain |\n|---|---:|---|---|---:|\n")
 	for _, sc := range s.Scenarios {
 		p("| `%s` | %d | %s | %s / %s | %s |\n", mdCell(sc.ID), sc.RunsInQuarter, mdCell(orDash(sc.Latest)), secs(sc.BestDetect), secs(sc.WorstDetect), secs(sc.MedianContain))
 	}
-	p("\n## Trend\n\n| quarter | exercises | passed/run | median detect | median contain | score |\n|---|---:|---:|---:|---:|---:|\n")
+	p("\n## Trend\n\nMedians over the scenarios measured against a live stack each quarter; a quarter with none shows no figure (nothing was measured, which is not zero).\n\n| quarter | exercises | passed/run | median detect | median contain | score |\n|---|---:|---:|---:|---:|---:|\n")
 	for _, t := range s.Trend {
 		sc := "n/a"
 		if t.ReadinessScore != nil {
