@@ -660,8 +660,15 @@ func boardSummary(q Quarter, inWindow []sourceExercise, sum QuarterSummary) stri
 	if !sum.PCI12102.Tested {
 		plan = "a test of the response plan that meets our policy is not demonstrated for the last 12 months"
 	}
-	return fmt.Sprintf("In %s we ran %d exercises, which found %d readiness gaps; %d improvement items are open (%d overdue), %s, so the quarter is %s.",
-		q, n, gaps, len(sum.OpenItems), overdue, plan, sum.Result)
+	return fmt.Sprintf("In %s we ran %s, which found %s; %s open (%d overdue), %s, so the quarter is %s.",
+		q, plural(n, "exercise"), plural(gaps, "readiness gap"), plural(len(sum.OpenItems), "improvement item"), overdue, plan, sum.Result)
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func pct(xs []float64, p float64) *float64 {
