@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -175,8 +176,26 @@ func runTabletop(cmd *cobra.Command, f *tabletopFlags) error {
 		return fault.Infra(fmt.Errorf("interrupted: %w", runErr))
 	case saved.Result == reports.ResultFailed:
 		return gapError{"the hot wash rated an objective M or U, or a live scenario showed a readiness gap: see the report"}
+	case saved.Result == reports.ResultIncomplete:
+		return incompleteTabletop(saved.Path)
 	}
 	return nil
+}
+
+// incompleteTabletop is the exit for a record that is never a pass: a
+// scenario whose containment check passed before the response is a broken
+// scenario (bad input, exit 2); a scenario selected but not exercised is
+// a gap in the exercise (exit 1).
+func incompleteTabletop(bundle string) error {
+	var res reports.Results
+	if b, err := os.ReadFile(filepath.Join(bundle, reports.ResultsFile)); err == nil && json.Unmarshal(b, &res) == nil {
+		for _, s := range res.Scenarios {
+			if s.Outcome == timeline.OutcomeScenarioFault {
+				return fault.Input(fmt.Errorf("scenario %s: %s", s.ID, s.Reason))
+			}
+		}
+	}
+	return gapError{"the record is INCOMPLETE, not a pass: a selected scenario was not exercised; see the report"}
 }
 
 // tabletopRecord is the timeline's file: written as the exercise goes, so
