@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -228,16 +227,6 @@ type PCITestingInterval struct {
 	Why []string `json:"why"`
 }
 
-// verdictPolicy is the quarter's verdict rule, printed in every pack.
-func verdictPolicy() []string {
-	return []string{
-		"FAILED when an exercise this quarter found a readiness gap (a measured gap, or an objective rated M or U) that no later passing run of the same scenario closed",
-		"INCOMPLETE when an exercise this quarter could not measure a scenario (not run, infrastructure error, interrupted, scenario fault) and no later run measured it",
-		"WARNED when improvement items are open past their due date, when the plan test (PCI DSS 12.10.2, SOC 2 CC7.4) is not demonstrated in the last 12 months, when a scenario's latest outcome carries a warning, or when nothing ran this quarter",
-		"PASSED otherwise; the attestation's predicate, which knows only PASSED, WARNED and FAILED, says FAILED for INCOMPLETE",
-	}
-}
-
 type sourceExercise struct {
 	src SourceBundle
 	x   *exercise
@@ -316,7 +305,8 @@ func WriteQuarter(ctx context.Context, dir string, q Quarter, in string, opts ..
 			continue
 		}
 		switch {
-		case isGapOutcome(sc.Latest):
+		case timeline.Gap(sc.Latest) || timeline.Incomplete(sc.Latest):
+			// Not measured is not a pass; the predicate has no other place.
 			t.failed = append(t.failed, sc.ID)
 		case sc.Latest == timeline.OutcomePassed || sc.Latest == timeline.OutcomeDiscussed:
 			t.passed = append(t.passed, sc.ID)
@@ -359,14 +349,6 @@ func (o options) toolVersion() string {
 
 // WithToolVersion records the version of breachdrill writing a pack.
 func WithToolVersion(v string) Option { return func(o *options) { o.version = v } }
-
-func isGapOutcome(o string) bool {
-	switch o {
-	case timeline.OutcomeMissed, timeline.OutcomeLate, timeline.OutcomeFalsePositive, timeline.OutcomeNotContained:
-		return true
-	}
-	return false
-}
 
 // collectBundles finds and verifies every exercise bundle under root.
 // skip (the pack being written) is never read.
@@ -572,105 +554,6 @@ func summarise(q Quarter, inWindow, all []sourceExercise, excluded []ExcludedBun
 	return sum
 }
 
-// quarterVerdict applies verdictPolicy: the worst of what the quarter
-// covers, each reason named.
-func quarterVerdict(q Quarter, inWindow []sourceExercise, sum QuarterSummary) (string, []string) {
-	var failed, incomplete, warned []string
-	// Later runs close earlier gaps: a scenario's last pass and last
-	// measurement, by time, up to the end of the quarter.
-	lastPass, lastMeasured := map[string]time.Time{}, map[string]time.Time{}
-	for _, s := range inWindow {
-		for _, sc := range s.x.Scenarios {
-			if sc.Outcome == timeline.OutcomePassed && !sc.gap() {
-				lastPass[sc.Info.ID] = s.x.Start
-			}
-			if !sc.Incomplete() {
-				lastMeasured[sc.Info.ID] = s.x.Start
-			}
-		}
-	}
-	ran := false
-	for _, s := range inWindow {
-		x := s.x
-		if !q.Contains(x.Start) {
-			continue
-		}
-		ran = true
-		for _, sc := range x.Scenarios {
-			switch {
-			case sc.gap() && !lastPass[sc.Info.ID].After(x.Start):
-				failed = append(failed, fmt.Sprintf("%s: gap in %s not closed by a later passing run", x.ID, sc.GapText()))
-			case sc.Incomplete() && !lastMeasured[sc.Info.ID].After(x.Start):
-				incomplete = append(incomplete, fmt.Sprintf("%s: %s %s, not measured since", x.ID, sc.Info.ID, sc.Outcome))
-			case sc.Outcome == timeline.OutcomeLate || sc.Outcome == timeline.OutcomeFalsePositive:
-				// Counted as gaps above; nothing more.
-			}
-		}
-		for _, r := range x.WeakObjectives() {
-			if r.Scenario == "" {
-				failed = append(failed, fmt.Sprintf("%s: objective %q rated %s", x.ID, r.Objective, r.Rating))
-			}
-		}
-		if p := x.RunProblem(); p != "" && len(x.Incomplete()) == 0 {
-			incomplete = append(incomplete, x.ID+": "+p)
-		}
-		if x.Result == ResultWarned {
-			warned = append(warned, x.ID+": WARNED")
-		}
-	}
-	for _, it := range sum.OpenItems {
-		if it.Overdue {
-			warned = append(warned, fmt.Sprintf("improvement item overdue since %s: %s", it.Due, it.Item))
-		}
-	}
-	if !sum.PCI12102.Tested {
-		warned = append(warned, "plan test (PCI DSS 12.10.2, SOC 2 CC7.4) not demonstrated in the last 12 months")
-	}
-	if !ran {
-		warned = append(warned, "no exercise ran this quarter")
-	}
-	reasons := append(append(append([]string(nil), failed...), incomplete...), warned...)
-	switch {
-	case len(failed) > 0:
-		return ResultFailed, reasons
-	case len(incomplete) > 0:
-		return ResultIncomplete, reasons
-	case len(warned) > 0:
-		return ResultWarned, reasons
-	}
-	return ResultPassed, nil
-}
-
-// boardSummary is one sentence a board can read.
-func boardSummary(q Quarter, inWindow []sourceExercise, sum QuarterSummary) string {
-	n, gaps := 0, 0
-	for _, s := range inWindow {
-		if q.Contains(s.x.Start) {
-			n++
-			gaps += len(s.x.Gaps())
-		}
-	}
-	overdue := 0
-	for _, it := range sum.OpenItems {
-		if it.Overdue {
-			overdue++
-		}
-	}
-	plan := "the response plan was tested within 12 months"
-	if !sum.PCI12102.Tested {
-		plan = "a test of the response plan that meets our policy is not demonstrated for the last 12 months"
-	}
-	return fmt.Sprintf("In %s we ran %s, which found %s; %s open (%d overdue), %s, so the quarter is %s.",
-		q, plural(n, "exercise"), plural(gaps, "readiness gap"), plural(len(sum.OpenItems), "improvement item"), overdue, plan, sum.Result)
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
 func pct(xs []float64, p float64) *float64 {
 	if len(xs) == 0 {
 		return nil
@@ -767,119 +650,4 @@ func quarterControls(q Quarter, inWindow []sourceExercise, policy Policy) ([]Qua
 		pci.Why = []string{"no exercise in the last 12 months"}
 	}
 	return rows, pci
-}
-
-type quarterView struct {
-	S           QuarterSummary
-	Detect      lineChart
-	Contain     lineChart
-	Fingerprint string
-	Sources     []SourceBundle
-}
-
-func renderQuarter(sum QuarterSummary, inWindow []sourceExercise, fp string) ([]File, error) {
-	var periods []string
-	var det, det95, con, con95 []*float64
-	for _, t := range sum.Trend {
-		periods = append(periods, t.Quarter)
-		det, det95 = append(det, t.MedianDetect), append(det95, t.P95Detect)
-		con, con95 = append(con, t.MedianContain), append(con95, t.P95Contain)
-	}
-	view := quarterView{
-		S:           sum,
-		Detect:      trendChart("Time to detect", periods, []string{"median", "p95"}, [][]*float64{det, det95}),
-		Contain:     trendChart("Time to contain", periods, []string{"median", "p95"}, [][]*float64{con, con95}),
-		Fingerprint: fp,
-	}
-	for _, s := range inWindow {
-		view.Sources = append(view.Sources, s.src)
-	}
-	js, err := json.MarshalIndent(sum, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	t, err := parseTemplate("quarter.html.tmpl")
-	if err != nil {
-		return nil, err
-	}
-	var page bytes.Buffer
-	if err := t.ExecuteTemplate(&page, "quarter.html.tmpl", view); err != nil {
-		return nil, fmt.Errorf("render quarterly report: %w", err)
-	}
-	return []File{
-		{QuarterFile, append(js, '\n')},
-		{ReportMDFile, renderQuarterMarkdown(sum)},
-		{ReportHTMLFile, page.Bytes()},
-	}, nil
-}
-
-func renderQuarterMarkdown(s QuarterSummary) []byte {
-	var b bytes.Buffer
-	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	p("# Quarterly readiness pack %s\n\n", s.Quarter)
-	score := "n/a"
-	if s.ReadinessScore != nil {
-		score = fmt.Sprintf("%.0f%%", *s.ReadinessScore)
-	}
-	in := 0
-	for _, e := range s.Exercises {
-		if e.InPeriod {
-			in++
-		}
-	}
-	p("%s\n\n", s.Summary)
-	p("- Quarter result: **%s** · readiness score %s · %d exercises this quarter\n", s.Result, score, in)
-	for _, r := range s.Reasons {
-		p("  - %s\n", mdCell(r))
-	}
-	if s.PCI12102.Tested {
-		p("- PCI DSS 12.10.2 / SOC 2 CC7.4: plan last tested %s (%s); next test due by %s\n", s.PCI12102.LastTested.Format(time.DateOnly), s.PCI12102.Exercise, s.PCI12102.NextDue.Format(time.DateOnly))
-	} else {
-		p("- PCI DSS 12.10.2 / SOC 2 CC7.4: **plan test not demonstrated** in the last 12 months: %s\n", mdCell(strings.Join(s.PCI12102.Why, "; ")))
-	}
-	p("\n## Verdict policy\n\n")
-	for _, v := range s.VerdictPolicy {
-		p("- %s.\n", v)
-	}
-	p("- %s.\n", s.Policy.Text())
-	p("\n## Scenarios\n\n| scenario | runs this quarter | latest outcome | best/worst detect | median contain |\n|---|---:|---|---|---:|\n")
-	for _, sc := range s.Scenarios {
-		p("| `%s` | %d | %s | %s / %s | %s |\n", mdCell(sc.ID), sc.RunsInQuarter, mdCell(orDash(sc.Latest)), secs(sc.BestDetect), secs(sc.WorstDetect), secs(sc.MedianContain))
-	}
-	p("\n## Trend\n\nMedians over the scenarios measured against a live stack each quarter; a quarter with none shows no figure (nothing was measured, which is not zero).\n\n| quarter | exercises | passed/run | median detect | median contain | score |\n|---|---:|---:|---:|---:|---:|\n")
-	for _, t := range s.Trend {
-		sc := "n/a"
-		if t.ReadinessScore != nil {
-			sc = fmt.Sprintf("%.0f%%", *t.ReadinessScore)
-		}
-		p("| %s | %d | %d/%d | %s | %s | %s |\n", t.Quarter, t.Exercises, t.Passed, t.Scenarios, secs(t.MedianDetect), secs(t.MedianContain), sc)
-	}
-	if len(s.OpenItems) > 0 {
-		p("\n## Open improvement items\n\n| item | owner | due | status | from |\n|---|---|---|---|---|\n")
-		for _, it := range s.OpenItems {
-			p("| %s | %s | %s | %s | %s |\n", mdCell(it.Item), mdCell(it.Owner), mdCell(it.Due), mdCell(it.Status), mdCell(it.Exercise))
-		}
-	}
-	p("\n## Controls\n\n| control | this quarter | last 12 months |\n|---|---|---|\n")
-	for _, c := range s.Controls {
-		last := "no"
-		if c.Last12Months {
-			last = c.LastExercised.Format(time.DateOnly)
-		}
-		p("| %s | %s | %s |\n", c.Name, c.ThisQuarter, last)
-	}
-	if len(s.Excluded) > 0 {
-		p("\n## Bundles left out (failed verification)\n\n")
-		for _, e := range s.Excluded {
-			p("- `%s`: %s\n", mdCell(e.Path), mdCell(strings.Join(e.Problems, "; ")))
-		}
-	}
-	return b.Bytes()
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
 }
