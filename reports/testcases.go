@@ -97,9 +97,9 @@ func testCases(x *exercise) []testCase {
 					tc.Matched = append(tc.Matched, fmt.Sprintf("event %d: alert %s", a.Seq, a.Rule))
 				}
 			case e.Late:
-				tc.Status, tc.Message = statusFailed, fmt.Sprintf("rule %s fired after %s, deadline %s (event %d)", e.Rule, secs(e.LatencySeconds), secsF(e.WithinSeconds), e.AlertSeq)
+				tc.Status, tc.Message = statusFailed, fmt.Sprintf("rule %s fired %s, deadline %s (event %d)", e.Rule, latencyText(e), secsF(e.WithinSeconds), e.AlertSeq)
 			default:
-				tc.Status, tc.Message = statusPassed, fmt.Sprintf("rule %s fired after %s (event %d)", e.Rule, secs(e.LatencySeconds), e.AlertSeq)
+				tc.Status, tc.Message = statusPassed, fmt.Sprintf("rule %s fired %s (event %d)", e.Rule, latencyText(e), e.AlertSeq)
 			}
 			out = append(out, tc)
 		}
@@ -118,7 +118,7 @@ func testCases(x *exercise) []testCase {
 				tc.Message += ": " + strings.Join(f, ", ")
 			}
 			for _, c := range s.Checks {
-				tc.Matched = append(tc.Matched, fmt.Sprintf("check %s pass=%t %s", c.Name, c.Pass, c.Detail))
+				tc.Matched = append(tc.Matched, fmt.Sprintf("check %s (%s) pass=%t %s", c.Name, c.Stage, c.Pass, c.Detail))
 			}
 		case s.ContainedInTime != nil && !*s.ContainedInTime:
 			tc.Status, tc.Message = statusWarned, fmt.Sprintf("contained %s after the first alert, deadline %s", secs(s.TimeToContain), secsF(s.Info.ContainWithinSeconds))
