@@ -64,11 +64,11 @@ type MetricDefinition struct {
 // MetricDefinitions are the definitions every report shows.
 func MetricDefinitions() []MetricDefinition {
 	return []MetricDefinition{
-		{MetricLatency, "start of the inject step the alert is attributed to", "the alert",
-			"an alert is attributed to the earliest inject step whose evidence it matched (a path or file the step names appears in the events the rule matched); when no step's evidence matched, to the first step (T0). \"Late\" is judged on this latency. Nothing is clamped: an alert before its step would show a negative figure"},
+		{MetricLatency, "the start of the inject step the alert is attributed to", "the alert",
+			"An alert is attributed to the earliest inject step whose evidence it matched (a path or file the step names appears in the events the rule matched); when no step's evidence matched, to the first step (T0). \"Late\" is judged on this latency. Nothing is clamped: an alert before its step would show a negative figure"},
 		{MetricDetect, "T0, the start of the first inject step (the attacker's first action)", "the first alert of an expected rule", ""},
-		{MetricContain, "the first alert after T0 (the moment the team could know)", "every containment check passes after the response", "judged against the scenario's containment deadline"},
-		{MetricRecover, "the first alert after T0", "the stack verified back at its reset point", ""},
+		{MetricContain, "the first alert after T0 (the moment the team could know)", "the moment every containment check passes after the response", "Judged against the scenario's containment deadline"},
+		{MetricRecover, "the first alert after T0", "the moment the stack is verified back at its reset point", ""},
 	}
 }
 
