@@ -116,15 +116,26 @@ func Exercise(ctx context.Context, opts ExerciseOptions) (ExerciseResult, error)
 		outcome = timeline.OutcomeInfra
 		runErr = fault.Infra(runErr)
 	default:
-		for _, r := range results {
-			if r.Outcome == timeline.OutcomeInfra {
-				outcome = timeline.OutcomeInfra
-				runErr = fault.Infra(fmt.Errorf("%s: %s", r.Info.ID, r.Reason))
-				break
-			}
-			if r.Outcome != timeline.OutcomePassed {
+		// Worst first: infrastructure (exit 3), then a broken scenario
+		// (exit 2: the input is wrong), then readiness gaps (exit 1).
+		var infra, broken *timeline.ScenarioResult
+		for i, r := range results {
+			switch {
+			case r.Outcome == timeline.OutcomeInfra && infra == nil:
+				infra = &results[i]
+			case r.Outcome == timeline.OutcomeScenarioFault && broken == nil:
+				broken = &results[i]
+			case r.Outcome != timeline.OutcomePassed && outcome == "passed":
 				outcome = "gaps"
 			}
+		}
+		switch {
+		case infra != nil:
+			outcome = timeline.OutcomeInfra
+			runErr = fault.Infra(fmt.Errorf("%s: %s", infra.Info.ID, infra.Reason))
+		case broken != nil:
+			outcome = timeline.OutcomeScenarioFault
+			runErr = fault.Input(fmt.Errorf("scenario %s: %s", broken.Info.ID, broken.Reason))
 		}
 	}
 	tl.MustAppend(timeline.Entry{Kind: timeline.KindRunEnd, Summary: outcome, Data: timeline.RunEnd{Outcome: outcome}})

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -11,6 +12,10 @@ import (
 	"github.com/breachdrill/breachdrill/internal/fault"
 	"github.com/breachdrill/breachdrill/scenarios"
 )
+
+// ErrScenarioFault means a containment check already passed before the
+// response: the scenario cannot prove containment and must be fixed.
+var ErrScenarioFault = errors.New("scenario fault")
 
 // Live drives one scenario a step at a time, for a tabletop run against a
 // real stack: the facilitator decides when the breach happens and when the
@@ -55,6 +60,16 @@ func (l *Live) Inject(ctx context.Context) error {
 		close(l.loopDone)
 		return err
 	}
+	// The checks must fail now; one that passes already would count as
+	// contained the moment watching starts, whatever the room did.
+	if err := l.sr.beforeRespond(ctx); err != nil {
+		close(l.loopDone)
+		if errors.Is(err, errStopScenario) {
+			return fault.Input(fmt.Errorf("%w: %s", ErrScenarioFault, l.sr.end.Reason))
+		}
+		l.sr.fail(ctx, "before-respond", err)
+		return err
+	}
 	loopCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	l.cancel = cancel
 	go l.watch(loopCtx)
@@ -65,7 +80,11 @@ func (l *Live) watch(ctx context.Context) {
 	defer close(l.loopDone)
 	for {
 		l.sr.expectedFired(l.sr.tl.Events())
-		ok, err := l.sr.checks(ctx, "verify")
+		if err := l.sr.engineFault(); err != nil {
+			l.sr.fail(ctx, "watch", err)
+			return
+		}
+		ok, err := l.sr.checks(ctx, timeline.CheckAfter)
 		if err != nil && ctx.Err() == nil {
 			l.sr.fail(ctx, "verify", err)
 			return
@@ -104,8 +123,17 @@ func (l *Live) Close(ctx context.Context) error {
 			<-l.loopDone
 		}
 		l.closeErr = l.sr.revert(ctx)
+		if err := l.sr.engineFault(); err != nil {
+			l.sr.fail(ctx, "revert", err)
+		}
+		// Faults no one picked up while the room talked still count.
+		if err := l.sr.unreported(l.eng.Stop()); err != nil {
+			l.sr.fail(ctx, "close", fault.Infra(engineError{err}))
+			if l.closeErr == nil {
+				l.closeErr = fault.Infra(engineError{err})
+			}
+		}
 		l.sr.finish()
-		l.eng.Stop()
 	})
 	return l.closeErr
 }

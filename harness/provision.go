@@ -114,8 +114,20 @@ func (p *Provisioned) seed(ctx context.Context, spec fakedata.Spec, say func(str
 		p.Canaries = append(p.Canaries, c.Token, c.Email)
 	}
 	scanner := fakedata.NewScanner(m.Canaries)
+	people := customerIndex{}
+	for i := 0; i < spec.Customers; i++ {
+		c := ds.Customer(i)
+		for _, e := range []string{c.Email, c.Billing.Email} {
+			if e != "" {
+				people[strings.ToLower(e)] = i
+			}
+		}
+	}
 	p.Scan = func(_ string, body []byte) (timeline.Exposure, error) {
-		return exposureOf(scanner.ScanBytes(body)), nil
+		x := exposureOf(scanner.ScanBytes(body))
+		x.Customers = people.found(body)
+		x.Subjects, x.Method = len(x.Customers), SubjectsMethod
+		return x, nil
 	}
 	p.Cards = func(n int) []string {
 		var out []string

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -49,6 +50,9 @@ type Runner struct {
 	tl      *timeline.Timeline
 	secrets *Secrets
 	opts    Options
+	// engineFaults counts faults taken from the engine's Err channel, so
+	// those Stop returns beyond them are known to be unreported.
+	engineFaults int
 }
 
 // NewRunner prepares a run. The timeline should mask with secrets.Mask.
@@ -77,8 +81,6 @@ func (r *Runner) Run(ctx context.Context, list []*scenarios.Scenario) ([]timelin
 	if err := eng.Start(ctx); err != nil {
 		return nil, fault.Infra(fmt.Errorf("start detection: %w", err))
 	}
-	defer eng.Stop()
-
 	var runErr error
 	for i, s := range list {
 		if err := r.scenario(ctx, eng, s, i+1, len(list)); err != nil {
@@ -86,7 +88,47 @@ func (r *Runner) Run(ctx context.Context, list []*scenarios.Scenario) ([]timelin
 			break
 		}
 	}
+	// Faults the engine saw that no stage picked up (after the last check
+	// of the last scenario) still end the run as an infrastructure error.
+	if err := r.unreported(eng.Stop()); err != nil && runErr == nil {
+		msg := r.secrets.Mask("detection engine: " + err.Error())
+		r.tl.MustAppend(timeline.Entry{Kind: timeline.KindFault, Summary: msg, Data: timeline.Fault{Error: msg}})
+		runErr = fault.Infra(err)
+	}
 	return timeline.Measure(r.tl.Events()), runErr
+}
+
+// unreported returns the faults in stopErr (everything the engine saw)
+// beyond those the stages already recorded.
+func (r *Runner) unreported(stopErr error) error {
+	if stopErr == nil {
+		return nil
+	}
+	all := []error{stopErr}
+	if j, ok := stopErr.(interface{ Unwrap() []error }); ok {
+		all = j.Unwrap()
+	}
+	if len(all) <= r.engineFaults {
+		return nil
+	}
+	return errors.Join(all[r.engineFaults:]...)
+}
+
+// errStopScenario ends a scenario's stages early without a fault: its
+// outcome is already decided (a scenario fault).
+var errStopScenario = errors.New("scenario stopped")
+
+// engineFault returns a fault the detection engine reported, if any,
+// without waiting: checked between stages and while polling, so a log
+// stream that dies in any phase ends the scenario.
+func (sr *scenarioRun) engineFault() error {
+	select {
+	case err := <-sr.eng.Err():
+		sr.engineFaults++
+		return fault.Infra(engineError{err})
+	default:
+		return nil
+	}
 }
 
 // scenario runs one scenario end to end. It returns an error only when the
@@ -102,18 +144,50 @@ func (r *Runner) scenario(ctx context.Context, eng *detect.Engine, s *scenarios.
 		{"baseline", sr.baseline},
 		{"inject", sr.inject},
 		{"observe", sr.observe},
-		// The checks must fail now, or they prove nothing once they pass.
-		{"verify", func(ctx context.Context) error { _, err := sr.checks(ctx, "before-respond"); return err }},
+		{"before-respond", sr.beforeRespond},
 		{"respond", sr.respond},
 		{"verify", sr.verify},
 	}
+	var engineErr error
 	for _, st := range stages {
-		if err := st.do(ctx); err != nil {
+		err := st.do(ctx)
+		if err == nil {
+			err = sr.engineFault()
+		}
+		if errors.Is(err, errStopScenario) {
+			break
+		}
+		if err != nil {
 			sr.fail(ctx, st.name, err)
+			if isEngineFault(err) {
+				engineErr = err
+			}
 			break
 		}
 	}
-	return sr.revert(ctx)
+	if err := sr.revert(ctx); err != nil {
+		return err
+	}
+	if engineErr == nil {
+		if engineErr = sr.engineFault(); engineErr != nil {
+			sr.fail(ctx, "revert", engineErr)
+		}
+	}
+	// A detection source that died leaves every later scenario blind: they
+	// would report misses that are not. Stop; they are listed as not run.
+	return engineErr
+}
+
+// engineError is a fault of the detection engine (a source that died, a
+// rule that cannot be evaluated), as opposed to one of the stack.
+type engineError struct{ err error }
+
+func (e engineError) Error() string { return "detection engine: " + e.err.Error() }
+func (e engineError) Unwrap() error { return e.err }
+
+func isEngineFault(err error) bool {
+	var e engineError
+	return errors.As(err, &e)
 }
 
 // scenarioRun is one scenario's pass through the lifecycle; the stages are
@@ -178,14 +252,38 @@ func (sr *scenarioRun) baseline(ctx context.Context) error {
 	return sleep(ctx, sr.opts.BaselineWindow)
 }
 
-// inject runs the inject steps; time zero is when they complete.
+// inject runs the inject steps. Time zero is the start of the first one:
+// the attacker's first action, not the end of the inject.
 func (sr *scenarioRun) inject(ctx context.Context) error {
 	sr.eng.SetContext(sr.s.ID, "observe")
 	sr.phase("inject")
 	if err := sr.steps(ctx, "inject", sr.s.Inject); err != nil {
 		return err
 	}
-	sr.zero = sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindInjected, Scenario: sr.s.ID, Summary: "inject complete: time zero"})
+	done := sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindInjected, Scenario: sr.s.ID, Summary: "inject complete"})
+	if sr.zero.Seq == 0 {
+		sr.zero = done // a scenario without inject steps
+	}
+	return nil
+}
+
+// beforeRespond runs the containment checks once before the response.
+// They must all fail: a check that already passes would "prove"
+// containment whatever the response did, so the scenario is broken and
+// ends as a scenario fault.
+func (sr *scenarioRun) beforeRespond(ctx context.Context) error {
+	results, err := sr.checkResults(ctx, timeline.CheckBefore)
+	if err != nil {
+		return err
+	}
+	for _, c := range results {
+		if c.Pass {
+			sr.end = timeline.ScenarioEnd{Outcome: timeline.OutcomeScenarioFault,
+				Reason: fmt.Sprintf("containment check %q already passed before the response, so it cannot prove containment: fix the scenario", c.Name)}
+			sr.note("before-respond", "scenario fault: "+sr.end.Reason)
+			return errStopScenario
+		}
+	}
 	return nil
 }
 
@@ -198,7 +296,10 @@ func (sr *scenarioRun) steps(ctx context.Context, stage string, steps []scenario
 	for k, st := range steps {
 		desc := sr.secrets.Mask(st.Do.Describe())
 		data := timeline.Step{Stage: stage, Index: k + 1, Action: st.Action, Args: desc}
-		sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindStepStart, Scenario: sr.s.ID, Actor: "breachdrill", Summary: stage + ": " + desc, Data: data})
+		ev := sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindStepStart, Scenario: sr.s.ID, Actor: "breachdrill", Summary: stage + ": " + desc, Data: data})
+		if stage == "inject" && k == 0 {
+			sr.zero = ev
+		}
 		sr.note(stage, desc)
 		start := time.Now()
 		err := st.Do.Run(ctx, sr.env)
@@ -267,7 +368,8 @@ func (sr *scenarioRun) observe(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case err := <-sr.eng.Err():
-			return fault.Infra(fmt.Errorf("detection source failed: %w", err))
+			sr.engineFaults++
+			return fault.Infra(engineError{err})
 		case <-deadline.C:
 			return nil
 		case <-tick.C:
@@ -275,42 +377,56 @@ func (sr *scenarioRun) observe(ctx context.Context) error {
 	}
 }
 
-// checks runs every containment check once. Results are recorded when a
-// check is first run in a stage and whenever its result changes, so a
-// check polled for minutes leaves two lines, not two hundred.
+// checks runs every containment check once and reports whether all pass.
 func (sr *scenarioRun) checks(ctx context.Context, stage string) (bool, error) {
+	results, err := sr.checkResults(ctx, stage)
+	if err != nil {
+		return false, err
+	}
 	all := true
+	for _, c := range results {
+		all = all && c.Pass
+	}
+	return all, nil
+}
+
+// checkResults runs every containment check once. Results are recorded
+// when a check is first run in a stage and whenever its result changes,
+// so a check polled for minutes leaves two lines, not two hundred.
+func (sr *scenarioRun) checkResults(ctx context.Context, stage string) ([]timeline.Check, error) {
+	var out []timeline.Check
 	for k, c := range sr.s.Verify {
 		res, err := c.Probe.Check(ctx, sr.env)
 		if err != nil {
-			return false, fmt.Errorf("check %s (line %d): %w", c.Kind, c.Line, err)
+			return nil, fmt.Errorf("check %s (line %d): %w", c.Kind, c.Line, err)
 		}
-		all = all && res.Pass
+		desc := sr.secrets.Mask(c.Probe.Describe())
+		detail := sr.secrets.Mask(res.Detail)
+		out = append(out, timeline.Check{Stage: stage, Name: desc, Pass: res.Pass, Detail: detail})
 		key := fmt.Sprintf("%s/%d", stage, k)
 		if prev, seen := sr.last[key]; seen && prev == res.Pass {
 			continue
 		}
 		sr.last[key] = res.Pass
-		desc := sr.secrets.Mask(c.Probe.Describe())
 		verdict := "fails"
 		if res.Pass {
 			verdict = "passes"
 		}
-		detail := sr.secrets.Mask(res.Detail)
 		sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindCheck, Scenario: sr.s.ID, Actor: "breachdrill",
 			Summary: fmt.Sprintf("%s: %s %s (%s)", stage, desc, verdict, detail),
 			Data:    timeline.Check{Stage: stage, Name: desc, Pass: res.Pass, Detail: detail}})
 	}
-	return all, nil
+	return out, nil
 }
 
 // verify re-runs the checks until all pass (contained) or the scenario's
-// containment deadline, counted from time zero, has passed.
+// containment deadline has passed. Time to contain counts from the first
+// alert, so the deadline does too (from time zero when nothing alerted).
 func (sr *scenarioRun) verify(ctx context.Context) error {
 	sr.phase("verify")
-	deadline := sr.zero.Time.Add(sr.s.ContainWithin)
+	deadline := sr.firstAlert().Add(sr.s.ContainWithin)
 	for {
-		ok, err := sr.checks(ctx, "verify")
+		ok, err := sr.checks(ctx, timeline.CheckAfter)
 		if err != nil {
 			return err
 		}
@@ -326,7 +442,25 @@ func (sr *scenarioRun) verify(ctx context.Context) error {
 		if err := sleep(ctx, sr.opts.Poll); err != nil {
 			return err
 		}
+		if err := sr.engineFault(); err != nil {
+			return err
+		}
 	}
+}
+
+// firstAlert is the time of the scenario's first alert after time zero,
+// or time zero when there is none.
+func (sr *scenarioRun) firstAlert() time.Time {
+	for _, e := range sr.tl.Events() {
+		if e.Kind != timeline.KindAlert || e.Scenario != sr.s.ID || e.Seq <= sr.zero.Seq {
+			continue
+		}
+		var a timeline.Alert
+		if e.Decode(&a) == nil && a.Window == "observe" {
+			return e.Time
+		}
+	}
+	return sr.zero.Time
 }
 
 // revert runs the scenario's revert steps and resets the stack, then proves

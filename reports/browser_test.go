@@ -2,6 +2,7 @@ package reports
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"net/url"
 	"os"
@@ -13,10 +14,13 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // chromium finds a headless-capable browser, or skips the test; in CI a
@@ -91,9 +95,9 @@ func TestReportRendersInChromium(t *testing.T) {
 	}
 	packDir := filepath.Join(t.TempDir(), "pack")
 	in := filepath.Dir(drillBundle.Dir)
-	if _, err := WriteQuarter(context.Background(), packDir, Quarter{2026, 4}, in, WithKey(testKey(1))); err != nil {
-		t.Fatal(err)
-	}
+	_, err := WriteQuarter(context.Background(), packDir, Quarter{2026, 4}, in, WithKey(testKey(1)),
+		WithVerifyOptions(WithTrustedKeys(testKey(1).Public().(ed25519.PublicKey))))
+	require.NoError(t, err)
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
@@ -120,7 +124,7 @@ func TestReportRendersInChromium(t *testing.T) {
 	}{
 		{"drill", filepath.Join(drillBundle.Dir, ReportHTMLFile), ReportSections()},
 		{"tabletop", filepath.Join(tt, ReportHTMLFile), ReportSections()},
-		{"quarter", filepath.Join(packDir, ReportHTMLFile), []string{"summary", "exercises", "scenarios-exercised", "trends", "open-improvements", "controls", "excluded", "evidence"}},
+		{"quarter", filepath.Join(packDir, ReportHTMLFile), []string{"summary", "board-summary", "verdict-policy", "exercises", "scenarios-exercised", "trends", "open-improvements", "controls", "excluded", "evidence"}},
 	}
 	for _, p := range pages {
 		t.Run(p.name, func(t *testing.T) {
@@ -141,6 +145,14 @@ func TestReportRendersInChromium(t *testing.T) {
 			}
 			for _, e := range r.errors {
 				t.Errorf("browser reported: %s", e)
+			}
+			// Printed, no text an auditor reads is below 9 pt (12 px), and
+			// nothing is wider than the page (long URLs and rule ids wrap).
+			assert.GreaterOrEqual(t, r.minPrintPx, 12.0, "smallest printed text: %s", r.minPrintWhat)
+			assert.LessOrEqual(t, r.printOverflow, 0.0, "printed page overflows by %.0f px: %s", r.printOverflow, r.overflowWhat)
+			// A failed verdict is styled at least as loudly as a warning.
+			for _, tag := range r.tagStyles {
+				assert.NotEqual(t, "rgba(0, 0, 0, 0)", tag, "a result tag without a background")
 			}
 			png := filepath.Join(out, "report-"+p.name+".png")
 			if err := os.WriteFile(png, r.shot, 0o644); err != nil {
@@ -174,13 +186,40 @@ func TestReportRendersInChromium(t *testing.T) {
 }
 
 type rendered struct {
-	doc       string
-	requests  []string
-	errors    []string
-	missing   []string
-	shapes    int
-	shot, pdf []byte
+	doc           string
+	requests      []string
+	errors        []string
+	missing       []string
+	shapes        int
+	shot, pdf     []byte
+	minPrintPx    float64
+	minPrintWhat  string
+	printOverflow float64
+	overflowWhat  string
+	tagStyles     []string
 }
+
+// printProbe measures the page as printed: the smallest font size of any
+// element with text of its own (charts excluded), and how far the widest
+// element reaches past the body.
+const printProbe = `(() => {
+  let min = 1e9, what = "", over = -1e9, owhat = "";
+  const bodyRight = document.body.getBoundingClientRect().right;
+  for (const el of document.querySelectorAll("body *")) {
+    if (el.closest("svg") || el.closest("nav")) continue;
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim() !== "");
+    const cs = getComputedStyle(el);
+    if (cs.display === "none") continue;
+    if (own) {
+      const px = parseFloat(cs.fontSize);
+      if (px < min) { min = px; what = el.tagName + "." + el.className + ": " + el.textContent.trim().slice(0, 40); }
+    }
+    const r = el.getBoundingClientRect().right - bodyRight;
+    if (r > over) { over = r; owhat = el.tagName + "." + el.className + ": " + el.textContent.trim().slice(0, 40); }
+  }
+  const tags = [...document.querySelectorAll(".tag.fail, .tag.warn")].map(e => getComputedStyle(e).backgroundColor);
+  return {min, what, over, owhat, tags};
+})()`
 
 // renderPage opens file in a new tab of browser, waits for it, and reports
 // every request and error the page caused, the section ids it lacks, and a
@@ -225,6 +264,19 @@ func renderPage(t *testing.T, browser context.Context, file string, ids []string
 	if r.shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(100)); err != nil {
 		t.Fatal(err)
 	}
+	type printed struct {
+		Min   float64  `json:"min"`
+		What  string   `json:"what"`
+		Over  float64  `json:"over"`
+		OWhat string   `json:"owhat"`
+		Tags  []string `json:"tags"`
+	}
+	_, err = chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+	require.NoError(t, err)
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(718, 1060))) // A4 less the page margins, at 96 dpi
+	probe, err := chromedp.Run(ctx, chromedp.Evaluate[printed](printProbe))
+	require.NoError(t, err)
+	r.minPrintPx, r.minPrintWhat, r.printOverflow, r.overflowWhat, r.tagStyles = probe.Min, probe.What, probe.Over, probe.OWhat, probe.Tags
 	if r.pdf, err = chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPreferCSSPageSize(), chromedp.PDFPrintBackground())); err != nil {
 		t.Fatal(err)
 	}

@@ -135,16 +135,23 @@ func drill(tb testing.TB, id string, start time.Time, specs []spec) ([]timeline.
 			ContainWithinSeconds: s.containWithin, RecoverWithinSeconds: 600, CardData: s.card, PersonalData: s.personal,
 			Objectives: []string{"Detect " + s.title + " within " + secsF(s.within), "Contain within " + secsF(s.containWithin)},
 		})
-		r.wait(time.Second).add(timeline.KindStepStart, s.id, bot, "inject step 1", timeline.Step{Stage: "inject", Index: 0, Action: "http.request", Args: "path=/?p=999999"})
-		r.wait(1500*time.Millisecond).add(timeline.KindStepDone, s.id, bot, "inject step 1 done", timeline.Step{Stage: "inject", Index: 0, Action: "http.request", Millis: 1500})
-		r.wait(100*time.Millisecond).add(timeline.KindInjected, s.id, bot, "inject complete: time zero", nil)
-		zero := r.now
+		// Time zero (T0) is the start of the first inject step; every
+		// "at" below counts from it.
+		zero := r.wait(time.Second).now
 		type ev struct {
 			at  float64
 			fn  func()
 			seq int
 		}
-		var evs []ev
+		evs := []ev{
+			{at: 0, fn: func() {
+				r.add(timeline.KindStepStart, s.id, bot, "inject step 1", timeline.Step{Stage: "inject", Index: 1, Action: "http.request", Args: "path=/?p=999999"})
+			}},
+			{at: 1.5, fn: func() {
+				r.add(timeline.KindStepDone, s.id, bot, "inject step 1 done", timeline.Step{Stage: "inject", Index: 1, Action: "http.request", Millis: 1500})
+			}},
+			{at: 1.6, fn: func() { r.add(timeline.KindInjected, s.id, bot, "inject complete", nil) }},
+		}
 		for j, rule := range s.rules {
 			if s.detect[j] < 0 {
 				continue
@@ -180,18 +187,30 @@ func drill(tb testing.TB, id string, start time.Time, specs []spec) ([]timeline.
 				}
 			}})
 		}
-		evs = append(evs, ev{at: 1, fn: func() {
-			r.add(timeline.KindStepDone, s.id, bot, "respond: lock down", timeline.Step{Stage: "respond", Index: 0, Action: "file.delete", Args: "wp-content/debug.log", Millis: 300})
+		check := "artifact-gone"
+		if s.contain < 0 {
+			check = "vulnerable-action-disabled"
+		}
+		// The check fails before the response, as a sound scenario's must.
+		respondAt := 1.7
+		for _, d := range s.detect {
+			respondAt = max(respondAt, d+0.1)
+		}
+		evs = append(evs, ev{at: respondAt, fn: func() {
+			r.add(timeline.KindCheck, s.id, bot, "check fails before the response", timeline.Check{Stage: timeline.CheckBefore, Name: check, Pass: false, Detail: "still exposed"})
+		}})
+		evs = append(evs, ev{at: respondAt + 0.1, fn: func() {
+			r.add(timeline.KindStepDone, s.id, bot, "respond: lock down", timeline.Step{Stage: "respond", Index: 1, Action: "file.delete", Args: "wp-content/debug.log", Millis: 300})
 		}})
 		if s.contain >= 0 {
 			evs = append(evs, ev{at: s.contain - 0.5, fn: func() {
-				r.add(timeline.KindCheck, s.id, bot, "check passed", timeline.Check{Stage: "verify", Name: "artifact-gone", Pass: true})
+				r.add(timeline.KindCheck, s.id, bot, "check passed", timeline.Check{Stage: "verify", Name: check, Pass: true})
 			}})
 			evs = append(evs, ev{at: s.contain, fn: func() { r.add(timeline.KindContained, s.id, bot, "contained", nil) }})
 			evs = append(evs, ev{at: s.contain + 30, fn: func() { r.add(timeline.KindRecovered, s.id, bot, "recovered", nil) }})
 		} else {
 			evs = append(evs, ev{at: 150, fn: func() {
-				r.add(timeline.KindCheck, s.id, bot, "check failed", timeline.Check{Stage: "verify", Name: "vulnerable-action-disabled", Pass: false, Detail: "admin-ajax still answers union select"})
+				r.add(timeline.KindCheck, s.id, bot, "check failed", timeline.Check{Stage: "verify", Name: check, Pass: false, Detail: "admin-ajax still answers union select"})
 			}})
 		}
 		// Events happen in time order, whatever order the spec lists them.

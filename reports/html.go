@@ -19,7 +19,7 @@ var templateFS embed.FS
 func ReportSections() []string {
 	return []string{
 		"summary", "overview", "time-bars", "scenarios", "participants", "analysis", "findings",
-		"improvement-plan", "controls", "clocks", "gdpr-notice", "pci-12-10-7", "timeline", "evidence",
+		"improvement-plan", "controls", "clocks", "gdpr-notice", "pci-12-10-7", "metrics", "limitations", "timeline", "evidence",
 	}
 }
 
@@ -77,10 +77,14 @@ func templateFuncs() template.FuncMap {
 				return "PASS"
 			case ResultWarned:
 				return "PASS with warnings"
+			case ResultIncomplete:
+				return "INCOMPLETE — not a pass"
 			}
 			return "FAIL"
 		},
 		"outcomeClass": outcomeClass,
+		"latency":      latencyText,
+		"passText":     passText,
 		"controlClass": func(s string) string {
 			switch s {
 			case ControlExercised:
@@ -101,6 +105,10 @@ func outcomeClass(o string) string {
 	case timeline.OutcomeLate, timeline.OutcomeFalsePositive:
 		return "warn"
 	case timeline.OutcomeMissed, timeline.OutcomeNotContained:
+		return "bad"
+	}
+	if timeline.Incomplete(o) {
+		// Not measured is never shown like a pass.
 		return "bad"
 	}
 	return "none"

@@ -73,7 +73,7 @@ func WriteJUnit(w io.Writer, events []timeline.Event) error {
 }
 
 func renderJUnit(x *exercise) ([]byte, error) {
-	root := junitSuites{Name: "breachdrill " + x.ID, Time: fmt.Sprintf("%.3f", x.Duration().Seconds())}
+	root := junitSuites{Name: "breachdrill " + x.ID + " " + x.Result, Time: fmt.Sprintf("%.3f", x.Duration().Seconds())}
 	bySuite := map[string]*junitSuite{}
 	seconds := map[string]float64{}
 	var order []string
@@ -87,6 +87,7 @@ func renderJUnit(x *exercise) ([]byte, error) {
 				s.Timestamp = sc.Started.UTC().Format("2006-01-02T15:04:05Z")
 				s.Properties = []junitProperty{
 					{"outcome", sc.Outcome},
+					{"reason", sc.Reason},
 					{"scenario_version", sc.Info.Version},
 					{"time_to_detect_s", optSeconds(sc.TimeToDetect)},
 					{"time_to_contain_s", optSeconds(sc.TimeToContain)},
@@ -99,7 +100,10 @@ func renderJUnit(x *exercise) ([]byte, error) {
 	}
 	for _, t := range x.Tests {
 		suiteName := t.Scenario
-		if suiteName == "" {
+		switch {
+		case t.ID == runCaseID:
+			suiteName = "run"
+		case suiteName == "":
 			suiteName = "objectives"
 		}
 		s := suiteFor(suiteName)
@@ -118,7 +122,9 @@ func renderJUnit(x *exercise) ([]byte, error) {
 			c.Failure = &junitMessage{Message: t.Message, Type: "readiness-gap", Body: body}
 			s.Failures++
 		case statusError:
-			c.Error = &junitMessage{Message: t.Message, Type: "infrastructure", Body: body}
+			// Not a failure: it says nothing about readiness, and CI
+			// systems show errors apart from failures.
+			c.Error = &junitMessage{Message: t.Message, Type: t.Kind, Body: body}
 			s.Errors++
 		case statusSkipped:
 			c.Skipped = &junitMessage{Message: t.Message}

@@ -104,16 +104,20 @@ func renderOSCAL(x *exercise, evidence []fileDigest) ([]byte, error) {
 	var findings []oscal.Finding
 	for _, s := range x.Scenarios {
 		state, reason := "satisfied", "pass"
+		desc := fmt.Sprintf("Scenario %s: %s. %s", s.Info.ID, s.Outcome, s.Reason)
 		switch {
 		case s.gap():
 			state, reason = "not-satisfied", "fail"
 		case !s.concluded():
+			// Not measured is never satisfied; "other" keeps it apart
+			// from a readiness gap.
 			state, reason = "not-satisfied", "other"
+			desc = fmt.Sprintf("Scenario %s was not measured (%s): %s. It says nothing about readiness.", s.Info.ID, s.Outcome, s.Reason)
 		}
 		f := oscal.Finding{
 			UUID:        ids.id("finding", s.Info.ID),
 			Title:       s.Info.Title,
-			Description: fmt.Sprintf("Scenario %s: %s. %s", s.Info.ID, s.Outcome, s.Reason),
+			Description: desc,
 			Target: oscal.FindingTarget{
 				Type:     "objective-id",
 				TargetId: token(s.Info.ID),
@@ -138,7 +142,7 @@ func renderOSCAL(x *exercise, evidence []fileDigest) ([]byte, error) {
 		findings = append(findings, oscal.Finding{
 			UUID:        ids.id("control", c.Key()),
 			Title:       c.Name,
-			Description: c.Name + " exercised: " + strings.Join(c.Evidence, "; "),
+			Description: controlText(c),
 			Target: oscal.FindingTarget{
 				Type:     "objective-id",
 				TargetId: controlToken(c.Control),
@@ -156,6 +160,9 @@ func renderOSCAL(x *exercise, evidence []fileDigest) ([]byte, error) {
 		prop("exercise-kind", x.kindName()),
 		prop("result", x.Result),
 	}
+	if x.RunOutcome != "" {
+		metaProps = append(metaProps, prop("run-outcome", x.RunOutcome))
+	}
 	if x.Score != nil {
 		metaProps = append(metaProps, prop("readiness-score", fmt.Sprintf("%.0f", *x.Score)))
 	}
@@ -170,7 +177,7 @@ func renderOSCAL(x *exercise, evidence []fileDigest) ([]byte, error) {
 	result := oscal.Result{
 		UUID:             ids.id("result"),
 		Title:            x.Title,
-		Description:      fmt.Sprintf("%s %s: %d scenarios, %d passed; result %s.", x.kindName(), x.ID, len(x.Scenarios), x.Passed(), x.Result),
+		Description:      fmt.Sprintf("%s %s: %s", x.kindName(), x.ID, x.Headline()),
 		Start:            x.Start,
 		End:              ptr(x.End),
 		ReviewedControls: oscal.ReviewedControls{ControlSelections: []oscal.AssessedControls{controls}},
@@ -243,4 +250,16 @@ func mediaType(name string) string {
 		return "application/x-pem-file"
 	}
 	return "application/octet-stream"
+}
+
+func controlText(c ControlCoverage) string {
+	text := c.Name + " " + c.Status
+	if len(c.Gaps) > 0 {
+		text += ": gap: " + strings.Join(c.Gaps, "; ")
+	}
+	text += ". Evidence: " + strings.Join(c.Evidence, "; ")
+	if c.Note != "" {
+		text += ". " + c.Note
+	}
+	return text
 }

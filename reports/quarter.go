@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -112,14 +111,38 @@ func WithVerifyOptions(vo ...VerifyOption) Option {
 	return func(o *options) { o.verify = append(o.verify, vo...) }
 }
 
+// WithPolicy sets what an exercise must meet to count as a test of the
+// plan (default: DefaultPolicy).
+func WithPolicy(p Policy) Option { return func(o *options) { o.policy = &p } }
+
+// WithAllowUntrusted reads bundles whose signer is not pinned (a trusted
+// key, the trust file or the user's own key) instead of leaving them out.
+func WithAllowUntrusted() Option { return func(o *options) { o.allowUntrusted = true } }
+
+// withNow fixes the time a pack is written at (tests).
+func withNow(t time.Time) Option { return func(o *options) { o.now = func() time.Time { return t } } }
+
+func (o options) planPolicy() Policy {
+	if o.policy != nil {
+		return *o.policy
+	}
+	return DefaultPolicy()
+}
+
 // QuarterFile is the pack's machine-readable summary.
 const QuarterFile = "quarter.json"
 
 // QuarterSummary is quarter.json.
 type QuarterSummary struct {
-	Quarter        string             `json:"quarter"`
-	Window         []string           `json:"window"` // the last 12 months, oldest quarter first
-	Result         string             `json:"result"`
+	Quarter string   `json:"quarter"`
+	Window  []string `json:"window"` // the last 12 months, oldest quarter first
+	Result  string   `json:"result"`
+	// Summary is the one sentence a board reads.
+	Summary string `json:"summary"`
+	// Reasons are why the result is not PASSED, by the verdict policy.
+	Reasons        []string           `json:"result_reasons,omitempty"`
+	VerdictPolicy  []string           `json:"verdict_policy"`
+	Policy         Policy             `json:"plan_test_policy"`
 	ReadinessScore *float64           `json:"readiness_score,omitempty"`
 	Exercises      []ExerciseSummary  `json:"exercises"`
 	Scenarios      []ScenarioSummary  `json:"scenarios"`
@@ -193,12 +216,15 @@ type QuarterControl struct {
 	By            []string  `json:"exercises,omitempty"` // this quarter
 }
 
-// PCITestingInterval is PCI DSS 12.10.2: the plan tested within 12 months.
+// PCITestingInterval is PCI DSS 12.10.2 (and SOC 2 CC7.4): the plan tested
+// within 12 months by an exercise that meets the plan-test policy.
 type PCITestingInterval struct {
 	Tested     bool      `json:"tested_in_12_months"`
 	LastTested time.Time `json:"last_tested,omitempty"`
 	Exercise   string    `json:"exercise,omitempty"`
 	NextDue    time.Time `json:"next_due,omitempty"`
+	// Why: how the last test met the policy, or why no exercise did.
+	Why []string `json:"why"`
 }
 
 type sourceExercise struct {
@@ -217,7 +243,7 @@ func WriteQuarter(ctx context.Context, dir string, q Quarter, in string, opts ..
 	if err != nil {
 		return Pack{}, err
 	}
-	found, excluded, err := collectBundles(ctx, in, dir, o.verify)
+	found, excluded, err := collectBundles(ctx, in, dir, o.verify, o.planPolicy(), o.allowUntrusted)
 	if err != nil {
 		return Pack{}, err
 	}
@@ -233,7 +259,7 @@ func WriteQuarter(ctx context.Context, dir string, q Quarter, in string, opts ..
 	if asOf.After(q.End()) {
 		asOf = q.End()
 	}
-	sum := summarise(q, inWindow, found, excluded, asOf)
+	sum := summarise(q, inWindow, found, excluded, asOf, o.planPolicy())
 	pack := Pack{Dir: dir, Quarter: q, Excluded: excluded, Result: sum.Result, KeyCreated: created}
 	for _, s := range inWindow {
 		if q.Contains(s.x.Start) {
@@ -279,7 +305,8 @@ func WriteQuarter(ctx context.Context, dir string, q Quarter, in string, opts ..
 			continue
 		}
 		switch {
-		case isGapOutcome(sc.Latest):
+		case timeline.Gap(sc.Latest) || timeline.Incomplete(sc.Latest):
+			// Not measured is not a pass; the predicate has no other place.
 			t.failed = append(t.failed, sc.ID)
 		case sc.Latest == timeline.OutcomePassed || sc.Latest == timeline.OutcomeDiscussed:
 			t.passed = append(t.passed, sc.ID)
@@ -294,7 +321,7 @@ func WriteQuarter(ctx context.Context, dir string, q Quarter, in string, opts ..
 	if config == nil {
 		config = []ResourceDescriptor{}
 	}
-	if files, err = seal(files, key, sum.Result, t, config); err != nil {
+	if files, err = seal(files, key, predicateResult(sum.Result), t, config); err != nil {
 		return Pack{}, err
 	}
 	if err := checkSecrets(files, o.secrets); err != nil {
@@ -323,17 +350,9 @@ func (o options) toolVersion() string {
 // WithToolVersion records the version of breachdrill writing a pack.
 func WithToolVersion(v string) Option { return func(o *options) { o.version = v } }
 
-func isGapOutcome(o string) bool {
-	switch o {
-	case timeline.OutcomeMissed, timeline.OutcomeLate, timeline.OutcomeFalsePositive, timeline.OutcomeNotContained:
-		return true
-	}
-	return false
-}
-
 // collectBundles finds and verifies every exercise bundle under root.
 // skip (the pack being written) is never read.
-func collectBundles(ctx context.Context, root, skip string, vo []VerifyOption) ([]sourceExercise, []ExcludedBundle, error) {
+func collectBundles(ctx context.Context, root, skip string, vo []VerifyOption, policy Policy, allowUntrusted bool) ([]sourceExercise, []ExcludedBundle, error) {
 	st, err := os.Stat(root)
 	if err != nil {
 		return nil, nil, err
@@ -397,6 +416,11 @@ func collectBundles(ctx context.Context, root, skip string, vo []VerifyOption) (
 			excluded = append(excluded, e)
 			continue
 		}
+		if !v.Trust.Match && !allowUntrusted {
+			// Intact but signed by anyone: a pack must not launder it.
+			excluded = append(excluded, ExcludedBundle{Path: rel, Problems: []string{"integrity OK, signer " + v.Signer + " not trusted: pin it (--trusted-key or the trust file) or pass --allow-untrusted"}})
+			continue
+		}
 		events, err := timeline.ReadJSONL(bytes.NewReader(v.files[TimelineFile]))
 		if err != nil {
 			excluded = append(excluded, ExcludedBundle{Path: rel, Problems: []string{err.Error()}})
@@ -407,6 +431,9 @@ func collectBundles(ctx context.Context, root, skip string, vo []VerifyOption) (
 			excluded = append(excluded, ExcludedBundle{Path: rel, Problems: []string{err.Error()}})
 			continue
 		}
+		// The pack judges "the plan was tested" by the user's policy.
+		x.Policy = policy
+		x.Controls, x.OtherControls = coverage(x)
 		if _, dup := seen[x.ID]; dup {
 			// The same exercise copied twice must not count twice.
 			continue
@@ -427,8 +454,9 @@ func collectBundles(ctx context.Context, root, skip string, vo []VerifyOption) (
 
 // summarise builds quarter.json. asOf is when the pack is written, or the
 // quarter's end for a past quarter: items due before it are overdue.
-func summarise(q Quarter, inWindow, all []sourceExercise, excluded []ExcludedBundle, asOf time.Time) QuarterSummary {
-	sum := QuarterSummary{Quarter: q.String(), Exercises: []ExerciseSummary{}, Scenarios: []ScenarioSummary{}, OpenItems: []OpenItem{}, Excluded: excluded}
+func summarise(q Quarter, inWindow, all []sourceExercise, excluded []ExcludedBundle, asOf time.Time, policy Policy) QuarterSummary {
+	sum := QuarterSummary{Quarter: q.String(), Exercises: []ExerciseSummary{}, Scenarios: []ScenarioSummary{}, OpenItems: []OpenItem{}, Excluded: excluded,
+		VerdictPolicy: verdictPolicy(), Policy: policy}
 	window := q.window()
 	for _, w := range window {
 		sum.Window = append(sum.Window, w.String())
@@ -520,24 +548,9 @@ func summarise(q Quarter, inWindow, all []sourceExercise, excluded []ExcludedBun
 	}
 
 	sum.OpenItems = openItems(q, all, asOf)
-	sum.Controls, sum.PCI12102 = quarterControls(q, inWindow)
-
-	sum.Result = ResultPassed
-	ranThisQuarter := false
-	for _, sc := range sum.Scenarios {
-		if sc.RunsInQuarter == 0 {
-			continue
-		}
-		ranThisQuarter = true
-		if isGapOutcome(sc.Latest) {
-			sum.Result = ResultFailed
-		} else if sc.Latest != timeline.OutcomePassed && sc.Latest != timeline.OutcomeDiscussed && sum.Result == ResultPassed {
-			sum.Result = ResultWarned
-		}
-	}
-	if !ranThisQuarter && sum.Result == ResultPassed {
-		sum.Result = ResultWarned
-	}
+	sum.Controls, sum.PCI12102 = quarterControls(q, inWindow, policy)
+	sum.Result, sum.Reasons = quarterVerdict(q, inWindow, sum)
+	sum.Summary = boardSummary(q, inWindow, sum)
 	return sum
 }
 
@@ -598,13 +611,15 @@ func openItems(q Quarter, all []sourceExercise, asOf time.Time) []OpenItem {
 	return out
 }
 
-func quarterControls(q Quarter, inWindow []sourceExercise) ([]QuarterControl, PCITestingInterval) {
+func quarterControls(q Quarter, inWindow []sourceExercise, policy Policy) ([]QuarterControl, PCITestingInterval) {
 	var rows []QuarterControl
 	var pci PCITestingInterval
-	for i, c := range catalogue() {
-		row := QuarterControl{Control: c, ThisQuarter: ControlNotExercised}
-		for _, s := range inWindow {
-			cc := s.x.Controls[i]
+	for _, c := range catalogue() {
+		rows = append(rows, QuarterControl{Control: c, ThisQuarter: ControlNotExercised})
+	}
+	for _, s := range inWindow {
+		for i, cc := range s.x.Controls {
+			row := &rows[i]
 			if cc.Status == ControlNotExercised {
 				continue
 			}
@@ -619,126 +634,20 @@ func quarterControls(q Quarter, inWindow []sourceExercise) ([]QuarterControl, PC
 			if cc.Status == ControlGap || row.ThisQuarter == ControlNotExercised {
 				row.ThisQuarter = cc.Status
 			}
-			if c.Key() == "PCI:12.10.2" {
-				pci.Exercise = s.x.ID
-			}
 		}
-		if c.Key() == "PCI:12.10.2" && row.Last12Months {
-			pci.Tested, pci.LastTested = true, row.LastExercised
-			pci.NextDue = row.LastExercised.AddDate(1, 0, 0)
-			for _, s := range inWindow {
-				if s.x.Start.Equal(row.LastExercised) {
-					pci.Exercise = s.x.ID
-				}
-			}
+		// Only an exercise that meets the policy tests the plan.
+		ok, why := planTested(s.x, policy)
+		if ok && !s.x.Start.Before(pci.LastTested) {
+			pci.Tested, pci.LastTested, pci.Exercise = true, s.x.Start, s.x.ID
+			pci.NextDue = s.x.Start.AddDate(1, 0, 0)
+			pci.Why = []string{s.x.ID + ": " + why}
 		}
-		rows = append(rows, row)
+		if !ok && !pci.Tested {
+			pci.Why = append(pci.Why, s.x.ID+": "+why)
+		}
+	}
+	if len(inWindow) == 0 {
+		pci.Why = []string{"no exercise in the last 12 months"}
 	}
 	return rows, pci
-}
-
-type quarterView struct {
-	S           QuarterSummary
-	Detect      lineChart
-	Contain     lineChart
-	Fingerprint string
-	Sources     []SourceBundle
-}
-
-func renderQuarter(sum QuarterSummary, inWindow []sourceExercise, fp string) ([]File, error) {
-	var periods []string
-	var det, det95, con, con95 []*float64
-	for _, t := range sum.Trend {
-		periods = append(periods, t.Quarter)
-		det, det95 = append(det, t.MedianDetect), append(det95, t.P95Detect)
-		con, con95 = append(con, t.MedianContain), append(con95, t.P95Contain)
-	}
-	view := quarterView{
-		S:           sum,
-		Detect:      trendChart("Time to detect", periods, []string{"median", "p95"}, [][]*float64{det, det95}),
-		Contain:     trendChart("Time to contain", periods, []string{"median", "p95"}, [][]*float64{con, con95}),
-		Fingerprint: fp,
-	}
-	for _, s := range inWindow {
-		view.Sources = append(view.Sources, s.src)
-	}
-	js, err := json.MarshalIndent(sum, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	t, err := parseTemplate("quarter.html.tmpl")
-	if err != nil {
-		return nil, err
-	}
-	var page bytes.Buffer
-	if err := t.ExecuteTemplate(&page, "quarter.html.tmpl", view); err != nil {
-		return nil, fmt.Errorf("render quarterly report: %w", err)
-	}
-	return []File{
-		{QuarterFile, append(js, '\n')},
-		{ReportMDFile, renderQuarterMarkdown(sum)},
-		{ReportHTMLFile, page.Bytes()},
-	}, nil
-}
-
-func renderQuarterMarkdown(s QuarterSummary) []byte {
-	var b bytes.Buffer
-	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	p("# Quarterly readiness pack %s\n\n", s.Quarter)
-	score := "n/a"
-	if s.ReadinessScore != nil {
-		score = fmt.Sprintf("%.0f%%", *s.ReadinessScore)
-	}
-	in := 0
-	for _, e := range s.Exercises {
-		if e.InPeriod {
-			in++
-		}
-	}
-	p("- Result: **%s** · readiness score %s · %d exercises this quarter\n", s.Result, score, in)
-	if s.PCI12102.Tested {
-		p("- PCI DSS 12.10.2: plan last tested %s (%s); next test due by %s\n", s.PCI12102.LastTested.Format(time.DateOnly), s.PCI12102.Exercise, s.PCI12102.NextDue.Format(time.DateOnly))
-	} else {
-		p("- PCI DSS 12.10.2: **no test of the plan in the last 12 months**\n")
-	}
-	p("\n## Scenarios\n\n| scenario | runs this quarter | latest outcome | best/worst detect | median contain |\n|---|---:|---|---|---:|\n")
-	for _, sc := range s.Scenarios {
-		p("| `%s` | %d | %s | %s / %s | %s |\n", mdCell(sc.ID), sc.RunsInQuarter, mdCell(orDash(sc.Latest)), secs(sc.BestDetect), secs(sc.WorstDetect), secs(sc.MedianContain))
-	}
-	p("\n## Trend\n\n| quarter | exercises | passed/run | median detect | median contain | score |\n|---|---:|---:|---:|---:|---:|\n")
-	for _, t := range s.Trend {
-		sc := "n/a"
-		if t.ReadinessScore != nil {
-			sc = fmt.Sprintf("%.0f%%", *t.ReadinessScore)
-		}
-		p("| %s | %d | %d/%d | %s | %s | %s |\n", t.Quarter, t.Exercises, t.Passed, t.Scenarios, secs(t.MedianDetect), secs(t.MedianContain), sc)
-	}
-	if len(s.OpenItems) > 0 {
-		p("\n## Open improvement items\n\n| item | owner | due | status | from |\n|---|---|---|---|---|\n")
-		for _, it := range s.OpenItems {
-			p("| %s | %s | %s | %s | %s |\n", mdCell(it.Item), mdCell(it.Owner), mdCell(it.Due), mdCell(it.Status), mdCell(it.Exercise))
-		}
-	}
-	p("\n## Controls\n\n| control | this quarter | last 12 months |\n|---|---|---|\n")
-	for _, c := range s.Controls {
-		last := "no"
-		if c.Last12Months {
-			last = c.LastExercised.Format(time.DateOnly)
-		}
-		p("| %s | %s | %s |\n", c.Name, c.ThisQuarter, last)
-	}
-	if len(s.Excluded) > 0 {
-		p("\n## Bundles left out (failed verification)\n\n")
-		for _, e := range s.Excluded {
-			p("- `%s`: %s\n", mdCell(e.Path), mdCell(strings.Join(e.Problems, "; ")))
-		}
-	}
-	return b.Bytes()
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
 }

@@ -295,3 +295,46 @@ func LoadOrCreateKey(path string) (key ed25519.PrivateKey, created bool, err err
 	}
 	return priv, true, nil
 }
+
+// TrustFileEnv names the environment variable that overrides where the
+// trust file is.
+const TrustFileEnv = "BREACHDRILL_TRUST_FILE"
+
+// TrustFilePath is the trust file: the signing keys the user pins, as PEM
+// public keys one after another. $BREACHDRILL_TRUST_FILE, else
+// os.UserConfigDir()/breachdrill/trusted-keys.pem.
+func TrustFilePath() (string, error) {
+	if p := os.Getenv(TrustFileEnv); p != "" {
+		return p, nil
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("locate the trust file: %w", err)
+	}
+	return filepath.Join(dir, "breachdrill", "trusted-keys.pem"), nil
+}
+
+// ReadTrustFile reads every public key in a trust file.
+func ReadTrustFile(path string) ([]ed25519.PublicKey, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var keys []ed25519.PublicKey
+	for n := 1; ; n++ {
+		var block *pem.Block
+		block, data = pem.Decode(data)
+		if block == nil {
+			break
+		}
+		k, err := ParsePublicKey(pem.EncodeToMemory(block))
+		if err != nil {
+			return nil, fmt.Errorf("%s: key %d: %w", path, n, err)
+		}
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("%s: no PEM public key in it", path)
+	}
+	return keys, nil
+}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -32,11 +33,15 @@ func (p Problem) String() string {
 	return p.File + ": " + p.Reason
 }
 
-// SignerCheck says whether the key that signed a bundle is the one the
-// verifier expected.
+// SignerCheck says whether the key that signed a bundle is one the
+// verifier pinned. An intact bundle signed by an unpinned key proves only
+// that someone signed it: integrity OK, signer not trusted.
 type SignerCheck struct {
-	Against string `json:"against,omitempty"` // "trusted key", "local key", or "" when there was nothing to compare with
-	Match   bool   `json:"match"`
+	// Against names where the pinned keys came from ("trusted key", "trust
+	// file", "your signing key"), or "" when nothing was pinned.
+	Against string `json:"against,omitempty"`
+	// Match: the signer is one of the pinned keys.
+	Match bool `json:"match"`
 }
 
 // Verification is the outcome of Verify.
@@ -50,7 +55,10 @@ type Verification struct {
 	Signer     string      `json:"signer,omitempty"` // fingerprint of the bundled key
 	Signature  bool        `json:"signature"`        // the attestation verifies with the bundled key
 	Trust      SignerCheck `json:"trust"`
-	Problems   []Problem   `json:"problems,omitempty"`
+	// Approvals are the signed approvals added after the bundle was
+	// written (evidence approve).
+	Approvals []ApprovalCheck `json:"approvals,omitempty"`
+	Problems  []Problem       `json:"problems,omitempty"`
 	// Manifest is the bundle's manifest as read (trust it only when OK).
 	Manifest *Manifest `json:"-"`
 	// Attestation is the signed statement (trust it only when OK).
@@ -66,21 +74,36 @@ func (v Verification) OK() bool { return len(v.Problems) == 0 }
 type VerifyOption func(*verifyOptions)
 
 type verifyOptions struct {
-	trusted []ed25519.PublicKey
-	local   ed25519.PublicKey
+	pinned []pinnedKey
 }
 
-// WithTrustedKeys requires the bundle to be signed by one of keys: a bundle
-// re-signed with another key after its public key was swapped fails.
+type pinnedKey struct {
+	source string
+	key    ed25519.PublicKey
+}
+
+// WithTrustedKeys pins keys given by the user (--trusted-key): a bundle
+// re-signed with another key after its public key was swapped is reported
+// as signed by an untrusted key.
 func WithTrustedKeys(keys ...ed25519.PublicKey) VerifyOption {
-	return func(o *verifyOptions) { o.trusted = append(o.trusted, keys...) }
+	return WithPinnedKeys("trusted key", keys...)
 }
 
-// WithLocalKey reports whether the signer is the user's own key, without
-// failing when it is not (bundles from CI are signed by CI's key).
-func WithLocalKey(pub ed25519.PublicKey) VerifyOption {
-	return func(o *verifyOptions) { o.local = pub }
+// WithPinnedKeys pins keys and names where they came from ("trust file",
+// "your signing key"), for the verification's report.
+func WithPinnedKeys(source string, keys ...ed25519.PublicKey) VerifyOption {
+	return func(o *verifyOptions) {
+		for _, k := range keys {
+			o.pinned = append(o.pinned, pinnedKey{source, k})
+		}
+	}
 }
+
+// WithLocalKey pins the user's own signing key.
+func WithLocalKey(pub ed25519.PublicKey) VerifyOption { return WithPinnedKeys("your signing key", pub) }
+
+// Trusted reports whether the bundle is intact and its signer pinned.
+func (v Verification) Trusted() bool { return v.OK() && v.Trust.Match }
 
 // ErrNotBundle means the path is neither a bundle directory nor a zip of
 // one.
@@ -245,7 +268,7 @@ func verifyFiles(files map[string][]byte, o verifyOptions) Verification {
 		}
 	}
 	for name := range files {
-		if name == AttestationFile || (!v.Signature && name == ManifestFile) {
+		if name == AttestationFile || (!v.Signature && name == ManifestFile) || strings.HasPrefix(name, ApprovalDir+"/") {
 			continue
 		}
 		if _, ok := ref[name]; !ok {
@@ -273,18 +296,24 @@ func verifyFiles(files map[string][]byte, o verifyOptions) Verification {
 		}
 	}
 
-	switch {
-	case len(o.trusted) > 0:
-		v.Trust.Against = "trusted key"
-		for _, k := range o.trusted {
-			v.Trust.Match = v.Trust.Match || pub != nil && k.Equal(pub)
+	approvals, problems := checkApprovals(files, o)
+	v.Approvals = approvals
+	v.Problems = append(v.Problems, problems...)
+
+	// Trust is reported apart from integrity: an intact bundle from an
+	// unpinned signer is "integrity OK, signer not trusted".
+	var sources []string
+	for _, k := range o.pinned {
+		if pub != nil && k.key.Equal(pub) {
+			v.Trust.Match, v.Trust.Against = true, k.source
+			break
 		}
-		if !v.Trust.Match {
-			bad(PublicKeyFile, "signer "+v.Signer+" is not the trusted key "+fingerprints(o.trusted))
+		if !slices.Contains(sources, k.source) {
+			sources = append(sources, k.source)
 		}
-	case o.local != nil:
-		v.Trust.Against = "local key"
-		v.Trust.Match = pub != nil && o.local.Equal(pub)
+	}
+	if !v.Trust.Match {
+		v.Trust.Against = strings.Join(sources, ", ")
 	}
 	return v
 }
@@ -398,12 +427,4 @@ func short(h string) string {
 		return h[:16] + "…"
 	}
 	return h
-}
-
-func fingerprints(keys []ed25519.PublicKey) string {
-	var s []string
-	for _, k := range keys {
-		s = append(s, Fingerprint(k))
-	}
-	return strings.Join(s, " or ")
 }

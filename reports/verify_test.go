@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"github.com/stretchr/testify/assert"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -165,21 +166,35 @@ func TestKeySwap(t *testing.T) {
 	if v := verifyFiles(forged, verifyOptions{}); !v.OK() {
 		t.Fatalf("re-signed forgery should be self-consistent, got %v", v.Problems)
 	}
-	t.Run("re-signed, trusted key given", func(t *testing.T) {
-		v := verifyFiles(forged, verifyOptions{trusted: []ed25519.PublicKey{ownerPub}})
-		if v.OK() || !hasProblem(v, PublicKeyFile, "is not the trusted key") || v.Trust.Match {
-			t.Fatalf("forgery passed the trusted key: %+v", v)
+	pin := func(opts ...VerifyOption) verifyOptions {
+		var o verifyOptions
+		for _, opt := range opts {
+			opt(&o)
 		}
-		if v := verifyFiles(intact, verifyOptions{trusted: []ed25519.PublicKey{ownerPub}}); !v.OK() || !v.Trust.Match {
-			t.Fatalf("genuine bundle failed the trusted key: %v", v.Problems)
-		}
-	})
-	t.Run("re-signed, local key differs", func(t *testing.T) {
-		v := verifyFiles(forged, verifyOptions{local: ownerPub})
-		if v.Trust.Against != "local key" || v.Trust.Match {
-			t.Fatalf("local key comparison: %+v", v.Trust)
-		}
-	})
+		return o
+	}
+	tests := []struct {
+		name    string
+		files   map[string][]byte
+		opts    verifyOptions
+		trusted bool
+		against string
+	}{
+		{"re-signed, trusted key given", forged, pin(WithTrustedKeys(ownerPub)), false, "trusted key"},
+		{"genuine, trusted key given", intact, pin(WithTrustedKeys(ownerPub)), true, "trusted key"},
+		{"re-signed, your key differs", forged, pin(WithLocalKey(ownerPub)), false, "your signing key"},
+		{"genuine, in the trust file", intact, pin(WithPinnedKeys("trust file", attacker.Public().(ed25519.PublicKey), ownerPub)), true, "trust file"},
+		{"genuine, nothing pinned", intact, pin(), false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := verifyFiles(tt.files, tt.opts)
+			assert.True(t, v.OK(), "integrity holds either way: %v", v.Problems)
+			assert.Equal(t, tt.trusted, v.Trusted())
+			assert.Equal(t, tt.trusted, v.Trust.Match)
+			assert.Equal(t, tt.against, v.Trust.Against)
+		})
+	}
 }
 
 // resign rebuilds manifest.json and attestation.json for files with key,

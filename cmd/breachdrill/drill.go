@@ -26,7 +26,9 @@ removes what it started, and writes a signed evidence bundle to
 
 Exit codes: 0 every scenario detected in time and contained; 1 a readiness
 gap (a rule missed or late, a false positive, containment not verified);
-2 bad input; 3 the infrastructure failed (never reported as pass or miss).`,
+2 bad input, including a scenario whose containment check passes before the
+response (a scenario fault: it could prove nothing); 3 the infrastructure
+failed (never reported as pass or miss).`,
 		Example: "  breachdrill drill --all\n  breachdrill drill --scenario exposed-db-backup --scenario ajax-sqli-exfiltration --out ./evidence",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/breachdrill/breachdrill/internal/fault"
 	"github.com/breachdrill/breachdrill/reports"
@@ -23,7 +24,7 @@ func newEvidenceCmd() *cobra.Command {
 ./evidence/<exercise-id>/). These commands check bundles and summarise them
 for auditors.`,
 	}
-	cmd.AddCommand(newEvidenceVerifyCmd(), newEvidenceQuarterCmd(), newEvidenceKeyCmd())
+	cmd.AddCommand(newEvidenceVerifyCmd(), newEvidenceQuarterCmd(), newEvidenceKeyCmd(), newEvidenceApproveCmd())
 	return cmd
 }
 
@@ -36,9 +37,11 @@ func (f *trustFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&f.trusted, "trusted-key", nil, "require the signer to be this ed25519 key (PEM public or private key; repeatable)")
 }
 
-// options turns the flags into verify options. Without --trusted-key, the
-// user's own signing key (if there is one) is compared with the signer, for
-// information only: bundles from CI are signed by CI's key.
+// options turns the flags into verify options: the keys the user pins.
+// --trusted-key pins exactly the keys given. Without it, the trust file
+// ($BREACHDRILL_TRUST_FILE, else trusted-keys.pem in the user's config
+// directory) and the user's own signing key are pinned. A bundle signed by
+// none of them is "integrity OK, signer not trusted".
 func (f trustFlags) options(cmd *cobra.Command) ([]reports.VerifyOption, error) {
 	var keys []ed25519.PublicKey
 	for _, p := range f.trusted {
@@ -51,33 +54,52 @@ func (f trustFlags) options(cmd *cobra.Command) ([]reports.VerifyOption, error) 
 	if len(keys) > 0 {
 		return []reports.VerifyOption{reports.WithTrustedKeys(keys...)}, nil
 	}
-	p, err := reports.DefaultKeyPath()
-	if err != nil {
-		return nil, nil
+	var opts []reports.VerifyOption
+	if p, err := reports.TrustFilePath(); err == nil {
+		keys, err := reports.ReadTrustFile(p)
+		switch {
+		case err == nil:
+			opts = append(opts, reports.WithPinnedKeys("trust file "+p, keys...))
+		case errors.Is(err, fs.ErrNotExist):
+		default:
+			return nil, fault.Input(fmt.Errorf("trust file: %w", err))
+		}
 	}
-	k, err := reports.ReadPublicKey(p)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, nil
-	case err != nil:
-		fmt.Fprintf(cmd.ErrOrStderr(), "warning: cannot read your signing key to compare signers: %v\n", err)
-		return nil, nil
+	if p, err := reports.DefaultKeyPath(); err == nil {
+		k, err := reports.ReadPublicKey(p)
+		switch {
+		case err == nil:
+			opts = append(opts, reports.WithLocalKey(k))
+		case !errors.Is(err, fs.ErrNotExist):
+			fmt.Fprintf(cmd.ErrOrStderr(), "warning: cannot read your signing key to compare signers: %v\n", err)
+		}
 	}
-	return []reports.VerifyOption{reports.WithLocalKey(k)}, nil
+	return opts, nil
 }
 
 func signerText(v reports.Verification) string {
-	switch {
-	case v.Trust.Against == "trusted key" && v.Trust.Match:
-		return "signed by the trusted key " + v.Signer
-	case v.Trust.Against == "trusted key":
-		return "signed by " + v.Signer + ", NOT a trusted key"
-	case v.Trust.Against == "local key" && v.Trust.Match:
-		return "signed by your key " + v.Signer
-	case v.Trust.Against == "local key":
-		return "signed by " + v.Signer + ", not your local key (pass --trusted-key to require a signer)"
+	if v.Trust.Match {
+		return "signed by " + v.Signer + " (pinned: " + v.Trust.Against + ")"
 	}
-	return "signed by " + v.Signer + " (no trusted or local key to compare with)"
+	if v.Trust.Against == "" {
+		return "signer " + v.Signer + " not trusted: no key is pinned (pass --trusted-key, or add the key to the trust file)"
+	}
+	return "signer " + v.Signer + " not trusted: not among the pinned keys (" + v.Trust.Against + ")"
+}
+
+func approvalsText(v reports.Verification) []string {
+	var out []string
+	for _, a := range v.Approvals {
+		if !a.Valid {
+			continue
+		}
+		pinned := "approver key not pinned"
+		if a.Pinned {
+			pinned = "approver key pinned"
+		}
+		out = append(out, fmt.Sprintf("approved by %s (%s) on %s, key %s, %s", a.Approver, a.Role, a.ApprovedAt.Format(time.DateOnly), a.Signer, pinned))
+	}
+	return out
 }
 
 func newEvidenceVerifyCmd() *cobra.Command {
@@ -89,13 +111,18 @@ func newEvidenceVerifyCmd() *cobra.Command {
 		Long: `Check each bundle (a directory or its .zip): the SHA-256 of every file against
 the signed attestation, the ed25519 signature (DSSE) against the bundled public
 key, the manifest, and the hash chain of the timeline. Prints one OK line per
-intact bundle, or each file and event that fails; exits 1 if any bundle fails.
+intact bundle signed by a pinned key, and any approvals; exits 1 if any bundle
+fails or its signer is not pinned.
 
 A bundle re-signed by someone else after its public key was swapped is
-self-consistent: pass --trusted-key with the key you expect to catch it.
-Without --trusted-key, the signer is compared with your own signing key, if
-you have one, and the result is printed.`,
-		Example: "  breachdrill evidence verify evidence/drill-2026-11-28-a1\n  breachdrill evidence verify --trusted-key ci-signing.pub evidence/*.zip",
+self-consistent, so integrity alone proves little: the signer must be a key
+you pinned. --trusted-key pins exactly the keys given; without it, the keys in
+the trust file ($BREACHDRILL_TRUST_FILE, else trusted-keys.pem in your config
+directory, e.g. ~/.config/breachdrill/trusted-keys.pem: PEM public keys one
+after another, from 'breachdrill evidence key') and your own signing key are
+pinned. An intact bundle from any other signer prints "integrity OK, signer
+not trusted" and exits 1.`,
+		Example: "  breachdrill evidence verify --trusted-key ci-signing.pub evidence/drill-2026-11-28-a1\n  breachdrill evidence verify --trusted-key ci-signing.pub evidence/*.zip",
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts, err := trust.options(cmd)
@@ -104,7 +131,7 @@ you have one, and the result is printed.`,
 			}
 			out := cmd.OutOrStdout()
 			var results []reports.Verification
-			failed := 0
+			failed, untrusted := 0, 0
 			for _, p := range args {
 				v, err := reports.Verify(cmd.Context(), p, opts...)
 				if err != nil {
@@ -114,8 +141,11 @@ you have one, and the result is printed.`,
 					return fault.Input(fmt.Errorf("BUNDLE %s: %w", p, err))
 				}
 				results = append(results, v)
-				if !v.OK() {
+				switch {
+				case !v.OK():
 					failed++
+				case !v.Trust.Match:
+					untrusted++
 				}
 				if asJSON {
 					continue
@@ -129,7 +159,14 @@ you have one, and the result is printed.`,
 					if v.Events > 0 {
 						events = fmt.Sprintf(", %d events chained", v.Events)
 					}
-					fmt.Fprintf(out, "OK %s: %s, %d files%s, %s\n", p, what, v.Files, events, signerText(v))
+					verdict := "OK"
+					if !v.Trust.Match {
+						verdict = "integrity OK, signer not trusted"
+					}
+					fmt.Fprintf(out, "%s %s: %s, %d files%s, %s\n", verdict, p, what, v.Files, events, signerText(v))
+					for _, a := range approvalsText(v) {
+						fmt.Fprintf(out, "  %s\n", a)
+					}
 					continue
 				}
 				fmt.Fprintf(out, "FAIL %s: %s\n", p, nounCount(len(v.Problems), "problem"))
@@ -144,8 +181,11 @@ you have one, and the result is printed.`,
 					return err
 				}
 			}
-			if failed > 0 {
+			switch {
+			case failed > 0:
 				return gapError{fmt.Sprintf("%d of %s failed verification", failed, nounCount(len(args), "bundle"))}
+			case untrusted > 0:
+				return gapError{fmt.Sprintf("%d of %s: integrity OK, signer not trusted", untrusted, nounCount(len(args), "bundle"))}
 			}
 			return nil
 		},
@@ -157,8 +197,8 @@ you have one, and the result is printed.`,
 
 func newEvidenceQuarterCmd() *cobra.Command {
 	var trust trustFlags
-	var in, out, key string
-	var zip, force bool
+	var in, out, key, policyFile string
+	var zip, force, allowUntrusted bool
 	cmd := &cobra.Command{
 		Use:   "quarter QUARTER",
 		Short: "Build the signed quarterly readiness pack from the bundles of a quarter",
@@ -190,6 +230,16 @@ The pack is signed like a bundle: check it with 'breachdrill evidence verify'.`,
 				return err
 			}
 			opts := []reports.Option{reports.WithVerifyOptions(vopts...), reports.WithToolVersion(version)}
+			if policyFile != "" {
+				pol, err := reports.LoadPolicy(policyFile)
+				if err != nil {
+					return fault.Input(fmt.Errorf("--policy %s: %w", policyFile, err))
+				}
+				opts = append(opts, reports.WithPolicy(pol))
+			}
+			if allowUntrusted {
+				opts = append(opts, reports.WithAllowUntrusted())
+			}
 			if key != "" {
 				if _, err := reports.ReadPrivateKey(key); err != nil {
 					return fault.Input(fmt.Errorf("--key %s: %w", key, err))
@@ -234,6 +284,55 @@ The pack is signed like a bundle: check it with 'breachdrill evidence verify'.`,
 	cmd.Flags().StringVar(&key, "key", "", "ed25519 signing key, PKCS#8 PEM (default: your key, generated on first use)")
 	cmd.Flags().BoolVar(&zip, "zip", false, "also write OUT.zip")
 	cmd.Flags().BoolVar(&force, "force", false, "replace --out if it exists")
+	cmd.Flags().StringVar(&policyFile, "policy", "", "YAML `FILE` setting what counts as a test of the plan (tabletop: incident_commander, min_participants, all_objectives_rated, hot_wash; drill: counts)")
+	cmd.Flags().BoolVar(&allowUntrusted, "allow-untrusted", false, "also read bundles whose signer is not pinned (they are left out by default)")
+	return cmd
+}
+
+func newEvidenceApproveCmd() *cobra.Command {
+	var as, key string
+	cmd := &cobra.Command{
+		Use:   "approve BUNDLE --as \"Name, role\"",
+		Short: "Add a named, signed approval to an evidence bundle",
+		Long: `Sign an approval of BUNDLE (a bundle directory) as the named person in their
+role: an in-toto statement naming the SHA-256 of the bundle's attestation and
+manifest, in its own DSSE envelope under approvals/. The bundle's own signature
+is untouched; 'evidence verify' checks and lists approvals. The approval is
+signed with --key, or your own signing key.`,
+		Example: "  breachdrill evidence approve evidence/drill-2026-11-28-a1 --as \"Dana Kim, Head of Security\"",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name, role, err := reports.ParseApprover(as)
+			if err != nil {
+				return fault.Input(fmt.Errorf("--as %w", err))
+			}
+			var priv ed25519.PrivateKey
+			if key != "" {
+				if priv, err = reports.ReadPrivateKey(key); err != nil {
+					return fault.Input(fmt.Errorf("--key %s: %w", key, err))
+				}
+			} else {
+				p, err := reports.DefaultKeyPath()
+				if err != nil {
+					return fault.Infra(err)
+				}
+				if priv, _, err = reports.LoadOrCreateKey(p); err != nil {
+					return fault.Infra(err)
+				}
+			}
+			p, err := reports.Approve(cmd.Context(), args[0], name, role, priv, time.Now())
+			switch {
+			case errors.Is(err, reports.ErrApproveZip), errors.Is(err, fs.ErrNotExist), errors.Is(err, reports.ErrNotBundle):
+				return fault.Input(fmt.Errorf("BUNDLE %s: %w", args[0], err))
+			case err != nil:
+				return gapError{err.Error()}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "approved %s as %s (%s): %s, signed by %s\n", args[0], name, role, p, reports.Fingerprint(priv.Public().(ed25519.PublicKey)))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&as, "as", "", "who approves: \"Name, role\" (required)")
+	cmd.Flags().StringVar(&key, "key", "", "sign the approval with this ed25519 key `FILE` (default: your signing key)")
 	return cmd
 }
 

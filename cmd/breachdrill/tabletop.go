@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -175,8 +176,31 @@ func runTabletop(cmd *cobra.Command, f *tabletopFlags) error {
 		return fault.Infra(fmt.Errorf("interrupted: %w", runErr))
 	case saved.Result == reports.ResultFailed:
 		return gapError{"the hot wash rated an objective M or U, or a live scenario showed a readiness gap: see the report"}
+	case saved.Result == reports.ResultIncomplete:
+		return incompleteTabletop(saved.Path)
 	}
 	return nil
+}
+
+// incompleteTabletop is the exit for a record that is never a pass: a
+// scenario whose containment check passed before the response is a broken
+// scenario (bad input, exit 2); an exercise ended early is interrupted
+// (exit 3, as for a drill); a scenario selected but never exercised is a
+// gap in the exercise (exit 1).
+func incompleteTabletop(bundle string) error {
+	var res reports.Results
+	if b, err := os.ReadFile(filepath.Join(bundle, reports.ResultsFile)); err == nil && json.Unmarshal(b, &res) == nil {
+		for _, s := range res.Scenarios {
+			if s.Outcome == timeline.OutcomeScenarioFault {
+				return fault.Input(fmt.Errorf("scenario %s: %s", s.ID, s.Reason))
+			}
+		}
+		// Ended early: exit as an interrupted drill does.
+		if res.RunOutcome == timeline.OutcomeInterrupted {
+			return fault.Infra(errors.New("interrupted: the exercise ended early, so the record is INCOMPLETE, not a pass"))
+		}
+	}
+	return gapError{"the record is INCOMPLETE, not a pass: a selected scenario was not exercised; see the report"}
 }
 
 // tabletopRecord is the timeline's file: written as the exercise goes, so

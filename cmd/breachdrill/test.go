@@ -85,7 +85,7 @@ func printDetectionTable(w io.Writer, results []timeline.ScenarioResult) int {
 	failed := 0
 	fmt.Fprintf(w, "%-26s %-24s %-8s %9s %8s\n", "SCENARIO", "RULE", "RESULT", "LATENCY", "DEADLINE")
 	for _, r := range results {
-		if r.Outcome == timeline.OutcomeInfra || r.Outcome == timeline.OutcomeInterrupted {
+		if timeline.Incomplete(r.Outcome) {
 			fmt.Fprintf(w, "%-26s %-24s %-8s %9s %8s  %s\n", r.Info.ID, "-", "ERROR", "-", "-", r.Reason)
 			continue
 		}

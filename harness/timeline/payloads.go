@@ -122,13 +122,22 @@ type Alert struct {
 	Source   string   `json:"source"`            // access, audit, db-audit, php-error, fim, state, graphql
 	Window   string   `json:"window,omitempty"`  // baseline, observe
 	Matched  []string `json:"matched,omitempty"` // the events that matched, as compact JSON or text
-	// LatencySeconds is inject-complete → alert, filled when known.
+	// LatencySeconds is unused by the engine (timeline.Measure attributes
+	// each alert to its inject step); kept so older timelines still read.
 	LatencySeconds *float64 `json:"latency_s,omitempty"`
 }
 
+// Check stages. A containment check runs before the response (it must
+// fail there, or it proves nothing) and after it.
+const (
+	CheckBefore = "before-respond"
+	CheckAfter  = "verify"
+	CheckRevert = "revert"
+)
+
 // Check is a containment (or revert) check's result.
 type Check struct {
-	Stage  string `json:"stage"` // verify, revert
+	Stage  string `json:"stage"` // before-respond, verify, revert
 	Name   string `json:"name"`
 	Pass   bool   `json:"pass"`
 	Detail string `json:"detail,omitempty"`
@@ -137,11 +146,16 @@ type Check struct {
 // Exposure counts what actually leaked, measured by the PII scanner on
 // what an attacker obtained (an HTTP body, a dump).
 type Exposure struct {
-	Artifact   string         `json:"artifact"`
-	Bytes      int64          `json:"bytes"`
-	Subjects   int            `json:"data_subjects"` // distinct customers identified by canaries
-	Records    int            `json:"records"`       // personal-data records found
-	Canaries   []string       `json:"canaries,omitempty"`
+	Artifact string `json:"artifact"`
+	Bytes    int64  `json:"bytes"`
+	Subjects int    `json:"data_subjects"` // distinct seeded customers whose data appears in the artifact
+	Records  int    `json:"records"`       // personal-data records found
+	// Customers are the seeded customers (dataset positions) found, so
+	// totals over several artifacts count each person once.
+	Customers []int `json:"customers,omitempty"`
+	// Method says how Subjects was counted, for the Art. 33 draft.
+	Method     string         `json:"method,omitempty"`
+	Canaries   []string       `json:"canaries,omitempty"` // provenance: canary records found
 	Categories map[string]int `json:"categories,omitempty"`
 	CardNumber bool           `json:"card_numbers,omitempty"`
 }
@@ -203,10 +217,18 @@ type Finding struct {
 
 // Improvement is an item of the improvement plan.
 type Improvement struct {
-	Item   string `json:"item"`
-	Owner  string `json:"owner"`
-	Due    string `json:"due"` // YYYY-MM-DD
-	Status string `json:"status"`
+	Item      string `json:"item"`
+	Owner     string `json:"owner"`
+	Due       string `json:"due"` // YYYY-MM-DD
+	Status    string `json:"status"`
+	Objective string `json:"objective,omitempty"`
+	Control   string `json:"control,omitempty"`
+}
+
+// SignOff is a named person approving the record at the end of a tabletop.
+type SignOff struct {
+	Name string `json:"name"`
+	Role string `json:"role"`
 }
 
 // Fault is an infrastructure failure; a scenario that has one is never

@@ -42,6 +42,7 @@ const (
 	KindFinding        Kind = "finding"          // Finding
 	KindImprovement    Kind = "improvement"      // Improvement
 	KindFault          Kind = "fault"            // Fault
+	KindSignOff        Kind = "signoff"          // SignOff
 )
 
 // Event is one line of the timeline.
