@@ -42,6 +42,7 @@ type Info struct {
 	MariaDBVersion     string    `json:"mariadb_version"`
 	PHPVersion         string    `json:"php_version"`
 	ReadyAfter         float64   `json:"ready_after_seconds"`
+	Isolation          Isolation `json:"isolation"`
 }
 
 // Stack is one running stack. Its methods are safe for concurrent use.
@@ -186,9 +187,13 @@ func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
 	labels := runLabels(cfg.runID, cfg.keep, time.Now())
 	labels[labelPrefix] = cfg.prefix
 	cfg.progress("creating network")
-	nw, err := network.New(ctx, network.WithLabels(withRole(labels, "network")))
+	nw, err := createNetwork(ctx, s.cli, cfg.runID, withRole(labels, "network"))
 	if err != nil {
 		return fault.Infra(fmt.Errorf("create network: %w", err))
+	}
+	// Sealed before any container starts: see network.go.
+	if s.info.Isolation, err = sealRun(ctx, s.cli, cfg.runID); err != nil {
+		return fault.Infra(err)
 	}
 	official := cfg.images.Source == SourceOfficial
 	quiet := testcontainers.WithLogger(tclog.NewNoopLogger())
@@ -201,7 +206,7 @@ func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
 		quiet,
 		testcontainers.WithName("breachdrill-" + cfg.runID + "-db"),
 		testcontainers.WithLabels(withRole(labels, string(ServiceDB))),
-		network.WithNetwork([]string{"db"}, nw),
+		network.WithNetworkName([]string{"db"}, nw),
 		testcontainers.WithExposedPorts("3306/tcp"),
 		testcontainers.WithHostConfigModifier(loopbackOnly("3306/tcp")),
 		testcontainers.WithEnv(map[string]string{
@@ -253,7 +258,7 @@ func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
 		quiet,
 		testcontainers.WithName("breachdrill-" + cfg.runID + "-wp"),
 		testcontainers.WithLabels(withRole(labels, string(ServiceWP))),
-		network.WithNetwork([]string{"wp"}, nw),
+		network.WithNetworkName([]string{"wp"}, nw),
 		testcontainers.WithExposedPorts("80/tcp"),
 		testcontainers.WithHostConfigModifier(loopbackOnly("80/tcp")),
 		testcontainers.WithFiles(files...),
