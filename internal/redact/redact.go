@@ -294,7 +294,8 @@ func htmlForms(s string) []string {
 	return out
 }
 
-// sqlForms: a string literal as SQL standard ('') and MySQL (\') escape it.
+// sqlForms: a string literal as standard SQL (a doubled quote) and MySQL
+// (a backslash) escape it.
 func sqlForms(s string) []string {
 	return []string{
 		strings.ReplaceAll(s, "'", "''"),
