@@ -17,7 +17,8 @@ type Redaction struct {
 	Files  []string // inputs or rendered files that held one
 }
 
-func (r Redaction) empty() bool { return len(r.Events) == 0 && len(r.Files) == 0 }
+// Empty reports whether nothing was redacted.
+func (r Redaction) Empty() bool { return len(r.Events) == 0 && len(r.Files) == 0 }
 
 // redactInput masks secrets the engine missed, so that the bundle is still
 // written (evidence is never lost) and says so. Events that held one are
@@ -62,7 +63,7 @@ func redactInput(in Input, m *redact.Masker) (Input, Redaction) {
 	out := in
 	out.Scenarios = redactFiles(in.Scenarios, m, "scenarios/", &r)
 	out.RulePack = redactFiles(in.RulePack, m, "rules/", &r)
-	if !r.empty() && len(events) > 0 {
+	if !r.Empty() && len(events) > 0 {
 		last := events[len(events)-1]
 		text := fmt.Sprintf("A secret of the run reached the record and was redacted when the evidence was written: %s. "+
 			"The engine's masking missed it; the hash chain was recomputed from the first redacted event (recorded chain head %s).",

@@ -121,13 +121,19 @@ func runExercise(cmd *cobra.Command, kind string, f *exerciseFlags) (harness.Exe
 	start := time.Now()
 	say := func(s string) { fmt.Fprintf(stderr, "  %6.1fs %s\n", time.Since(start).Seconds(), s) }
 
-	// The timeline is streamed to a partial file while the run goes on; the
-	// bundle replaces it at the end.
-	partial, err := os.CreateTemp(f.out, "."+kind+"-*.timeline.jsonl")
+	// The timeline is streamed to a raw file while the run goes on, so a
+	// crash keeps it until gc; the bundle replaces it at the end, and on
+	// every other way out it goes too (it is not evidence; see
+	// timeline.RawStore).
+	store, err := timeline.DefaultRawStore()
+	if err != nil {
+		return harness.ExerciseResult{}, nil, fault.Infra(fmt.Errorf("raw timeline records: %w", err))
+	}
+	partial, err := store.Create(f.out, kind)
 	if err != nil {
 		return harness.ExerciseResult{}, nil, fault.Input(fmt.Errorf("--out %s: %w", f.out, err))
 	}
-	defer partial.Close()
+	defer partial.Remove()
 
 	popts := harness.ProvisionOptions{
 		Source: src, WooCommerce: f.stack.woocommerce, TablePrefix: f.stack.prefix, Attach: f.run,
@@ -156,10 +162,11 @@ func runExercise(cmd *cobra.Command, kind string, f *exerciseFlags) (harness.Exe
 	}
 	bundle, err := reports.WriteBundle(context.WithoutCancel(cmd.Context()), filepath.Join(f.out, res.ExerciseID), in, opts...)
 	if err != nil {
-		return res, nil, fmt.Errorf("write the evidence bundle (the raw timeline stays in %s): %w", partial.Name(), err)
+		return res, nil, fmt.Errorf("write the evidence bundle: %w", err)
 	}
-	partial.Close()
-	os.Remove(partial.Name())
+	if !bundle.Redacted.Empty() {
+		fmt.Fprintln(stderr, "a secret of the run reached the record and was redacted in the bundle (recorded there as a finding)")
+	}
 	if bundle.KeyCreated != "" {
 		fmt.Fprintf(stderr, "created signing key %s (fingerprint %s)\n", bundle.KeyCreated, bundle.Signer)
 	}

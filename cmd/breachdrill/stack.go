@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/breachdrill/breachdrill/containers"
+	"github.com/breachdrill/breachdrill/harness/timeline"
+	"github.com/breachdrill/breachdrill/internal/fault"
 	"github.com/spf13/cobra"
 )
 
@@ -60,7 +62,7 @@ func newStackCmd() *cobra.Command {
 		Long: `Start a WordPress + WooCommerce + MariaDB stack on a private network, with the
 web and database ports published on 127.0.0.1 only, and print its URL and the
 run's administrator login. The stack keeps running after the command exits;
-remove it with 'breachdrill stack down RUN' (or 'breachdrill gc --all').
+remove it with 'breachdrill stack down RUN' (the command prints it).
 Ctrl-C while it starts removes everything it created.`,
 		Example: "  breachdrill stack up\n  breachdrill stack up --woocommerce ./woocommerce.7.9.0.zip --json",
 		Args:    cobra.NoArgs,
@@ -150,9 +152,14 @@ func newGCCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "gc",
 		Short: "Remove leftover containers and networks of earlier runs",
-		Long: `Remove containers and networks labelled by breachdrill whose run is over:
-the process that started them is gone and they were not started with
-'stack up'. With --all, remove every breachdrill stack, running ones too.
+		Long: `Remove what runs left behind once they are over: containers, networks and
+firewall rules labelled by breachdrill whose owning process is gone and that
+were not started with 'stack up', and raw timelines (.drill-*.timeline.jsonl
+in --out folders) of processes that were killed. Stacks of running processes,
+other users' included, are left alone.
+
+With --all, every breachdrill stack on this engine goes, kept and running
+ones too (other users' as well): use 'stack down RUN' for your own.
 Containers and networks without breachdrill's labels are never touched.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -163,17 +170,36 @@ Containers and networks without breachdrill's labels are never touched.`,
 			if err != nil {
 				return err
 			}
-			if len(removed) == 0 {
+			raws, rerr := removeOrphanedRawTimelines()
+			for _, p := range raws {
+				fmt.Fprintf(cmd.OutOrStdout(), "removed raw timeline %s (its process is gone)\n", p)
+			}
+			if rerr != nil {
+				return rerr
+			}
+			if len(removed) == 0 && len(raws) == 0 {
 				fmt.Fprintln(cmd.OutOrStdout(), "nothing to remove")
 			}
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&all, "all", false, "also remove kept and running stacks")
+	cmd.Flags().BoolVar(&all, "all", false, "also remove kept and running stacks, other users' included")
 	return cmd
 }
 
 // cleanupContext survives the Ctrl-C that may have started the cleanup.
 func cleanupContext(ctx context.Context) context.Context {
 	return context.WithoutCancel(ctx)
+}
+
+func removeOrphanedRawTimelines() ([]string, error) {
+	store, err := timeline.DefaultRawStore()
+	if err != nil {
+		return nil, fault.Infra(fmt.Errorf("raw timeline records: %w", err))
+	}
+	removed, err := store.RemoveOrphaned()
+	if err != nil {
+		return removed, fault.Infra(fmt.Errorf("remove raw timelines: %w", err))
+	}
+	return removed, nil
 }

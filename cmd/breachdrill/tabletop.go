@@ -195,7 +195,7 @@ func (r *tabletopRecord) open(_ context.Context, id string) (*timeline.Timeline,
 	if err := os.MkdirAll(r.dir, 0o755); err != nil {
 		return nil, fault.Input(fmt.Errorf("--out %s: %w", r.dir, err))
 	}
-	f, err := os.OpenFile(filepath.Join(r.dir, "."+id+".timeline.jsonl"), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := os.OpenFile(filepath.Join(r.dir, "."+id+".timeline.jsonl"), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("create the record file: %w", err)
 	}
