@@ -32,6 +32,15 @@ func startStack(cmd *cobra.Command, f stackFlags, extra ...containers.Option) (*
 	if err != nil {
 		return nil, err
 	}
+	// Checked before the image build, which can take minutes.
+	if err := containers.CheckTablePrefix(f.prefix); err != nil {
+		return nil, err
+	}
+	if f.woocommerce != "" {
+		if err := containers.CheckWooCommerce(f.woocommerce); err != nil {
+			return nil, err
+		}
+	}
 	ctx := cmd.Context()
 	imgs, err := containers.EnsureImages(ctx, src, containers.WithBuildProgress(cmd.ErrOrStderr()))
 	if err != nil {
