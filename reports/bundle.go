@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/ed25519"
@@ -704,24 +703,6 @@ func writeZipTemp(parent, base string, files []File) (string, error) {
 		return "", err
 	}
 	return name, nil
-}
-
-func zipFiles(w interface{ Write([]byte) (int, error) }, base string, files []File) error {
-	zw := zip.NewWriter(w)
-	// A fixed time keeps the zip byte-identical for identical bundles.
-	stamp := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, f := range files {
-		h := &zip.FileHeader{Name: base + "/" + f.Name, Method: zip.Deflate, Modified: stamp}
-		h.SetMode(bundleFileMode)
-		fw, err := zw.CreateHeader(h)
-		if err != nil {
-			return err
-		}
-		if _, err := fw.Write(f.Data); err != nil {
-			return err
-		}
-	}
-	return zw.Close()
 }
 
 // readTree reads every regular file under fsys into memory, with
