@@ -151,6 +151,7 @@ func StackInfo(i containers.Info) *timeline.StackInfo {
 		ImageDBID: i.ImageIDs.DB, ImageWPID: i.ImageIDs.WP,
 		WordPressVersion: i.WordPressVersion, WooCommerceMode: i.WooCommerceMode, WooCommerceVersion: i.WooCommerceVersion,
 		MariaDBVersion: i.MariaDBVersion, PHPVersion: i.PHPVersion,
+		NetworkSealed: i.Isolation.Enforced, NetworkExposure: i.Isolation.Reason,
 	}
 }
 

@@ -71,6 +71,9 @@ func Provision(ctx context.Context, opts ProvisionOptions, say func(string)) (*P
 		say(fmt.Sprintf("using running stack %s at %s", s.RunID(), s.URL()))
 		spec.TablePrefix = s.TablePrefix()
 	}
+	if iso := s.Isolation(); !iso.Enforced {
+		say("the stack's network is NOT sealed: " + iso.Reason)
+	}
 	p := &Provisioned{Stack: s, Owned: owned}
 	if err := p.seed(ctx, spec, say); err != nil {
 		p.Close(context.WithoutCancel(ctx))

@@ -101,6 +101,11 @@ Ctrl-C while it starts removes everything it created.`,
 				woo = "plugin " + info.WooCommerceVersion + ", HPOS on"
 			}
 			fmt.Fprintf(w, "woocommerce\t%s\n", woo)
+			network := "sealed: the containers reach nothing outside the run; ports on 127.0.0.1 only"
+			if !info.Isolation.Enforced {
+				network = "NOT sealed: " + info.Isolation.Reason
+			}
+			fmt.Fprintf(w, "network\t%s\n", network)
 			fmt.Fprintf(w, "ready in\t%.1fs\n", info.ReadyAfter)
 			fmt.Fprintf(w, "remove with\tbreachdrill stack down %s\n", info.RunID)
 			return w.Flush()

@@ -36,6 +36,11 @@ type StackInfo struct {
 	WooCommerceVersion string `json:"woocommerce_version,omitempty"`
 	MariaDBVersion     string `json:"mariadb_version"`
 	PHPVersion         string `json:"php_version"`
+	// NetworkSealed says whether the run's network was sealed (no way
+	// out, no way in but 127.0.0.1 and docker exec); when it was not,
+	// NetworkExposure says why, for the record's limitations.
+	NetworkSealed   bool   `json:"network_sealed"`
+	NetworkExposure string `json:"network_exposure,omitempty"`
 }
 
 // DatasetInfo identifies the synthetic data the stack held.
