@@ -36,6 +36,10 @@ type Masker struct {
 	secrets  []string
 	forms    []string // every encoding of every secret, longest first
 	replacer *strings.Replacer
+	// Forms by their first and last MinPartial bytes: many share them
+	// (an encoding differs from the raw secret only where it escapes), so
+	// each distinct head and tail is searched for once.
+	heads, tails map[string][]string
 }
 
 // New returns a masker for secrets.
@@ -78,6 +82,13 @@ func (m *Masker) Add(secret string) {
 		pairs = append(pairs, f, Marker)
 	}
 	m.replacer = strings.NewReplacer(pairs...)
+	m.heads, m.tails = map[string][]string{}, map[string][]string{}
+	for _, f := range m.forms {
+		if len(f) >= MinPartial {
+			m.heads[f[:MinPartial]] = append(m.heads[f[:MinPartial]], f)
+			m.tails[f[len(f)-MinPartial:]] = append(m.tails[f[len(f)-MinPartial:]], f)
+		}
+	}
 }
 
 // Secrets returns the secrets registered so far.
@@ -124,11 +135,10 @@ func (m *Masker) mask(text string) string {
 // sorted, disjoint spans.
 func (m *Masker) partials(text string) [][2]int {
 	var spans [][2]int
-	for _, f := range m.forms {
-		if len(f) < MinPartial || len(text) < MinPartial {
-			continue
-		}
-		head, tail := f[:MinPartial], f[len(f)-MinPartial:]
+	if len(text) < MinPartial {
+		return nil
+	}
+	for head, forms := range m.heads {
 		for off := 0; ; {
 			i := strings.Index(text[off:], head)
 			if i < 0 {
@@ -136,12 +146,18 @@ func (m *Masker) partials(text string) [][2]int {
 			}
 			start := off + i
 			end := start + MinPartial
-			for end < len(text) && end-start < len(f) && text[end] == f[end-start] {
-				end++
+			for _, f := range forms {
+				e := start + MinPartial
+				for e < len(text) && e-start < len(f) && text[e] == f[e-start] {
+					e++
+				}
+				end = max(end, e)
 			}
 			spans = append(spans, [2]int{start, end})
 			off = start + 1
 		}
+	}
+	for tail, forms := range m.tails {
 		for off := 0; ; {
 			i := strings.Index(text[off:], tail)
 			if i < 0 {
@@ -149,8 +165,12 @@ func (m *Masker) partials(text string) [][2]int {
 			}
 			end := off + i + MinPartial
 			start := end - MinPartial
-			for k := len(f) - MinPartial - 1; start > 0 && k >= 0 && text[start-1] == f[k]; k-- {
-				start--
+			for _, f := range forms {
+				st := end - MinPartial
+				for k := len(f) - MinPartial - 1; st > 0 && k >= 0 && text[st-1] == f[k]; k-- {
+					st--
+				}
+				start = min(start, st)
 			}
 			spans = append(spans, [2]int{start, end})
 			off = off + i + 1
