@@ -115,6 +115,9 @@ func runExercise(cmd *cobra.Command, kind string, f *exerciseFlags) (harness.Exe
 	if err != nil {
 		return harness.ExerciseResult{}, nil, err
 	}
+	if err := os.MkdirAll(f.out, 0o755); err != nil {
+		return harness.ExerciseResult{}, nil, fault.Input(fmt.Errorf("--out %s: %w", f.out, err))
+	}
 	stderr := cmd.ErrOrStderr()
 	start := time.Now()
 	say := func(s string) { fmt.Fprintf(stderr, "  %6.1fs %s\n", time.Since(start).Seconds(), s) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -95,19 +96,25 @@ func (f *exerciseFlags) checkInput(ctx context.Context, list []*scenarios.Scenar
 	return nil
 }
 
-// checkOutDir makes sure dir is (or can be made) a folder this process can
-// write in.
+// checkOutDir makes sure dir is a folder this process can write in, or
+// can be made as one; it creates nothing.
 func checkOutDir(flag, dir string) error {
 	if dir == "" {
 		return fault.Input(fmt.Errorf("%s: give a folder", flag))
 	}
-	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
-		return fault.Input(fmt.Errorf("%s %s: is a file, not a folder", flag, dir))
+	for p := filepath.Clean(dir); ; p = filepath.Dir(p) {
+		st, err := os.Stat(p)
+		switch {
+		case err == nil && !st.IsDir():
+			return fault.Input(fmt.Errorf("%s %s: %s is a file, not a folder", flag, dir, p))
+		case err == nil:
+			return writable(flag+" "+dir+": folder", p)
+		case !errors.Is(err, fs.ErrNotExist):
+			return fault.Input(fmt.Errorf("%s %s: %w", flag, dir, err))
+		case filepath.Dir(p) == p:
+			return fault.Input(fmt.Errorf("%s %s: %w", flag, dir, err))
+		}
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fault.Input(fmt.Errorf("%s %s: %w", flag, dir, err))
-	}
-	return writable(flag, dir)
 }
 
 // checkOutFile makes sure path can be written as a file: not a folder, in
@@ -137,4 +144,55 @@ func writable(what, dir string) error {
 	}
 	f.Close()
 	return os.Remove(f.Name())
+}
+
+// checkInput checks the tabletop's flags before the console opens; the
+// stack's flags only matter when it may go live.
+func (f *tabletopFlags) checkInput(ctx context.Context) error {
+	if err := checkOutDir("--out", f.out); err != nil {
+		return err
+	}
+	if f.key != "" {
+		if _, err := reports.ReadPrivateKey(f.key); err != nil {
+			return fault.Input(fmt.Errorf("--key %s: not an ed25519 private key in PKCS#8 PEM (make one with `openssl genpkey -algorithm ed25519`): %v", f.key, err))
+		}
+	}
+	if f.discussion {
+		return nil
+	}
+	if f.customers < 1 || f.customers > fakedata.MaxCustomers {
+		return fault.Input(fmt.Errorf("--customers %d: use 1 to %d", f.customers, fakedata.MaxCustomers))
+	}
+	if f.orders < 0 || f.orders > fakedata.MaxOrders {
+		return fault.Input(fmt.Errorf("--orders %d: use 0 to %d", f.orders, fakedata.MaxOrders))
+	}
+	if _, err := containers.ParseSource(f.stack.source); err != nil {
+		return err
+	}
+	if err := containers.CheckTablePrefix(f.stack.prefix); err != nil {
+		return err
+	}
+	if f.stack.woocommerce != "" {
+		if err := containers.CheckWooCommerce(f.stack.woocommerce); err != nil {
+			return err
+		}
+	}
+	if !f.live {
+		// Automatic mode goes live only if an engine answers; the
+		// console checks the seal then.
+		return nil
+	}
+	iso, err := containers.Isolation{}, error(nil)
+	if f.run != "" {
+		iso, err = containers.CheckRun(ctx, f.run)
+	} else {
+		iso, err = containers.CheckIsolation(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	if !iso.Enforced && !f.allowExposed {
+		return fault.Input(fmt.Errorf("--allow-exposed: live injects plant web shells, backdoors and vulnerable plugins, and the stack's network cannot be sealed here (%s); use --discussion, or pass --allow-exposed to accept the exposure", iso.Reason))
+	}
+	return nil
 }
