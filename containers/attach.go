@@ -100,5 +100,6 @@ func attach(ctx context.Context, cli *client.Client, runID string) (*Stack, erro
 		wpVersion = string(res.Stdout)
 	}
 	s.info.WordPressVersion = wpVersion
+	s.info.Isolation = runIsolation(ctx, cli, runID)
 	return s, nil
 }

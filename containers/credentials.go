@@ -2,7 +2,8 @@ package containers
 
 import (
 	"crypto/rand"
-	"strings"
+
+	"github.com/breachdrill/breachdrill/internal/redact"
 )
 
 // Credentials are generated per run. They never go to logs or evidence:
@@ -54,12 +55,10 @@ func (c Credentials) Secrets() []string {
 	return nonEmpty
 }
 
-// Mask replaces every secret of the run in s with a fixed marker.
+// Mask replaces every secret of the run in s with a fixed marker, in any
+// encoding and as a prefix or suffix (see internal/redact).
 func (c Credentials) Mask(s string) string {
-	for _, sec := range c.Secrets() {
-		s = strings.ReplaceAll(s, sec, "[masked]")
-	}
-	return s
+	return redact.New(c.Secrets()...).Mask(s)
 }
 
 const (

@@ -188,6 +188,9 @@ func removeRun(ctx context.Context, cli *client.Client, r RunSummary) error {
 			first = fault.Infra(fmt.Errorf("remove network %.12s of run %s: %w", id, r.RunID, err))
 		}
 	}
+	if err := unsealRun(ctx, cli, r.RunID); err != nil && first == nil {
+		first = fault.Infra(fmt.Errorf("remove the firewall rules of run %s: %w", r.RunID, err))
+	}
 	return first
 }
 
@@ -220,5 +223,16 @@ func gc(ctx context.Context, all bool, scope func(RunSummary) bool) ([]RunSummar
 		}
 		removed = append(removed, r)
 	}
-	return removed, nil
+	if scope != nil {
+		// A scoped gc (tests) must not judge other processes' chains.
+		return removed, nil
+	}
+	// Chains whose run is gone entirely (a process killed after sealing
+	// and before its own cleanup, with its network removed since).
+	left, err := listRuns(ctx, cli)
+	if err != nil {
+		return removed, err
+	}
+	_, err = removeOrphanedSeals(ctx, cli, left)
+	return removed, err
 }

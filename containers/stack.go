@@ -46,8 +46,9 @@ type Info struct {
 	CRSVersion         string    `json:"crs_version,omitempty"`
 	// Plugins are the active plugins (must-use ones included) when the
 	// stack became ready, each with a digest of its files.
-	Plugins    []Plugin `json:"plugins,omitempty"`
-	ReadyAfter float64  `json:"ready_after_seconds"`
+	Plugins    []Plugin  `json:"plugins,omitempty"`
+	ReadyAfter float64   `json:"ready_after_seconds"`
+	Isolation  Isolation `json:"isolation"`
 }
 
 // Plugin is one active plugin of the drilled shop.
@@ -213,9 +214,13 @@ func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
 	labels := runLabels(cfg.runID, cfg.keep, time.Now())
 	labels[labelPrefix] = cfg.prefix
 	cfg.progress("creating network")
-	nw, err := network.New(ctx, network.WithLabels(withRole(labels, "network")))
+	nw, err := createNetwork(ctx, s.cli, cfg.runID, withRole(labels, "network"))
 	if err != nil {
 		return fault.Infra(fmt.Errorf("create network: %w", err))
+	}
+	// Sealed before any container starts: see network.go.
+	if s.info.Isolation, err = sealRun(ctx, s.cli, cfg.runID); err != nil {
+		return fault.Infra(err)
 	}
 	official := cfg.images.Source == SourceOfficial
 	quiet := testcontainers.WithLogger(tclog.NewNoopLogger())
@@ -228,7 +233,7 @@ func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
 		quiet,
 		testcontainers.WithName("breachdrill-" + cfg.runID + "-db"),
 		testcontainers.WithLabels(withRole(labels, string(ServiceDB))),
-		network.WithNetwork([]string{"db"}, nw),
+		network.WithNetworkName([]string{"db"}, nw),
 		testcontainers.WithExposedPorts("3306/tcp"),
 		testcontainers.WithHostConfigModifier(loopbackOnly("3306/tcp")),
 		testcontainers.WithEnv(map[string]string{
@@ -280,7 +285,7 @@ func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
 		quiet,
 		testcontainers.WithName("breachdrill-" + cfg.runID + "-wp"),
 		testcontainers.WithLabels(withRole(labels, string(ServiceWP))),
-		network.WithNetwork([]string{"wp"}, nw),
+		network.WithNetworkName([]string{"wp"}, nw),
 		testcontainers.WithExposedPorts("80/tcp"),
 		testcontainers.WithHostConfigModifier(loopbackOnly("80/tcp")),
 		testcontainers.WithFiles(files...),

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/breachdrill/breachdrill/containers"
@@ -28,6 +29,9 @@ type ExerciseOptions struct {
 	Sink io.Writer
 	// Say receives one line per provisioning step.
 	Say func(string)
+	// AllowExposed runs scenarios that plant code (Scenario.PlantsCode)
+	// on a stack whose network is not sealed; without it they are refused.
+	AllowExposed bool
 }
 
 // ExerciseResult is everything an exercise leaves for reports.
@@ -93,6 +97,12 @@ func Exercise(ctx context.Context, opts ExerciseOptions) (ExerciseResult, error)
 	for _, s := range prov.Stack.Credentials().Secrets() {
 		secrets.Add(s)
 	}
+	if err := checkExposure(prov.Stack.Isolation(), opts.Scenarios, opts.AllowExposed); err != nil {
+		// The CLI checks this before starting anything; this is for
+		// every other caller, and for a seal that failed after all.
+		res.Events = tl.Events()
+		return res, err
+	}
 	info.Stack = StackInfo(prov.Stack.Info())
 	info.Dataset = prov.Dataset
 	tl.MustAppend(timeline.Entry{Kind: timeline.KindRunStart, Summary: opts.Kind + " " + res.ExerciseID, Data: info})
@@ -153,9 +163,28 @@ func StackInfo(i containers.Info) *timeline.StackInfo {
 		WordPressVersion: i.WordPressVersion, WooCommerceMode: i.WooCommerceMode, WooCommerceVersion: i.WooCommerceVersion,
 		MariaDBVersion: i.MariaDBVersion, PHPVersion: i.PHPVersion,
 		ApacheVersion: i.ApacheVersion, ModSecurityVersion: i.ModSecurityVersion, CRSVersion: i.CRSVersion,
+		NetworkSealed: i.Isolation.Enforced, NetworkExposure: i.Isolation.Reason,
 	}
 	for _, p := range i.Plugins {
 		si.Plugins = append(si.Plugins, timeline.PluginInfo{File: p.File, Version: p.Version, SHA256: p.SHA256})
 	}
 	return si
+}
+
+// checkExposure refuses scenarios that plant code on a stack whose network
+// is not sealed, unless allowed.
+func checkExposure(iso containers.Isolation, list []*scenarios.Scenario, allow bool) error {
+	if iso.Enforced || allow {
+		return nil
+	}
+	var ids []string
+	for _, s := range list {
+		if s.PlantsCode() {
+			ids = append(ids, s.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	return fault.Input(fmt.Errorf("--allow-exposed: %s plant(s) code an attacker could reach, and the stack's network is not sealed (%s)", strings.Join(ids, ", "), iso.Reason))
 }

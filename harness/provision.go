@@ -48,12 +48,6 @@ func Provision(ctx context.Context, opts ProvisionOptions, say func(string)) (*P
 	}
 	var s *containers.Stack
 	owned := opts.Attach == ""
-	if owned && opts.WooCommerce != "" {
-		// Before an image build that may take minutes.
-		if _, err := containers.CheckWooCommerce(opts.WooCommerce); err != nil {
-			return nil, err
-		}
-	}
 	if owned {
 		imgs, err := containers.EnsureImages(ctx, opts.Source, containers.WithBuildProgress(lineWriter(say)))
 		if err != nil {
@@ -79,6 +73,9 @@ func Provision(ctx context.Context, opts ProvisionOptions, say func(string)) (*P
 		}
 		say(fmt.Sprintf("using running stack %s at %s", s.RunID(), s.URL()))
 		spec.TablePrefix = s.TablePrefix()
+	}
+	if iso := s.Isolation(); !iso.Enforced {
+		say("the stack's network is NOT sealed: " + iso.Reason)
 	}
 	p := &Provisioned{Stack: s, Owned: owned}
 	if err := p.seed(ctx, spec, say); err != nil {

@@ -2,11 +2,10 @@ package harness
 
 import (
 	"context"
-	"strings"
-	"sync"
 
 	"github.com/breachdrill/breachdrill/containers"
 	"github.com/breachdrill/breachdrill/harness/detect"
+	"github.com/breachdrill/breachdrill/internal/redact"
 	"github.com/breachdrill/breachdrill/scenarios"
 )
 
@@ -25,47 +24,21 @@ type Stack interface {
 var _ Stack = (*containers.Stack)(nil)
 
 // Secrets masks every secret of a run, including those created during it
-// (a rotated password), before anything reaches the timeline.
-type Secrets struct {
-	mu   sync.RWMutex
-	list []string
-}
+// (a rotated password), before anything reaches the timeline: in every
+// encoding it can take and as a prefix or suffix (see internal/redact).
+type Secrets struct{ m *redact.Masker }
 
 // NewSecrets starts with the given secrets.
 func NewSecrets(initial ...string) *Secrets {
-	s := &Secrets{}
-	for _, v := range initial {
-		s.Add(v)
-	}
-	return s
+	return &Secrets{m: redact.New(initial...)}
 }
 
-// Add registers one more secret.
-func (s *Secrets) Add(v string) {
-	if len(v) < 6 {
-		// Too short to mask without mangling ordinary text.
-		return
-	}
-	s.mu.Lock()
-	s.list = append(s.list, v)
-	s.mu.Unlock()
-}
+// Add registers one more secret; values too short to mask without
+// mangling ordinary text are ignored.
+func (s *Secrets) Add(v string) { s.m.Add(v) }
 
 // List returns every secret registered so far.
-func (s *Secrets) List() []string {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return append([]string(nil), s.list...)
-}
+func (s *Secrets) List() []string { return s.m.Secrets() }
 
 // Mask replaces every registered secret in text.
-func (s *Secrets) Mask(text string) string {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	for _, v := range s.list {
-		if strings.Contains(text, v) {
-			text = strings.ReplaceAll(text, v, "[masked]")
-		}
-	}
-	return text
-}
+func (s *Secrets) Mask(text string) string { return s.m.Mask(text) }

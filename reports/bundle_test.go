@@ -403,7 +403,6 @@ func TestWriteBundleLeavesNothingOnError(t *testing.T) {
 		{"broken chain", context.Background(), Input{Events: broken, Scenarios: in.Scenarios}, nil, nil},
 		{"no events", context.Background(), Input{}, nil, ErrNoRunStart},
 		{"bad scenario name", context.Background(), Input{Events: in.Events, Scenarios: []File{{"../escape.yaml", nil}}}, nil, nil},
-		{"secret present", context.Background(), in, []Option{WithSecrets("graphql-pii-batch")}, ErrSecretFound},
 		{"cancelled", cancelled, in, nil, context.Canceled},
 		{"missing key file", context.Background(), in, []Option{WithKeyFile("/nonexistent/key")}, os.ErrNotExist},
 	}
@@ -468,36 +467,8 @@ func TestNoSecretInBundle(t *testing.T) {
 		}
 	})
 
-	// The engine should have masked it; here it did not.
-	r := newRecorder(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
-	r.add(timeline.KindRunStart, "", "", "run", timeline.RunInfo{ExerciseID: "leaky", Kind: "drill"})
-	r.add(timeline.KindNote, "", "", "connected", timeline.Note{Text: "db password is " + dbPassword})
-	leaky := r.tl.Events()
-	for _, tt := range []struct {
-		name   string
-		in     Input
-		secret string
-	}{
-		{"in the timeline (JSON-escaped) and report (HTML-escaped)", Input{Events: leaky}, dbPassword},
-		{"in a scenario file", Input{Events: in.Events, Scenarios: []File{{"x.yaml", []byte("password: hunter2-admin\n")}}}, "hunter2-admin"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			parent := t.TempDir()
-			_, err := WriteBundle(context.Background(), filepath.Join(parent, "b"), tt.in, WithKey(testKey(1)), WithSecrets("unrelated", tt.secret))
-			if !errors.Is(err, ErrSecretFound) {
-				t.Fatalf("error %v, want ErrSecretFound", err)
-			}
-			if strings.Contains(err.Error(), tt.secret) {
-				t.Error("the error message repeats the secret")
-			}
-			if !strings.Contains(err.Error(), "secret #2") {
-				t.Errorf("error does not say which secret: %v", err)
-			}
-			if left, _ := os.ReadDir(parent); len(left) != 0 {
-				t.Errorf("left behind: %v", left)
-			}
-		})
-	}
+	// A secret the engine missed: redact_test.go (written redacted,
+	// with a finding; never refused).
 }
 
 func fileList(t *testing.T, dir string) []string {

@@ -182,7 +182,7 @@ func readZip(data []byte) (map[string][]byte, []Problem, error) {
 		}
 	}
 	files := map[string][]byte{}
-	var problems []Problem
+	problems := zipContainerProblems(data, zr)
 	for _, f := range zr.File {
 		if strings.HasSuffix(f.Name, "/") {
 			continue

@@ -37,6 +37,9 @@ type exerciseFlags struct {
 	zip       bool
 	interval  time.Duration
 	window    time.Duration
+	// allowExposed runs scenarios that plant code even where the stack's
+	// network cannot be sealed.
+	allowExposed bool
 }
 
 func (f *exerciseFlags) register(cmd *cobra.Command, window time.Duration) {
@@ -55,6 +58,7 @@ func (f *exerciseFlags) register(cmd *cobra.Command, window time.Duration) {
 	fl.BoolVar(&f.zip, "zip", false, "also write the bundle as a .zip")
 	fl.DurationVar(&f.interval, "interval", time.Second, "how often state checks (HTTP probes, SQL checks) run")
 	fl.DurationVar(&f.window, "baseline-window", window, "clean traffic before each inject; any alert in it is a false positive")
+	fl.BoolVar(&f.allowExposed, "allow-exposed", false, "run scenarios that plant web shells, backdoors or vulnerable plugins even where the stack's network cannot be sealed (a remote or rootless engine)")
 }
 
 // selection resolves --scenario/--all/--shard into scenarios, and loads
@@ -85,12 +89,6 @@ func (f *exerciseFlags) selection(cmd *cobra.Command) ([]*scenarios.Scenario, *d
 	if len(list) == 0 {
 		return nil, nil, fault.Input(fmt.Errorf("--shard %s selects no scenario", f.shard))
 	}
-	if f.interval < 100*time.Millisecond {
-		return nil, nil, fault.Input(fmt.Errorf("--interval %s: use at least 100ms", f.interval))
-	}
-	if f.customers < 1 || f.orders < 0 {
-		return nil, nil, fault.Input(fmt.Errorf("--customers %d --orders %d: the drill needs at least one customer", f.customers, f.orders))
-	}
 	return list, pack, nil
 }
 
@@ -110,6 +108,9 @@ func runExercise(cmd *cobra.Command, kind string, f *exerciseFlags) (harness.Exe
 	if err != nil {
 		return harness.ExerciseResult{}, nil, err
 	}
+	if err := f.checkInput(cmd.Context(), list); err != nil {
+		return harness.ExerciseResult{}, nil, err
+	}
 	src, err := containers.ParseSource(f.stack.source)
 	if err != nil {
 		return harness.ExerciseResult{}, nil, err
@@ -121,23 +122,30 @@ func runExercise(cmd *cobra.Command, kind string, f *exerciseFlags) (harness.Exe
 	start := time.Now()
 	say := func(s string) { fmt.Fprintf(stderr, "  %6.1fs %s\n", time.Since(start).Seconds(), s) }
 
-	// The timeline is streamed to a partial file while the run goes on; the
-	// bundle replaces it at the end.
-	partial, err := os.CreateTemp(f.out, "."+kind+"-*.timeline.jsonl")
+	// The timeline is streamed to a raw file while the run goes on, so a
+	// crash keeps it until gc; the bundle replaces it at the end, and on
+	// every other way out it goes too (it is not evidence; see
+	// timeline.RawStore).
+	store, err := timeline.DefaultRawStore()
+	if err != nil {
+		return harness.ExerciseResult{}, nil, fault.Infra(fmt.Errorf("raw timeline records: %w", err))
+	}
+	partial, err := store.Create(f.out, kind)
 	if err != nil {
 		return harness.ExerciseResult{}, nil, fault.Input(fmt.Errorf("--out %s: %w", f.out, err))
 	}
-	defer partial.Close()
+	defer partial.Remove()
 
 	popts := harness.ProvisionOptions{
 		Source: src, WooCommerce: f.stack.woocommerce, TablePrefix: f.stack.prefix, Attach: f.run,
 		Customers: f.customers, Orders: f.orders, Seed: f.seed,
 	}
 	res, runErr := harness.Exercise(cmd.Context(), harness.ExerciseOptions{
-		Kind: kind, ToolVersion: version, Scenarios: list, Pack: pack, Provision: popts, Sink: partial, Say: say,
+		Kind: kind, ToolVersion: version, Scenarios: list, Pack: pack, Provision: popts, Sink: partial, Say: say, AllowExposed: f.allowExposed,
 		Runner: harness.Options{Interval: f.interval, BaselineWindow: f.window, Browse: true, Progress: progressPrinter(stderr, start)},
 	})
-	if len(res.Events) == 0 {
+	if len(res.Events) == 0 || (fault.IsInput(runErr) && !fault.IsInfra(runErr)) {
+		// Bad input found late is still bad input: no bundle for it.
 		return res, nil, runErr
 	}
 	in := reports.Input{Events: res.Events, RulePackHash: pack.Hash(), ToolVersion: version}
@@ -156,10 +164,11 @@ func runExercise(cmd *cobra.Command, kind string, f *exerciseFlags) (harness.Exe
 	}
 	bundle, err := reports.WriteBundle(context.WithoutCancel(cmd.Context()), filepath.Join(f.out, res.ExerciseID), in, opts...)
 	if err != nil {
-		return res, nil, fmt.Errorf("write the evidence bundle (the raw timeline stays in %s): %w", partial.Name(), err)
+		return res, nil, fmt.Errorf("write the evidence bundle: %w", err)
 	}
-	partial.Close()
-	os.Remove(partial.Name())
+	if !bundle.Redacted.Empty() {
+		fmt.Fprintln(stderr, "a secret of the run reached the record and was redacted in the bundle (recorded there as a finding)")
+	}
 	if bundle.KeyCreated != "" {
 		fmt.Fprintf(stderr, "created signing key %s (fingerprint %s)\n", bundle.KeyCreated, bundle.Signer)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/breachdrill/breachdrill/containers"
 	"github.com/breachdrill/breachdrill/harness/timeline"
+	"github.com/breachdrill/breachdrill/internal/fault"
 	"github.com/spf13/cobra"
 )
 
@@ -35,6 +36,15 @@ func startStack(cmd *cobra.Command, f stackFlags, extra ...containers.Option) (*
 	src, err := containers.ParseSource(f.source)
 	if err != nil {
 		return nil, err
+	}
+	// Checked before the image build, which can take minutes.
+	if err := containers.CheckTablePrefix(f.prefix); err != nil {
+		return nil, err
+	}
+	if f.woocommerce != "" {
+		if _, err := containers.CheckWooCommerce(f.woocommerce); err != nil {
+			return nil, err
+		}
 	}
 	ctx := cmd.Context()
 	imgs, err := containers.EnsureImages(ctx, src, containers.WithBuildProgress(cmd.ErrOrStderr()))
@@ -66,7 +76,7 @@ func newStackCmd() *cobra.Command {
 		Long: `Start a WordPress + WooCommerce + MariaDB stack on a private network, with the
 web and database ports published on 127.0.0.1 only, and print its URL and the
 run's administrator login. The stack keeps running after the command exits;
-remove it with 'breachdrill stack down RUN' (or 'breachdrill gc --all').
+remove it with 'breachdrill stack down RUN' (the command prints it).
 Ctrl-C while it starts removes everything it created.`,
 		Example: "  breachdrill stack up\n  breachdrill stack up --woocommerce ./woocommerce.7.9.0.zip --json",
 		Args:    cobra.NoArgs,
@@ -98,6 +108,11 @@ Ctrl-C while it starts removes everything it created.`,
 				fmt.Fprintf(cmd.ErrOrStderr(), "WARNING: %s Pass --woocommerce ZIP (or set %s) to run the real plugin.\n", timeline.SchemaModeLimitation, wooEnv)
 			}
 			fmt.Fprintf(w, "woocommerce\t%s\n", woo)
+			network := "sealed: the containers reach nothing outside the run; ports on 127.0.0.1 only"
+			if !info.Isolation.Enforced {
+				network = "NOT sealed: " + info.Isolation.Reason
+			}
+			fmt.Fprintf(w, "network\t%s\n", network)
 			fmt.Fprintf(w, "ready in\t%.1fs\n", info.ReadyAfter)
 			fmt.Fprintf(w, "remove with\tbreachdrill stack down %s\n", info.RunID)
 			return w.Flush()
@@ -158,9 +173,14 @@ func newGCCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "gc",
 		Short: "Remove leftover containers and networks of earlier runs",
-		Long: `Remove containers and networks labelled by breachdrill whose run is over:
-the process that started them is gone and they were not started with
-'stack up'. With --all, remove every breachdrill stack, running ones too.
+		Long: `Remove what runs left behind once they are over: containers, networks and
+firewall rules labelled by breachdrill whose owning process is gone and that
+were not started with 'stack up', and raw timelines (.drill-*.timeline.jsonl
+in --out folders) of processes that were killed. Stacks of running processes,
+other users' included, are left alone.
+
+With --all, every breachdrill stack on this engine goes, kept and running
+ones too (other users' as well): use 'stack down RUN' for your own.
 Containers and networks without breachdrill's labels are never touched.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -171,17 +191,36 @@ Containers and networks without breachdrill's labels are never touched.`,
 			if err != nil {
 				return err
 			}
-			if len(removed) == 0 {
+			raws, rerr := removeOrphanedRawTimelines()
+			for _, p := range raws {
+				fmt.Fprintf(cmd.OutOrStdout(), "removed raw timeline %s (its process is gone)\n", p)
+			}
+			if rerr != nil {
+				return rerr
+			}
+			if len(removed) == 0 && len(raws) == 0 {
 				fmt.Fprintln(cmd.OutOrStdout(), "nothing to remove")
 			}
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&all, "all", false, "also remove kept and running stacks")
+	cmd.Flags().BoolVar(&all, "all", false, "also remove kept and running stacks, other users' included")
 	return cmd
 }
 
 // cleanupContext survives the Ctrl-C that may have started the cleanup.
 func cleanupContext(ctx context.Context) context.Context {
 	return context.WithoutCancel(ctx)
+}
+
+func removeOrphanedRawTimelines() ([]string, error) {
+	store, err := timeline.DefaultRawStore()
+	if err != nil {
+		return nil, fault.Infra(fmt.Errorf("raw timeline records: %w", err))
+	}
+	removed, err := store.RemoveOrphaned()
+	if err != nil {
+		return removed, fault.Infra(fmt.Errorf("remove raw timelines: %w", err))
+	}
+	return removed, nil
 }

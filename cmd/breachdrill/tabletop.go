@@ -35,6 +35,7 @@ type tabletopFlags struct {
 	orders       int
 	seed         int64
 	run          string
+	allowExposed bool
 }
 
 func newTabletopCmd() *cobra.Command {
@@ -75,6 +76,7 @@ was recorded is saved as evidence either way.`,
 	fl.IntVar(&f.orders, "orders", 1000, "live mode: synthetic orders to seed")
 	fl.Int64Var(&f.seed, "seed", 1, "live mode: dataset seed")
 	fl.StringVar(&f.run, "run", "", "live mode: use the running stack `RUN` (from `stack up`) instead of starting one")
+	fl.BoolVar(&f.allowExposed, "allow-exposed", false, "live mode: run injects even where the stack's network cannot be sealed (a remote or rootless engine)")
 	return cmd
 }
 
@@ -95,6 +97,9 @@ func runTabletop(cmd *cobra.Command, f *tabletopFlags) error {
 			return fault.Input(err)
 		}
 		people = append(people, pp)
+	}
+	if err := f.checkInput(cmd.Context()); err != nil {
+		return err
 	}
 	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
 		return fault.Input(errors.New("tabletop is an interactive console: run it in a terminal"))
@@ -219,7 +224,7 @@ func (r *tabletopRecord) open(_ context.Context, id string) (*timeline.Timeline,
 	if err := os.MkdirAll(r.dir, 0o755); err != nil {
 		return nil, fault.Input(fmt.Errorf("--out %s: %w", r.dir, err))
 	}
-	f, err := os.OpenFile(filepath.Join(r.dir, "."+id+".timeline.jsonl"), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := os.OpenFile(filepath.Join(r.dir, "."+id+".timeline.jsonl"), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("create the record file: %w", err)
 	}

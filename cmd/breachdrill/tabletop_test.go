@@ -152,6 +152,10 @@ func TestTabletopBadInput(t *testing.T) {
 		{"bad participant", []string{"--participant", "Ana Ruiz"}, "NAME:ROLE"},
 		{"unknown role", []string{"--participant", "Ana Ruiz:chef"}, "unknown role"},
 		{"not a terminal", []string{"--discussion"}, "run it in a terminal"},
+		{"--key not a key", []string{"--discussion", "--key", "/etc/hostname"}, "--key /etc/hostname"},
+		{"--out a file", []string{"--discussion", "--out", "/etc/hostname"}, "--out /etc/hostname"},
+		{"--orders a billion", []string{"--live", "--orders", "1000000000"}, "--orders 1000000000"},
+		{"--run unknown", []string{"--live", "--run", "nosuchrun"}, "--run nosuchrun"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

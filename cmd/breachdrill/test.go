@@ -39,6 +39,12 @@ traffic; 1 a regression; 2 bad input; 3 the infrastructure failed.`,
 				// test defaults to everything: it is the CI gate.
 				f.all = true
 			}
+			if err := checkOutFile("--junit", junitPath); err != nil {
+				return err
+			}
+			if err := checkOutFile("--json", jsonPath); err != nil {
+				return err
+			}
 			res, bundle, err := runExercise(cmd, timeline.ExerciseTest, &f)
 			if len(res.Events) > 0 {
 				if junitPath != "" {

@@ -41,6 +41,11 @@ type StackInfo struct {
 	CRSVersion         string `json:"crs_version,omitempty"`
 	// Plugins are the shop's active plugins when the stack became ready.
 	Plugins []PluginInfo `json:"plugins,omitempty"`
+	// NetworkSealed says whether the run's network was sealed (no way
+	// out, no way in but 127.0.0.1 and docker exec); when it was not,
+	// NetworkExposure says why, for the record's limitations.
+	NetworkSealed   bool   `json:"network_sealed"`
+	NetworkExposure string `json:"network_exposure,omitempty"`
 }
 
 // PluginInfo names one active plugin and the digest of its files.

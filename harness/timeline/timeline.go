@@ -142,8 +142,16 @@ func (t *Timeline) Append(en Entry) (Event, error) {
 		if err != nil {
 			return Event{}, fmt.Errorf("timeline: %s payload: %w", en.Kind, err)
 		}
+		masked := []byte(t.mask(string(b)))
+		if !json.Valid(masked) {
+			// A mask that cut through an escape sequence: mask the
+			// decoded strings instead, which always stays JSON.
+			if masked, err = maskValues(b, t.mask); err != nil {
+				return Event{}, fmt.Errorf("timeline: %s payload: %w", en.Kind, err)
+			}
+		}
 		var buf bytes.Buffer
-		if err := json.Compact(&buf, []byte(t.mask(string(b)))); err != nil {
+		if err := json.Compact(&buf, masked); err != nil {
 			return Event{}, fmt.Errorf("timeline: %s payload after masking: %w", en.Kind, err)
 		}
 		data = buf.Bytes()
@@ -275,4 +283,34 @@ func Verify(events []Event) []Problem {
 		prev = e.Hash
 	}
 	return out
+}
+
+// maskValues masks every string (keys included) of the JSON document b.
+func maskValues(b []byte, mask func(string) string) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	var walk func(any) any
+	walk = func(v any) any {
+		switch x := v.(type) {
+		case string:
+			return mask(x)
+		case []any:
+			for i := range x {
+				x[i] = walk(x[i])
+			}
+			return x
+		case map[string]any:
+			out := make(map[string]any, len(x))
+			for k, e := range x {
+				out[mask(k)] = walk(e)
+			}
+			return out
+		}
+		return v
+	}
+	return json.Marshal(walk(v))
 }

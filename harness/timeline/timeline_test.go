@@ -2,10 +2,12 @@ package timeline
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/breachdrill/breachdrill/internal/redact"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -195,5 +197,38 @@ func TestPercentile(t *testing.T) {
 		if got := Percentile(xs, p); got != want {
 			t.Errorf("p%v = %v, want %v", p, got, want)
 		}
+	}
+}
+
+// The issue's case: a salt with '&' reaches the payload JSON-escaped
+// (\u0026) and must still be masked; a mask that cuts through an escape
+// sequence falls back to masking decoded strings, and the payload stays
+// JSON either way.
+func TestMaskPayloadEncodings(t *testing.T) {
+	const salt = `ab&cd<ef>gh"ij/kl-0123456789-mnopqrstuv`
+	masker := redact.New(salt)
+	tests := []struct {
+		name string
+		mask func(string) string
+		data any
+	}{
+		{"json-escaped salt", masker.Mask, Fault{Error: "install: " + salt}},
+		{"clipped salt", masker.Mask, Alert{Rule: "r", Matched: []string{"GET /?k=" + salt[:20]}}},
+		{"mask that breaks an escape", func(s string) string { return strings.ReplaceAll(masker.Mask(s), `\u003c`, `\u00`) }, Note{Text: "a<b " + salt}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tl := New(WithMask(tc.mask))
+			ev, err := tl.Append(Entry{Kind: KindNote, Summary: "saw " + salt[:15], Data: tc.data})
+			require.NoError(t, err)
+			require.True(t, json.Valid(ev.Data), "%s", ev.Data)
+			line, err := json.Marshal(ev)
+			require.NoError(t, err)
+			assert.Zero(t, masker.Found(string(line)), "secret left in %s", line)
+			var back map[string]any
+			require.NoError(t, json.Unmarshal(ev.Data, &back))
+			assert.Contains(t, string(line), redact.Marker)
+			assert.Empty(t, Verify(tl.Events()))
+		})
 	}
 }
