@@ -21,10 +21,12 @@ const (
 	LogAudit    Log = "audit"     // our must-use plugin, JSON lines
 	LogPHPError Log = "php-error" // PHP's error_log
 	LogDBAudit  Log = "db-audit"  // MariaDB server_audit, CSV-like lines
+	// LogApacheError is Apache's error log (SigmaHQ's product: apache).
+	LogApacheError Log = "apache-error"
 )
 
 // Logs lists every log Follow accepts.
-var Logs = []Log{LogAccess, LogAudit, LogPHPError, LogDBAudit}
+var Logs = []Log{LogAccess, LogAudit, LogPHPError, LogDBAudit, LogApacheError}
 
 func (l Log) location() (Service, string, error) {
 	switch l {
@@ -36,6 +38,8 @@ func (l Log) location() (Service, string, error) {
 		return ServiceWP, "/var/log/breachdrill/php-error.log", nil
 	case LogDBAudit:
 		return ServiceDB, "/var/log/breachdrill/server_audit.log", nil
+	case LogApacheError:
+		return ServiceWP, "/var/log/breachdrill/apache-error.log", nil
 	}
 	return "", "", fault.Input(fmt.Errorf("unknown log %q", l))
 }

@@ -152,13 +152,31 @@ func New(stack Stack, pack *Pack, tl *timeline.Timeline, opts ...Option) *Engine
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Transport:     &http.Transport{MaxIdleConnsPerHost: 4, DisableCompression: true, IdleConnTimeout: 30 * time.Second},
 	}
+	compiled := map[string]*compiledSigma{}
 	for _, id := range pack.IDs() {
 		r := pack.rules[id]
 		switch {
+		case r.info.NotApplicable != "":
+			// Listed, never evaluated: the stack cannot feed it.
 		case r.sigma != nil:
-			e.sources[r.sigma.source] = append(e.sources[r.sigma.source], compileSigma(r.info, r.sigma))
+			c := compileSigma(r.info, r.sigma)
+			compiled[id] = c
+			e.sources[r.sigma.source] = append(e.sources[r.sigma.source], c)
 		case r.check != nil:
 			e.checks = append(e.checks, newStateCheck(r.info, r.check))
+		}
+	}
+	for _, id := range pack.IDs() {
+		r := pack.rules[id]
+		if r.corr == nil || r.info.NotApplicable != "" {
+			continue
+		}
+		cc := newCompiledCorrelation(r.info, r.corr)
+		for i, b := range r.corr.bases {
+			if c := compiled[b]; c != nil {
+				c.feeds = append(c.feeds, corrFeed{corr: cc, base: i})
+				c.silent = c.silent || !r.corr.generate
+			}
 		}
 	}
 	return e

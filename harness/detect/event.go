@@ -348,3 +348,25 @@ func isGraphQLRequest(f map[string]string) bool {
 	}
 	return false
 }
+
+// apacheLine is Apache 2.4's default error log format:
+//
+//	[Sun Nov 29 01:02:03.123456 2026] [core:error] [pid 12:tid 34] [client 172.18.0.1:5555] AH00126: Invalid URI in request
+var apacheLine = regexp.MustCompile(`^\[([A-Za-z]{3} [A-Za-z]{3} [ 0-9]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4})\] \[([^:\]]*):?([^\]]*)\] \[pid (\d+)(?::tid (\d+))?\](?: \[client ([^\]]+)\])? ?(.*)$`)
+
+// apacheErrorEvent parses one line of Apache's error log; a line of
+// another shape (a module's own) comes through as message only.
+func apacheErrorEvent(line string, now time.Time) *Event {
+	f := map[string]string{rawField: line, "message": line}
+	t := now
+	if m := apacheLine.FindStringSubmatch(line); m != nil {
+		for _, layout := range []string{"Mon Jan _2 15:04:05.000000 2006", "Mon Jan _2 15:04:05 2006"} {
+			if pt, err := time.ParseInLocation(layout, m[1], time.UTC); err == nil {
+				t = pt
+				break
+			}
+		}
+		f["module"], f["level"], f["pid"], f["tid"], f["client"], f["message"] = m[2], m[3], m[4], m[5], m[6], m[7]
+	}
+	return &Event{Source: SourceApacheError, Time: t, Fields: f}
+}

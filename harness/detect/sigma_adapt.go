@@ -31,30 +31,33 @@ import (
 // Rules are checked and rewritten here at load, so that sigma-go sees only
 // what it handles, and each problem is reported at the rule's line.
 
-// regexField is a regular expression matcher compiled once at load.
-// sigma-go compiles a re value on every comparison, which costs more than
-// the rest of an evaluation together; the adapter evaluates the compiled
-// expression itself into a field of the event (key), and sigma-go compares
-// that field with "true".
-type regexField struct {
-	key   string
-	field string
-	res   []*regexp.Regexp
-	all   bool
+// computedField is a field matcher the adapter evaluates itself, into a
+// field of the event (key) that sigma-go then compares with "true":
+//   - regular expressions, compiled once at load (sigma-go compiles a re
+//     value on every comparison, which costs more than the rest of an
+//     evaluation together);
+//   - what sigma-go lacks: null values (empty or absent), the exists,
+//     fieldref and cased modifiers.
+type computedField struct {
+	key  string
+	eval func(fields map[string]string) bool
 }
 
-func (r regexField) eval(fields map[string]string) string {
-	v := fields[r.field]
-	for _, re := range r.res {
-		m := re.MatchString(v)
-		if m && !r.all {
-			return "true"
+// anyOrAll combines per-value tests the way Sigma does: any value
+// matching is enough, or with |all every value must.
+func anyOrAll(tests []func(string) bool, all bool) func(string) bool {
+	return func(v string) bool {
+		for _, t := range tests {
+			m := t(v)
+			if m && !all {
+				return true
+			}
+			if !m && all {
+				return false
+			}
 		}
-		if !m && r.all {
-			return "false"
-		}
+		return all
 	}
-	return strconv.FormatBool(r.all)
 }
 
 // rewriteIdentifiers turns "1 of x" and "all of x" with a plain name into
@@ -92,7 +95,7 @@ type fmKey struct {
 // rewriteSearches rewrites keywords, wildcards, base64offset and re
 // sub-modifiers into what sigma-go evaluates, and returns for each field
 // matcher the cheap necessary test the gate can use (see gate).
-func rewriteSearches(r *sigma.Rule, id string, regexps *[]regexField) map[fmKey]*gateTerm {
+func rewriteSearches(r *sigma.Rule, id string, computed *[]computedField) map[fmKey]*gateTerm {
 	terms := map[fmKey]*gateTerm{}
 	for name, s := range r.Detection.Searches {
 		if len(s.Keywords) > 0 {
@@ -105,15 +108,161 @@ func rewriteSearches(r *sigma.Rule, id string, regexps *[]regexField) map[fmKey]
 		for ei, em := range s.EventMatchers {
 			for fi := range em {
 				fm := &em[fi]
+				expandWindash(fm)
+				key := fmt.Sprintf("_c.%s.%d", id, len(*computed))
+				if cf, ok := computeMatcher(fm, key); ok {
+					*computed = append(*computed, cf)
+					continue // no gate term: the gate lets the event through
+				}
 				terms[fmKey{name, ei, fi}] = rewriteMatcher(fm)
 				if len(fm.Modifiers) > 0 && fm.Modifiers[0] == "re" {
-					*regexps = append(*regexps, precompile(fm, fmt.Sprintf("_re.%s.%d", id, len(*regexps))))
+					*computed = append(*computed, precompile(fm, key))
 				}
 			}
 		}
 		r.Detection.Searches[name] = s
 	}
 	return terms
+}
+
+// windashChars are the characters Sigma's windash modifier lets stand for
+// a leading dash of a command-line flag.
+var windashChars = []string{"-", "/", "–", "—", "―"}
+
+// expandWindash writes |windash out as the value's variants.
+func expandWindash(fm *sigma.FieldMatcher) {
+	i := indexOf(fm.Modifiers, "windash")
+	if i < 0 {
+		return
+	}
+	fm.Modifiers = append(fm.Modifiers[:i:i], fm.Modifiers[i+1:]...)
+	var vals []any
+	for _, v := range fm.Values {
+		s, ok := v.(string)
+		if !ok || !strings.Contains(s, "-") {
+			vals = append(vals, v)
+			continue
+		}
+		for _, c := range windashChars {
+			vals = append(vals, strings.ReplaceAll(s, "-", c))
+		}
+	}
+	fm.Values = vals
+}
+
+func indexOf(xs []string, x string) int {
+	for i, y := range xs {
+		if y == x {
+			return i
+		}
+	}
+	return -1
+}
+
+// computeMatcher builds the adapter's own test for a matcher sigma-go
+// cannot evaluate (null values, exists, fieldref, cased) and points the
+// matcher at key.
+func computeMatcher(fm *sigma.FieldMatcher, key string) (computedField, bool) {
+	hasNull := false
+	for _, v := range fm.Values {
+		if v == nil {
+			hasNull = true
+		}
+	}
+	mods := fm.Modifiers
+	special := hasNull || indexOf(mods, "exists") >= 0 || indexOf(mods, "fieldref") >= 0 || indexOf(mods, "cased") >= 0
+	if !special {
+		return computedField{}, false
+	}
+	field := fm.Field
+	all := indexOf(mods, "all") >= 0
+	op := ""
+	for _, m := range mods {
+		if m == "contains" || m == "startswith" || m == "endswith" {
+			op = m
+		}
+	}
+	cased := indexOf(mods, "cased") >= 0
+	var eval func(map[string]string) bool
+	switch {
+	case indexOf(mods, "exists") >= 0:
+		// Events carry absent fields as "": present means non-empty.
+		want, _ := strconv.ParseBool(modifiers.CoerceString(fm.Values[0]))
+		eval = func(f map[string]string) bool { return (f[field] != "") == want }
+	case indexOf(mods, "fieldref") >= 0:
+		refs := valuesToStrings(fm.Values)
+		eval = func(f map[string]string) bool {
+			v := f[field]
+			tests := make([]func(string) bool, len(refs))
+			for i, r := range refs {
+				tests[i] = literalTest(op, f[r], cased)
+			}
+			return anyOrAll(tests, all)(v)
+		}
+	default:
+		var tests []func(string) bool
+		re := indexOf(mods, "re") >= 0
+		flags := ""
+		for _, m := range mods {
+			if m == "i" || m == "m" || m == "s" {
+				flags += m
+			}
+		}
+		for _, v := range fm.Values {
+			switch {
+			case v == nil:
+				tests = append(tests, func(s string) bool { return s == "" })
+			case re:
+				expr := modifiers.CoerceString(v)
+				if flags != "" {
+					expr = "(?" + flags + ")" + expr
+				}
+				tests = append(tests, regexp.MustCompile(expr).MatchString) // validated at load
+			default:
+				tests = append(tests, patternTest(op, modifiers.CoerceString(v), cased))
+			}
+		}
+		test := anyOrAll(tests, all)
+		eval = func(f map[string]string) bool { return test(f[field]) }
+	}
+	fm.Field, fm.Modifiers, fm.Values = key, nil, []any{"true"}
+	return computedField{key: key, eval: eval}, true
+}
+
+// patternTest is Sigma's value comparison: wildcards * and ?, op as
+// contains, startswith or endswith, case-insensitive unless cased.
+func patternTest(op, s string, cased bool) func(string) bool {
+	switch op {
+	case "contains":
+		s = "*" + s + "*"
+	case "startswith":
+		s = s + "*"
+	case "endswith":
+		s = "*" + s
+	}
+	expr := wildcardRegexp(collapseStars(s))
+	if cased {
+		expr = "(?s)" + strings.TrimPrefix(expr, "(?is)")
+	}
+	return regexp.MustCompile(expr).MatchString
+}
+
+// literalTest compares with another field's value, taken literally.
+func literalTest(op, want string, cased bool) func(string) bool {
+	return func(v string) bool {
+		if !cased {
+			v, want = strings.ToLower(v), strings.ToLower(want)
+		}
+		switch op {
+		case "contains":
+			return strings.Contains(v, want)
+		case "startswith":
+			return strings.HasPrefix(v, want)
+		case "endswith":
+			return strings.HasSuffix(v, want)
+		}
+		return v == want
+	}
 }
 
 func rewriteMatcher(fm *sigma.FieldMatcher) *gateTerm {
@@ -234,16 +383,18 @@ func rewriteMatcher(fm *sigma.FieldMatcher) *gateTerm {
 	return termFor(fm.Field, "contains", needles, all)
 }
 
-// precompile turns a re matcher (after rewriting) into a regexField and
-// points the matcher at the field the adapter fills in.
-func precompile(fm *sigma.FieldMatcher, key string) regexField {
-	rf := regexField{key: key, field: fm.Field, all: fm.Modifiers[len(fm.Modifiers)-1] == "all"}
+// precompile turns a re matcher (after rewriting) into a computed field
+// and points the matcher at the field the adapter fills in.
+func precompile(fm *sigma.FieldMatcher, key string) computedField {
+	field, all := fm.Field, fm.Modifiers[len(fm.Modifiers)-1] == "all"
+	var tests []func(string) bool
 	for _, v := range fm.Values {
 		// Validated at load: the expression compiles.
-		rf.res = append(rf.res, regexp.MustCompile(modifiers.CoerceString(v)))
+		tests = append(tests, regexp.MustCompile(modifiers.CoerceString(v)).MatchString)
 	}
+	test := anyOrAll(tests, all)
 	fm.Field, fm.Modifiers, fm.Values = key, nil, []any{"true"}
-	return rf
+	return computedField{key: key, eval: func(f map[string]string) bool { return test(f[field]) }}
 }
 
 func valuesToStrings(vs []any) []string {

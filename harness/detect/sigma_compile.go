@@ -193,13 +193,24 @@ type compiledSigma struct {
 	rule    *sigmaRule
 	eval    *evaluator.RuleEvaluator
 	counter *windowCounter
+	// feeds are the correlations this rule's matches go to; silent is
+	// set when a correlation takes them without generate: true, as Sigma
+	// says such rules then do not alert on their own.
+	feeds  []corrFeed
+	silent bool
+}
+
+// corrFeed is one correlation a rule feeds, and the rule's place in it.
+type corrFeed struct {
+	corr *compiledCorrelation
+	base int
 }
 
 func compileSigma(info RuleInfo, sr *sigmaRule) *compiledSigma {
 	c := &compiledSigma{info: info, rule: sr}
 	var opts []evaluator.Option
 	if sr.aggregated {
-		c.counter = newWindowCounter(sr.timeframe, sr.groupBy)
+		c.counter = newWindowCounter(sr.timeframe, sr.groupBy, sr.countField)
 		opts = append(opts, evaluator.CountImplementation(c.counter.count))
 	}
 	c.eval = evaluator.ForRule(sr.rule, opts...)

@@ -31,8 +31,8 @@ func (c *compiledSigma) match(ctx context.Context, ev *Event) (bool, []string, e
 
 // matchUngated evaluates ev with sigma-go, gate or not.
 func (c *compiledSigma) matchUngated(ctx context.Context, ev *Event) (bool, []string, error) {
-	for _, rf := range c.rule.regexps {
-		ev.Fields[rf.key] = rf.eval(ev.Fields)
+	for _, cf := range c.rule.computed {
+		ev.Fields[cf.key] = strconv.FormatBool(cf.eval(ev.Fields))
 	}
 	if c.counter == nil {
 		res, err := c.eval.Matches(ctx, ev.Fields)
@@ -59,8 +59,9 @@ func (c *compiledSigma) matchUngated(ctx context.Context, ev *Event) (bool, []st
 // windowCounter is sigma-go's count() over a sliding window of event
 // time, grouped by the real (possibly dashed) field.
 type windowCounter struct {
-	window  time.Duration
-	groupBy map[int]string
+	window     time.Duration
+	groupBy    map[int]string
+	countField map[int]string // count(field): distinct values of field
 
 	mu      sync.Mutex
 	groups  map[string]*countGroup
@@ -73,8 +74,9 @@ type countGroup struct {
 }
 
 type countHit struct {
-	at   time.Time
-	text string
+	at    time.Time
+	text  string
+	value string // of the count(field) field
 }
 
 const (
@@ -82,8 +84,8 @@ const (
 	recentPerGroup     = 5
 )
 
-func newWindowCounter(window time.Duration, groupBy map[int]string) *windowCounter {
-	return &windowCounter{window: window, groupBy: groupBy, groups: map[string]*countGroup{}}
+func newWindowCounter(window time.Duration, groupBy, countField map[int]string) *windowCounter {
+	return &windowCounter{window: window, groupBy: groupBy, countField: countField, groups: map[string]*countGroup{}}
 }
 
 func (c *windowCounter) count(ctx context.Context, gb evaluator.GroupedByValues) (float64, error) {
@@ -112,7 +114,8 @@ func (c *windowCounter) count(ctx context.Context, gb evaluator.GroupedByValues)
 			kept = append(kept, h)
 		}
 	}
-	g.hits = append(kept, countHit{at: t, text: st.ev.Text()})
+	distinct := c.countField[gb.ConditionID]
+	g.hits = append(kept, countHit{at: t, text: st.ev.Text(), value: st.ev.Fields[distinct]})
 	if len(g.hits) > maxCountedPerGroup {
 		g.hits = g.hits[len(g.hits)-maxCountedPerGroup:]
 	}
@@ -130,6 +133,13 @@ func (c *windowCounter) count(ctx context.Context, gb evaluator.GroupedByValues)
 				delete(c.groups, k)
 			}
 		}
+	}
+	if distinct != "" {
+		seen := map[string]bool{}
+		for _, h := range g.hits {
+			seen[h.value] = true
+		}
+		return float64(len(seen)), nil
 	}
 	return float64(len(g.hits)), nil
 }

@@ -19,9 +19,13 @@ type sigmaRule struct {
 	source     Source
 	timeframe  time.Duration
 	groupBy    map[int]string // condition index → the field counted by ("" = all events)
+	countField map[int]string // condition index → count(field): distinct values of field
 	aggregated bool
 	gate       gate
-	regexps    []regexField
+	computed   []computedField
+	// name is the rule's Sigma name: (or the derived id), which
+	// correlation rules may refer to, as they may to the UUID.
+	name string
 }
 
 // supportedModifiers are the ones sigma-go evaluates itself; the adapter
@@ -30,27 +34,37 @@ var supportedModifiers = map[string]bool{
 	"contains": true, "startswith": true, "endswith": true, "re": true, "cidr": true,
 	"gt": true, "gte": true, "lt": true, "lte": true, "base64": true, "all": true,
 	"base64offset": true, "i": true, "m": true, "s": true,
+	// The adapter evaluates these itself (see computedField).
+	"exists": true, "fieldref": true, "windash": true, "cased": true,
 }
 
 var searchNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 var groupByPattern = regexp.MustCompile(`(?i)\bby\s+([^\s()<>=!|]+)`)
-var countFieldPattern = regexp.MustCompile(`(?i)\bcount\s*\(\s*[^\s)]+\s*\)`)
+var countFieldPattern = regexp.MustCompile(`(?i)\bcount\s*\(\s*([^\s)]+)\s*\)`)
 
-// parseSigma checks and adapts one Sigma rule file. The YAML node is
-// changed in place (timeframe removed, group-by fields renamed).
-func parseSigma(ps *problems, root *yaml.Node) (RuleInfo, *sigmaRule) {
+// sigmaKeys are the top-level keys of a Sigma rule (and of the Sigma 2.0
+// specification's optional attributes), so that a misspelt key is refused
+// instead of silently ignored.
+var sigmaKeys = []string{"title", "id", "name", "related", "taxonomy", "status", "description",
+	"license", "author", "references", "date", "modified", "logsource", "detection", "fields",
+	"falsepositives", "level", "tags", "scope", "timeframe", "regression_tests_path", "simulation", "generate"}
+
+// parseSigma checks and adapts one Sigma rule. The YAML node is changed in
+// place (timeframe removed, group-by fields renamed). derived is the rule
+// id to use when the rule has no name: (community rules have none).
+// A rule whose logsource the stack cannot produce is returned with
+// info.NotApplicable set and no compiled form.
+func parseSigma(ps *problems, root *yaml.Node, derived string) (RuleInfo, *sigmaRule) {
 	info := RuleInfo{Kind: KindSigma}
-	ps.checkKeys(root, "a Sigma rule", "title", "id", "name", "related", "taxonomy", "status", "description",
-		"license", "author", "references", "date", "modified", "logsource", "detection", "fields",
-		"falsepositives", "level", "tags", "scope", "timeframe")
-	// Sigma's own id is a UUID; ours is the rule's name.
-	ps.header(root, &info, "Sigma rule", "name", "level", "webshell-request")
+	ps.checkKeys(root, "a Sigma rule", sigmaKeys...)
+	ps.sigmaHeader(root, &info, derived)
 
 	_, ls := mapGet(root, "logsource")
 	var src Source
 	if ls == nil || ls.Kind != yaml.MappingNode {
 		ps.at(root, "Sigma rule has no logsource mapping: add e.g. logsource: {category: webserver}")
 	} else {
+		ps.checkKeys(ls, "logsource", "category", "product", "service", "definition")
 		get := func(k string) string {
 			if _, v := mapGet(ls, k); v != nil {
 				return v.Value
@@ -59,7 +73,8 @@ func parseSigma(ps *problems, root *yaml.Node) (RuleInfo, *sigmaRule) {
 		}
 		var err error
 		if src, err = logsourceToSource(get("category"), get("product"), get("service")); err != nil {
-			ps.at(ls, "%v", err)
+			info.NotApplicable = err.Error()
+			info.naLine, info.naColumn = ls.Line, ls.Column
 		}
 	}
 	info.Source = src
@@ -69,7 +84,7 @@ func parseSigma(ps *problems, root *yaml.Node) (RuleInfo, *sigmaRule) {
 		ps.at(root, "Sigma rule has no detection mapping: add searches and a condition")
 		return info, nil
 	}
-	sr := &sigmaRule{source: src, groupBy: map[int]string{}}
+	sr := &sigmaRule{source: src, groupBy: map[int]string{}, countField: map[int]string{}, name: info.ID}
 
 	// timeframe: sigma-go cannot decode it where Sigma puts it, so it is
 	// taken out here; the old top-level place is accepted too.
@@ -118,14 +133,20 @@ func parseSigma(ps *problems, root *yaml.Node) (RuleInfo, *sigmaRule) {
 			continue
 		}
 		text := cn.Value
-		if countFieldPattern.MatchString(text) {
-			ps.at(cn, "condition %q: count(field) (distinct values) is not supported; use count() or count() by field", text)
-			condOK = false
-			continue
+		// count(field) counts distinct values of field (the deprecated
+		// form of a value_count correlation); the counter does it, sigma-go
+		// sees count().
+		if m := countFieldPattern.FindStringSubmatchIndex(text); m != nil {
+			field := text[m[2]:m[3]]
+			if src != "" && !knownField(src, field) {
+				ps.at(cn, "condition counts distinct %q, which %s events do not have; fields: %s", field, src, fieldList(src))
+			}
+			sr.countField[i] = field
+			text = text[:m[0]] + "count()" + text[m[1]:]
 		}
 		if m := groupByPattern.FindStringSubmatchIndex(text); m != nil {
 			field := text[m[2]:m[3]]
-			if src != "" && !knownField(src, field) {
+			if src != "" && !knownField(src, field) && info.NotApplicable == "" {
 				ps.at(cn, "condition groups by %q, which %s events do not have; fields: %s", field, src, fieldList(src))
 			}
 			sr.groupBy[i] = field
@@ -211,6 +232,10 @@ func parseSigma(ps *problems, root *yaml.Node) (RuleInfo, *sigmaRule) {
 		for _, em := range s.EventMatchers {
 			for _, fm := range em {
 				line, col := fm.Position()
+				if why := unavailableField(src, fm.Field); why != "" && info.NotApplicable == "" {
+					info.NotApplicable = why
+					info.naLine, info.naColumn = line+1, col+1
+				}
 				checkFieldMatcher(ps, src, name, fm, line+1, col+1)
 			}
 		}
@@ -225,7 +250,7 @@ func parseSigma(ps *problems, root *yaml.Node) (RuleInfo, *sigmaRule) {
 		return info, nil
 	}
 
-	terms := rewriteSearches(&sr.rule, info.ID, &sr.regexps)
+	terms := rewriteSearches(&sr.rule, info.ID, &sr.computed)
 	for i := range sr.rule.Detection.Conditions {
 		sr.rule.Detection.Conditions[i].Search = rewriteIdentifiers(sr.rule.Detection.Conditions[i].Search)
 	}
@@ -268,23 +293,19 @@ func expandOf(cond string, names []string) (string, error) {
 	return out, bad
 }
 
-// checkValueNode refuses values sigma-go cannot compare (nested mappings,
-// nulls), at their line.
+// checkValueNode refuses values no matcher can compare (nested mappings
+// and lists), at their line. null is Sigma's "empty or absent".
 func checkValueNode(ps *problems, key, val *yaml.Node) {
-	bad := func(n *yaml.Node) bool {
-		return n.Kind != yaml.ScalarNode || n.Tag == "!!null"
-	}
 	switch val.Kind {
 	case yaml.SequenceNode:
 		for _, c := range val.Content {
-			if bad(c) {
-				ps.at(c, "field %s: values must be strings or numbers (for an empty value write '')", key.Value)
+			if c.Kind != yaml.ScalarNode {
+				ps.at(c, "field %s: values must be strings, numbers or null", key.Value)
 			}
 		}
+	case yaml.ScalarNode, yaml.AliasNode:
 	default:
-		if bad(val) {
-			ps.at(val, "field %s: the value must be a string, a number or a list of them (for an empty value write '')", key.Value)
-		}
+		ps.at(val, "field %s: the value must be a string, a number, null or a list of them", key.Value)
 	}
 }
 
@@ -304,13 +325,13 @@ func aggregationProblem(a sigma.AggregationExpr) string {
 }
 
 func checkFieldMatcher(ps *problems, src Source, search string, fm sigma.FieldMatcher, line, col int) {
-	if src != "" && !knownField(src, fm.Field) {
+	if src != "" && !knownField(src, fm.Field) && unavailableField(src, fm.Field) == "" {
 		ps.atPos(line, col, "search %s: field %q is not in %s events; fields: %s", search, fm.Field, src, fieldList(src))
 	}
 	mods := fm.Modifiers
 	for i, m := range mods {
 		if !supportedModifiers[m] {
-			ps.atPos(line, col, "search %s: modifier %q is not supported; use contains, startswith, endswith, re (with i, m, s), cidr, gt, gte, lt, lte, base64, base64offset|contains, all", search, m)
+			ps.atPos(line, col, "search %s: modifier %q is not supported; use contains, startswith, endswith, re (with i, m, s), cidr, gt, gte, lt, lte, base64, base64offset|contains, windash, cased, exists, fieldref, all", search, m)
 			return
 		}
 		switch m {
@@ -326,10 +347,14 @@ func checkFieldMatcher(ps *problems, src Source, search string, fm sigma.FieldMa
 			if i+1 >= len(mods) || mods[i+1] != "contains" {
 				ps.atPos(line, col, "search %s: base64offset must be followed by contains", search)
 			}
+		case "exists":
+			if len(mods) != 1 {
+				ps.atPos(line, col, "search %s: exists stands alone: write field|exists: true", search)
+			}
 		case "contains", "startswith", "endswith", "re", "cidr", "gt", "gte", "lt", "lte":
 			rest := mods[i+1:]
 			for _, r := range rest {
-				if r != "all" && !(m == "re" && (r == "i" || r == "m" || r == "s")) {
+				if r != "all" && r != "cased" && r != "windash" && !(m == "re" && (r == "i" || r == "m" || r == "s")) {
 					ps.atPos(line, col, "search %s: %s must be the last modifier (before all)", search, m)
 					break
 				}
@@ -347,18 +372,31 @@ func checkFieldMatcher(ps *problems, src Source, search string, fm sigma.FieldMa
 	for _, v := range fm.Values {
 		var s string
 		switch v := v.(type) {
+		case nil:
+			if len(mods) > 0 && !has("contains") && !has("startswith") && !has("endswith") && !has("all") {
+				ps.atPos(line, col, "search %s: field %s: null (empty or absent) takes no modifier %s", search, fm.Field, strings.Join(mods, "|"))
+			}
+			continue
 		case string:
 			s = v
 		case int, float64, bool:
 			s = fmt.Sprint(v)
 		default:
-			ps.atPos(line, col, "search %s: field %s: values must be strings or numbers", search, fm.Field)
+			ps.atPos(line, col, "search %s: field %s: values must be strings, numbers or null", search, fm.Field)
 			continue
 		}
 		if strings.HasPrefix(s, "%") && strings.HasSuffix(s, "%") && len(s) > 1 {
 			ps.atPos(line, col, "search %s: placeholder %s is not supported; list the values in the rule", search, s)
 		}
 		switch {
+		case has("exists"):
+			if _, err := strconv.ParseBool(s); err != nil {
+				ps.atPos(line, col, "search %s: exists takes true or false, not %q", search, s)
+			}
+		case has("fieldref"):
+			if src != "" && !knownField(src, s) {
+				ps.atPos(line, col, "search %s: fieldref names %q, which %s events do not have; fields: %s", search, s, src, fieldList(src))
+			}
 		case has("re"):
 			if _, err := regexp.Compile(s); err != nil {
 				ps.atPos(line, col, "search %s: regular expression %q: %v (Go RE2 syntax)", search, s, err)
@@ -420,4 +458,41 @@ func conditionProblems(expr sigma.SearchExpr, searches map[string]sigma.Search) 
 	}
 	walk(expr)
 	return out
+}
+
+// sigmaHeader reads a Sigma rule's identity as the community writes it:
+// id: (a UUID) and title: identify the rule; name: is optional, and the
+// pack id is derived from the file name when it is absent. level: is the
+// severity (medium when absent, as Sigma leaves it optional).
+func (ps *problems) sigmaHeader(root *yaml.Node, info *RuleInfo, derived string) {
+	info.ID = derived
+	if _, n := mapGet(root, "name"); n != nil {
+		if n.Kind != yaml.ScalarNode || !ruleIDPattern.MatchString(n.Value) {
+			ps.at(n, "name %q: use lower-case letters, digits and '-' (3 to 64 characters), e.g. webshell-request, or leave it out to use %s", n.Value, derived)
+		} else {
+			info.ID = n.Value
+		}
+	}
+	if _, n := mapGet(root, "id"); n != nil {
+		if n.Kind != yaml.ScalarNode || n.Value == "" {
+			ps.at(n, "id: want the rule's UUID, e.g. id: 5d3b0b59-6f7a-4a8e-9c1d-3f2b1a0e9d8c")
+		} else {
+			info.SigmaID = n.Value
+		}
+	}
+	info.Title, _ = ps.scalar(root, "title", "Sigma rule", "a one-line summary")
+	info.Severity = "medium"
+	if _, n := mapGet(root, "level"); n != nil {
+		if n.Kind != yaml.ScalarNode || !validSeverity(n.Value) {
+			ps.at(n, "level %q: use one of %s", n.Value, strings.Join(severities, ", "))
+		} else {
+			info.Severity = n.Value
+		}
+	}
+	if _, d := mapGet(root, "description"); d != nil && d.Kind == yaml.ScalarNode {
+		info.Description = d.Value
+	}
+	if _, t := mapGet(root, "tags"); t != nil {
+		info.Tags = ps.stringList(t, "tags")
+	}
 }
