@@ -118,11 +118,18 @@ func redactURI(u string) string {
 // accessEvent turns an access-log record into a webserver event with
 // Sigma's field names.
 func accessEvent(rec containers.AccessRecord, raw string) *Event {
-	uri := rec.Path
-	if rec.Query != "" {
-		uri += "?" + rec.Query
+	// cs-uri is the target as the client sent it (from the request line),
+	// which community rules match raw; Apache's %U path is decoded.
+	uri := requestTarget(rec.Request)
+	if uri == "" {
+		uri = rec.Path
+		if rec.Query != "" {
+			uri += "?" + rec.Query
+		}
 	}
 	return &Event{Source: SourceAccess, Time: rec.Time, Fields: map[string]string{
+		"cs-uri-decoded":  lenientUnescape(uri),
+		"cs-body-decoded": lenientUnescape(rec.Body),
 		"cs-method":       rec.Method,
 		"cs-uri-stem":     rec.Path,
 		"cs-uri-query":    rec.Query,
@@ -141,6 +148,45 @@ func accessEvent(rec containers.AccessRecord, raw string) *Event {
 		"time-taken":      strconv.FormatInt(rec.DurationUS, 10),
 		rawField:          raw,
 	}}
+}
+
+// requestTarget is the target of a request line ("GET /x?y HTTP/1.1").
+func requestTarget(line string) string {
+	_, rest, ok := strings.Cut(line, " ")
+	if !ok {
+		return ""
+	}
+	if i := strings.LastIndexByte(rest, ' '); i >= 0 && strings.HasPrefix(rest[i+1:], "HTTP/") {
+		rest = rest[:i]
+	}
+	return rest
+}
+
+// lenientUnescape decodes %HH and '+' the way PHP decodes a query string,
+// leaving malformed escapes as they are (attack traffic is full of them).
+func lenientUnescape(s string) string {
+	if !strings.ContainsAny(s, "%+") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '+':
+			b.WriteByte(' ')
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			v, _ := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			b.WriteByte(byte(v))
+			i += 2
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
 // auditEvent flattens one line of the audit plugin's JSON: nested keys

@@ -460,6 +460,10 @@ func conditionProblems(expr sigma.SearchExpr, searches map[string]sigma.Search) 
 	return out
 }
 
+// sigmaNamePattern admits the names correlation rules refer to, which
+// SigmaHQ writes with underscores (failed_logon).
+var sigmaNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{1,62}[A-Za-z0-9]$`)
+
 // sigmaHeader reads a Sigma rule's identity as the community writes it:
 // id: (a UUID) and title: identify the rule; name: is optional, and the
 // pack id is derived from the file name when it is absent. level: is the
@@ -467,8 +471,8 @@ func conditionProblems(expr sigma.SearchExpr, searches map[string]sigma.Search) 
 func (ps *problems) sigmaHeader(root *yaml.Node, info *RuleInfo, derived string) {
 	info.ID = derived
 	if _, n := mapGet(root, "name"); n != nil {
-		if n.Kind != yaml.ScalarNode || !ruleIDPattern.MatchString(n.Value) {
-			ps.at(n, "name %q: use lower-case letters, digits and '-' (3 to 64 characters), e.g. webshell-request, or leave it out to use %s", n.Value, derived)
+		if n.Kind != yaml.ScalarNode || !sigmaNamePattern.MatchString(n.Value) {
+			ps.at(n, "name %q: use letters, digits, '-', '_' and '.' (3 to 64 characters), e.g. webshell-request, or leave it out to use %s", n.Value, derived)
 		} else {
 			info.ID = n.Value
 		}
