@@ -140,7 +140,7 @@ func runExercise(cmd *cobra.Command, kind string, f *exerciseFlags) (harness.Exe
 	if len(res.Events) == 0 {
 		return res, nil, runErr
 	}
-	in := reports.Input{Events: res.Events, RulePackHash: pack.Hash(), ToolVersion: version}
+	in := reports.Input{Events: res.Events, RulePackHash: pack.Hash(), ToolVersion: version, RulePack: rulePackFiles(pack)}
 	for _, s := range list {
 		data, err := scenarioFile(s)
 		if err == nil {
