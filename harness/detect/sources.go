@@ -140,6 +140,15 @@ func (e *Engine) evaluate(ctx context.Context, ev *Event, byEventTime bool) {
 		if !ok {
 			continue
 		}
+		if e.cfg.onMatch != nil {
+			fields := make(map[string]string, len(ev.Fields))
+			for k, v := range ev.Fields {
+				if !strings.HasPrefix(k, "_c.") {
+					fields[k] = v
+				}
+			}
+			e.cfg.onMatch(Match{Rule: r.info, Source: ev.Source, Time: ev.Time, Fields: fields})
+		}
 		for _, f := range r.feeds {
 			if holds, events := f.corr.observe(f.base, r.info.ID, ev); holds {
 				e.emit(f.corr.info, ev.Source, ev.Time, byEventTime, events)

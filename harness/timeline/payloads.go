@@ -7,6 +7,9 @@ const (
 	ExerciseDrill    = "drill"
 	ExerciseTest     = "test"
 	ExerciseTabletop = "tabletop"
+	// ExerciseWatch is a purple-team session: the rule pack watched a live
+	// stack while a person or a tool attacked it (breachdrill watch).
+	ExerciseWatch = "watch"
 )
 
 // RunInfo opens every timeline.
@@ -112,6 +115,10 @@ type Alert struct {
 	Matched  []string `json:"matched,omitempty"` // the events that matched, as compact JSON or text
 	// LatencySeconds is inject-complete → alert, filled when known.
 	LatencySeconds *float64 `json:"latency_s,omitempty"`
+	// EventTime is when the (latest) matching event happened, as its
+	// source stamped it (the access log to the microsecond, server_audit
+	// to the second): the start of the alert's own latency.
+	EventTime *time.Time `json:"event_time,omitempty"`
 }
 
 // Check is a containment (or revert) check's result.
