@@ -37,6 +37,7 @@ type exerciseFlags struct {
 	zip       bool
 	interval  time.Duration
 	window    time.Duration
+	allowExec bool
 }
 
 func (f *exerciseFlags) register(cmd *cobra.Command, window time.Duration) {
@@ -55,6 +56,7 @@ func (f *exerciseFlags) register(cmd *cobra.Command, window time.Duration) {
 	fl.BoolVar(&f.zip, "zip", false, "also write the bundle as a .zip")
 	fl.DurationVar(&f.interval, "interval", time.Second, "how often state checks (HTTP probes, SQL checks) run")
 	fl.DurationVar(&f.window, "baseline-window", window, "clean traffic before each inject; any alert in it is a false positive")
+	fl.BoolVar(&f.allowExec, "allow-exec", false, "allow scenarios' host.exec steps to run tools (e.g. sqlmap) on this machine against the stack's 127.0.0.1 URL")
 }
 
 // selection resolves --scenario/--all/--shard into scenarios, and loads
@@ -84,6 +86,23 @@ func (f *exerciseFlags) selection(cmd *cobra.Command) ([]*scenarios.Scenario, *d
 	}
 	if len(list) == 0 {
 		return nil, nil, fault.Input(fmt.Errorf("--shard %s selects no scenario", f.shard))
+	}
+	// Scenarios that run tools on this machine need the user's consent:
+	// named ones are refused without it, --all leaves them out.
+	kept := list[:0:0]
+	for _, s := range list {
+		switch {
+		case !s.UsesHostExec() || f.allowExec:
+			kept = append(kept, s)
+		case f.all:
+			fmt.Fprintf(cmd.ErrOrStderr(), "scenario %s left out: it runs a tool on this machine (host.exec); pass --allow-exec to include it\n", s.ID)
+		default:
+			return nil, nil, fault.Input(fmt.Errorf("scenario %s runs a tool on this machine (host.exec): pass --allow-exec to allow it, or leave the scenario out", s.ID))
+		}
+	}
+	list = kept
+	if len(list) == 0 {
+		return nil, nil, fault.Input(fmt.Errorf("no scenario left to run without --allow-exec"))
 	}
 	if f.interval < 100*time.Millisecond {
 		return nil, nil, fault.Input(fmt.Errorf("--interval %s: use at least 100ms", f.interval))
@@ -133,7 +152,11 @@ func runExercise(cmd *cobra.Command, kind string, f *exerciseFlags) (harness.Exe
 		Source: src, WooCommerce: f.stack.woocommerce, TablePrefix: f.stack.prefix, Attach: f.run,
 		Customers: f.customers, Orders: f.orders, Seed: f.seed,
 	}
-	res, runErr := harness.Exercise(cmd.Context(), harness.ExerciseOptions{
+	ctx := cmd.Context()
+	if f.allowExec {
+		ctx = scenarios.WithExecAllowed(ctx)
+	}
+	res, runErr := harness.Exercise(ctx, harness.ExerciseOptions{
 		Kind: kind, ToolVersion: version, Scenarios: list, Pack: pack, Provision: popts, Sink: partial, Say: say,
 		Runner: harness.Options{Interval: f.interval, BaselineWindow: f.window, Browse: true, Progress: progressPrinter(stderr, start)},
 	})
