@@ -140,7 +140,7 @@ func TestWatchLiveAttack(t *testing.T) {
 	errText := stderr.String()
 	mu.Unlock()
 	assert.Equal(t, 1, ee.ExitCode(), "an expected rule never fired: exit 1\n%s", errText)
-	assert.Contains(t, errText, "expected rules never fired: db-into-outfile")
+	assert.Contains(t, errText, "expected but never fired: db-into-outfile")
 
 	for _, id := range []string{"web-scanner-user-agent", "web-path-traversal", "web-shellshock"} {
 		l, ok := got[id]
