@@ -2,6 +2,7 @@ package detect
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -192,6 +193,46 @@ func TestCommunityRulesFire(t *testing.T) {
 			for _, id := range tt.quiet {
 				assert.False(t, fired[id], "%s fired", id)
 			}
+		})
+	}
+}
+
+// Problems found across files (correlations, duplicate ids) still name
+// file:line:col.
+func TestPackProblemsHavePositions(t *testing.T) {
+	base := "title: Base\nid: 11111111-2222-4333-8444-555555555555\nname: base_rule\nlogsource: {category: webserver}\ndetection:\n  sel:\n    cs-method: POST\n  condition: sel\n"
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"correlation names a missing rule", map[string]string{
+			"c.yml": "title: C\ncorrelation:\n  type: event_count\n  rules:\n    - nowhere\n  timespan: 1m\n  condition: {gte: 2}\n",
+		}, `c.yml:5:7: correlation names rule "nowhere"`},
+		{"group-by field the rule's events lack", map[string]string{
+			"base.yml": base,
+			"c.yml":    "title: C\ncorrelation:\n  type: event_count\n  rules: [base_rule]\n  group-by: [ip]\n  timespan: 1m\n  condition: {gte: 2}\n",
+		}, `c.yml:5:13: group-by "ip"`},
+		{"value_count field the rule's events lack", map[string]string{
+			"base.yml": base,
+			"c.yml":    "title: C\ncorrelation:\n  type: value_count\n  rules: [base_rule]\n  timespan: 1m\n  condition: {field: user, gte: 2}\n",
+		}, `c.yml:6:14: condition field "user"`},
+		{"two rules derive the same id", map[string]string{
+			"a/web_x.yml": strings.Replace(base, "name: base_rule\n", "", 1),
+			"b/web_x.yml": strings.Replace(base, "name: base_rule\n", "", 1),
+		}, `web_x.yml:1:1: rule id "web-x" is already used`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, body := range tt.files {
+				p := filepath.Join(dir, name)
+				require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+				require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+			}
+			_, err := LoadDir(dir)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
 }

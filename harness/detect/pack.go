@@ -54,6 +54,7 @@ type RuleInfo struct {
 	NotApplicable string `json:"not_applicable,omitempty"`
 
 	naLine, naColumn int // where NotApplicable was decided, for --strict
+	line, column     int // where the rule's document starts
 }
 
 // packRule is one rule and the file it came from.
@@ -159,7 +160,8 @@ func loadPack(fsys fs.FS, root string, opts []LoadOption) (*Pack, error) {
 		all = append(all, probs...)
 		for _, r := range rs {
 			if prev, dup := p.rules[r.info.ID]; dup {
-				all = append(all, Problem{File: display(name), Msg: fmt.Sprintf("rule id %q is already used by %s; ids must be unique (give one of them a name:)", r.info.ID, prev.info.File)})
+				all = append(all, Problem{File: display(name), Line: r.info.line, Column: r.info.column,
+					Msg: fmt.Sprintf("rule id %q is already used by %s; ids must be unique (give one of them a name:)", r.info.ID, prev.info.File)})
 				continue
 			}
 			p.rules[r.info.ID] = r
@@ -253,6 +255,7 @@ func parseRuleFile(name string, data []byte) ([]*packRule, []Problem) {
 			continue
 		}
 		r.info.File = name
+		r.info.line, r.info.column = root.Line, root.Column
 		out = append(out, r)
 	}
 	if len(ps.list) > 0 {

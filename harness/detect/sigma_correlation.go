@@ -46,6 +46,7 @@ type correlationRule struct {
 	n        float64
 	generate bool
 	groupPos *yaml.Node
+	condPos  *yaml.Node
 
 	bases []string // pack ids, in the order of refs
 }
@@ -143,6 +144,10 @@ func parseCorrelation(ps *problems, root *yaml.Node, derived string) (RuleInfo, 
 	}
 
 	_, cond := mapGet(cm, "condition")
+	c.condPos = cond
+	if cond == nil {
+		c.condPos = cm
+	}
 	switch {
 	case cond == nil && (c.typ == corrTemporal || c.typ == corrTemporalOrdered):
 	case cond == nil:
@@ -225,7 +230,8 @@ func (p *Pack) resolveCorrelations() []Problem {
 				}
 			}
 			if c.field != "" && base.Source != "" && base.NotApplicable == "" && !knownField(base.Source, c.field) {
-				out = append(out, Problem{File: r.info.File, Msg: fmt.Sprintf("condition field %q: rule %s reads %s events, which have no such field", c.field, id, base.Source)})
+				out = append(out, Problem{File: r.info.File, Line: c.condPos.Line, Column: c.condPos.Column,
+					Msg: fmt.Sprintf("condition field %q: rule %s reads %s events, which have no such field", c.field, id, base.Source)})
 			}
 		}
 		r.info.Rules = c.bases
