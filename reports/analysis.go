@@ -365,7 +365,7 @@ func analyse(events []timeline.Event, due time.Duration) (*exercise, error) {
 
 func (x *exercise) kindName() string {
 	switch x.Kind {
-	case timeline.ExerciseDrill, timeline.ExerciseTest, timeline.ExerciseTabletop:
+	case timeline.ExerciseDrill, timeline.ExerciseTest, timeline.ExerciseTabletop, timeline.ExerciseWatch:
 		return x.Kind
 	}
 	return "exercise"
@@ -768,7 +768,9 @@ func testCases(x *exercise) []testCase {
 			}
 			out = append(out, tc)
 		}
-		if s.Outcome == timeline.OutcomeDiscussed {
+		// A watch session only detects: the attacks were someone else's
+		// and nothing was contained, so there is no containment to test.
+		if s.Outcome == timeline.OutcomeDiscussed || x.Kind == timeline.ExerciseWatch {
 			continue
 		}
 		tc := testCase{Scenario: id, ID: id + "/contain", Name: "contain", Seconds: s.TimeToContain, Deadline: s.Info.ContainWithinSeconds}

@@ -107,7 +107,10 @@ type Step struct {
 
 // Alert is a detection rule firing.
 type Alert struct {
-	Rule     string   `json:"rule"`
+	Rule string `json:"rule"`
+	// SigmaID is a Sigma rule's own id (a UUID in community rules), so a
+	// report names the rule as its authors do too.
+	SigmaID  string   `json:"sigma_id,omitempty"`
 	Title    string   `json:"title"`
 	Severity string   `json:"severity"`
 	Source   string   `json:"source"`            // access, audit, db-audit, php-error, fim, state, graphql
