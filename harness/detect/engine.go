@@ -272,6 +272,7 @@ func (e *Engine) emit(info RuleInfo, src Source, at time.Time, byEventTime bool,
 		Summary:  fmt.Sprintf("%s: %s", info.ID, info.Title),
 		Data: timeline.Alert{
 			Rule:      info.ID,
+			SigmaID:   info.SigmaID,
 			Title:     info.Title,
 			Severity:  info.Severity,
 			Source:    string(src),
