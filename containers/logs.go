@@ -21,10 +21,12 @@ const (
 	LogAudit    Log = "audit"     // our must-use plugin, JSON lines
 	LogPHPError Log = "php-error" // PHP's error_log
 	LogDBAudit  Log = "db-audit"  // MariaDB server_audit, CSV-like lines
+	// LogApacheError is Apache's error log (SigmaHQ's product: apache).
+	LogApacheError Log = "apache-error"
 )
 
 // Logs lists every log Follow accepts.
-var Logs = []Log{LogAccess, LogAudit, LogPHPError, LogDBAudit}
+var Logs = []Log{LogAccess, LogAudit, LogPHPError, LogDBAudit, LogApacheError}
 
 func (l Log) location() (Service, string, error) {
 	switch l {
@@ -36,6 +38,8 @@ func (l Log) location() (Service, string, error) {
 		return ServiceWP, "/var/log/breachdrill/php-error.log", nil
 	case LogDBAudit:
 		return ServiceDB, "/var/log/breachdrill/server_audit.log", nil
+	case LogApacheError:
+		return ServiceWP, "/var/log/breachdrill/apache-error.log", nil
 	}
 	return "", "", fault.Input(fmt.Errorf("unknown log %q", l))
 }
@@ -98,22 +102,25 @@ func (f *follower) Close() error {
 
 // AccessRecord is one request from the stack's JSON access log.
 type AccessRecord struct {
-	Time        time.Time `json:"time"`
-	ClientIP    string    `json:"client_ip"`
-	Method      string    `json:"method"`
-	Path        string    `json:"path"`
-	Query       string    `json:"query"`
-	Protocol    string    `json:"protocol"`
-	Status      int       `json:"status"`
-	BytesOut    int64     `json:"bytes_out"`
-	BytesIn     int64     `json:"bytes_in"`
-	DurationUS  int64     `json:"duration_us"`
-	Host        string    `json:"host"`
-	UserAgent   string    `json:"user_agent"`
-	Referer     string    `json:"referer"`
-	ContentType string    `json:"content_type"`
-	User        string    `json:"user"`
-	Body        string    `json:"body"`
+	Time     time.Time `json:"time"`
+	ClientIP string    `json:"client_ip"`
+	Method   string    `json:"method"`
+	Path     string    `json:"path"`
+	Query    string    `json:"query"`
+	// Request is the request line as the client sent it (%r): the raw,
+	// undecoded target that community Sigma rules match cs-uri against.
+	Request     string `json:"request"`
+	Protocol    string `json:"protocol"`
+	Status      int    `json:"status"`
+	BytesOut    int64  `json:"bytes_out"`
+	BytesIn     int64  `json:"bytes_in"`
+	DurationUS  int64  `json:"duration_us"`
+	Host        string `json:"host"`
+	UserAgent   string `json:"user_agent"`
+	Referer     string `json:"referer"`
+	ContentType string `json:"content_type"`
+	User        string `json:"user"`
+	Body        string `json:"body"`
 }
 
 // ParseAccessRecord decodes one access-log line. Apache writes non-ASCII

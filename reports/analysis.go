@@ -333,7 +333,7 @@ func (x *exercise) Metrics() []timeline.MetricDefinition { return timeline.Metri
 
 func (x *exercise) kindName() string {
 	switch x.Kind {
-	case timeline.ExerciseDrill, timeline.ExerciseTest, timeline.ExerciseTabletop:
+	case timeline.ExerciseDrill, timeline.ExerciseTest, timeline.ExerciseTabletop, timeline.ExerciseWatch:
 		return x.Kind
 	}
 	return "exercise"

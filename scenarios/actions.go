@@ -492,20 +492,30 @@ func expandIndex(s string, i int) string { return strings.ReplaceAll(s, "{{i}}",
 
 // request is what http.request and the HTTP checks share.
 type request struct {
-	Method  string            `yaml:"method"`
-	Path    string            `yaml:"path" bd:"required"`
-	Query   params            `yaml:"query"`
-	Body    string            `yaml:"body"`
-	Form    map[string]string `yaml:"form"`
-	JSON    string            `yaml:"json"`
-	Headers map[string]string `yaml:"headers"`
-	Session string            `yaml:"session"`
-	From    string            `yaml:"from"`
+	Method string `yaml:"method"`
+	Path   string `yaml:"path" bd:"required"`
+	Query  params `yaml:"query"`
+	// RawQuery is sent exactly as written (after placeholders), for
+	// attacks whose bytes matter: a literal / or ' that query: would
+	// encode.
+	RawQuery string            `yaml:"raw_query"`
+	Body     string            `yaml:"body"`
+	Form     map[string]string `yaml:"form"`
+	JSON     string            `yaml:"json"`
+	Headers  map[string]string `yaml:"headers"`
+	Session  string            `yaml:"session"`
+	From     string            `yaml:"from"`
 }
 
 func (r *request) validateRequest() error {
 	if !strings.HasPrefix(r.Path, "/") {
 		return fmt.Errorf("path %q: start it with / (it is sent to the stack's own address)", r.Path)
+	}
+	if r.RawQuery != "" && (len(r.Query.values) > 0 || r.Query.raw != "") {
+		return errors.New("give query or raw_query, not both")
+	}
+	if strings.ContainsAny(r.RawQuery, " #\n") {
+		return fmt.Errorf("raw_query %q: write spaces as %%20 and # as %%23; it is sent as written", r.RawQuery)
 	}
 	if r.From != "" && r.From != "host" && r.From != "peer" {
 		return fmt.Errorf("from %q: use host (through 127.0.0.1) or peer (another container of the run)", r.From)
@@ -536,6 +546,8 @@ func (r *request) describe() string {
 	d := r.method() + " " + r.Path
 	if q := r.Query.raw; q != "" {
 		d += "?" + q
+	} else if r.RawQuery != "" {
+		d += "?" + r.RawQuery
 	} else if len(r.Query.values) > 0 {
 		d += "?" + r.Query.values.Encode()
 	}
@@ -569,14 +581,18 @@ func (r *request) send(ctx context.Context, env *Env, i int) (response, error) {
 	if session == "" {
 		session = "anonymous"
 	}
-	return env.send(ctx, session, r.From == "peer", r.method(), expandIndex(env.Expand(r.Path), i), r.Query.expand(env, i), body, headers)
+	target := expandIndex(env.Expand(r.Path), i)
+	if r.RawQuery != "" {
+		target += "?" + expandIndex(env.Expand(r.RawQuery), i)
+	}
+	return env.send(ctx, session, r.From == "peer", r.method(), target, r.Query.expand(env, i), body, headers)
 }
 
 type httpRequest struct {
 	request    `yaml:",inline"`
 	Repeat     int           `yaml:"repeat"`
 	Pace       time.Duration `yaml:"pace"`
-	WantStatus []int         `yaml:"want_status"`
+	WantStatus intList       `yaml:"want_status"`
 	WantBody   string        `yaml:"want_body"`
 	Leak       string        `yaml:"leak"`
 }
@@ -661,6 +677,27 @@ func (a *waitAction) Run(ctx context.Context, env *Env) error {
 }
 
 // ---- helpers ---------------------------------------------------------------
+
+// intList is a list of numbers that may be written as one number:
+// want_status: 200 means want_status: [200].
+type intList []int
+
+func (l *intList) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		var v int
+		if err := n.Decode(&v); err != nil {
+			return err
+		}
+		*l = intList{v}
+		return nil
+	}
+	var vs []int
+	if err := n.Decode(&vs); err != nil {
+		return err
+	}
+	*l = vs
+	return nil
+}
 
 func containsInt(xs []int, x int) bool {
 	for _, y := range xs {

@@ -16,7 +16,7 @@ import (
 
 type httpStatus struct {
 	request `yaml:",inline"`
-	Want    []int `yaml:"want" bd:"required"`
+	Want    intList `yaml:"want" bd:"required"`
 }
 
 func (c *httpStatus) validate() error {
@@ -38,8 +38,8 @@ func (c *httpStatus) Check(ctx context.Context, env *Env) (Result, error) {
 
 type httpAbsent struct {
 	request    `yaml:",inline"`
-	Pattern    string `yaml:"pattern" bd:"required"`
-	WantStatus []int  `yaml:"want_status"`
+	Pattern    string  `yaml:"pattern" bd:"required"`
+	WantStatus intList `yaml:"want_status"`
 }
 
 func (c *httpAbsent) validate() error {

@@ -60,7 +60,8 @@ func TestEveryScenarioAgainstARealStack(t *testing.T) {
 	}
 	for _, s := range cat.All() {
 		t.Run(s.ID, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			// host.exec steps (sqlmap) are allowed here as --allow-exec allows them.
+			ctx, cancel := context.WithTimeout(scenarios.WithExecAllowed(context.Background()), 5*time.Minute)
 			defer cancel()
 			env := scenarios.NewEnv(stack, s.Artifacts)
 			env.Cards = func(n int) []string { return cards[:n] }

@@ -74,6 +74,7 @@ var actionRegistry = map[string]spec[Action]{
 	"wp.login":            {doc: "log in over HTTP and keep the session's cookies under a name", new: func() Action { return &wpLogin{} }},
 	"http.request":        {doc: "send HTTP requests to the stack (method, path, query, body, headers, repeat, pacing)", new: func() Action { return &httpRequest{} }},
 	"wait":                {doc: "wait for a while", shorthand: "for", new: func() Action { return &waitAction{} }},
+	"host.exec":           {doc: "run a tool on the host (e.g. sqlmap) against the stack's {{url}}, bounded in time and output; needs --allow-exec", new: func() Action { return &hostExec{} }},
 }
 
 var checkRegistry = map[string]spec[Probe]{

@@ -40,6 +40,8 @@ type exerciseFlags struct {
 	// allowExposed runs scenarios that plant code even where the stack's
 	// network cannot be sealed.
 	allowExposed bool
+	// allowExec lets scenarios' host.exec steps run tools here.
+	allowExec bool
 }
 
 func (f *exerciseFlags) register(cmd *cobra.Command, window time.Duration) {
@@ -59,6 +61,7 @@ func (f *exerciseFlags) register(cmd *cobra.Command, window time.Duration) {
 	fl.DurationVar(&f.interval, "interval", time.Second, "how often state checks (HTTP probes, SQL checks) run")
 	fl.DurationVar(&f.window, "baseline-window", window, "clean traffic before each inject; any alert in it is a false positive")
 	fl.BoolVar(&f.allowExposed, "allow-exposed", false, "run scenarios that plant web shells, backdoors or vulnerable plugins even where the stack's network cannot be sealed (a remote or rootless engine)")
+	fl.BoolVar(&f.allowExec, "allow-exec", false, "allow scenarios' host.exec steps to run tools (e.g. sqlmap) on this machine against the stack's 127.0.0.1 URL")
 }
 
 // selection resolves --scenario/--all/--shard into scenarios, and loads
@@ -88,6 +91,23 @@ func (f *exerciseFlags) selection(cmd *cobra.Command) ([]*scenarios.Scenario, *d
 	}
 	if len(list) == 0 {
 		return nil, nil, fault.Input(fmt.Errorf("--shard %s selects no scenario", f.shard))
+	}
+	// Scenarios that run tools on this machine need the user's consent:
+	// named ones are refused without it, --all leaves them out.
+	kept := list[:0:0]
+	for _, s := range list {
+		switch {
+		case !s.UsesHostExec() || f.allowExec:
+			kept = append(kept, s)
+		case f.all:
+			fmt.Fprintf(cmd.ErrOrStderr(), "scenario %s left out: it runs a tool on this machine (host.exec); pass --allow-exec to include it\n", s.ID)
+		default:
+			return nil, nil, fault.Input(fmt.Errorf("scenario %s runs a tool on this machine (host.exec): pass --allow-exec to allow it, or leave the scenario out", s.ID))
+		}
+	}
+	list = kept
+	if len(list) == 0 {
+		return nil, nil, fault.Input(fmt.Errorf("no scenario left to run without --allow-exec"))
 	}
 	return list, pack, nil
 }
@@ -140,7 +160,11 @@ func runExercise(cmd *cobra.Command, kind string, f *exerciseFlags) (harness.Exe
 		Source: src, WooCommerce: f.stack.woocommerce, TablePrefix: f.stack.prefix, Attach: f.run,
 		Customers: f.customers, Orders: f.orders, Seed: f.seed,
 	}
-	res, runErr := harness.Exercise(cmd.Context(), harness.ExerciseOptions{
+	ctx := cmd.Context()
+	if f.allowExec {
+		ctx = scenarios.WithExecAllowed(ctx)
+	}
+	res, runErr := harness.Exercise(ctx, harness.ExerciseOptions{
 		Kind: kind, ToolVersion: version, Scenarios: list, Pack: pack, Provision: popts, Sink: partial, Say: say, AllowExposed: f.allowExposed,
 		Runner: harness.Options{Interval: f.interval, BaselineWindow: f.window, Browse: true, Progress: progressPrinter(stderr, start)},
 	})
@@ -148,7 +172,7 @@ func runExercise(cmd *cobra.Command, kind string, f *exerciseFlags) (harness.Exe
 		// Bad input found late is still bad input: no bundle for it.
 		return res, nil, runErr
 	}
-	in := reports.Input{Events: res.Events, RulePackHash: pack.Hash(), ToolVersion: version}
+	in := reports.Input{Events: res.Events, RulePackHash: pack.Hash(), ToolVersion: version, RulePack: rulePackFiles(pack)}
 	for _, s := range list {
 		data, err := scenarioFile(s)
 		if err == nil {

@@ -36,6 +36,6 @@ infrastructure failed (no Docker, a container died).`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fault.Input(err)
 	})
-	root.AddCommand(newImagesCmd(), newStackCmd(), newSeedCmd(), newGCCmd(), newScenariosCmd(), newDrillCmd(), newTestCmd(), newTabletopCmd(), newRulesCmd(), newEvidenceCmd())
+	root.AddCommand(newImagesCmd(), newStackCmd(), newSeedCmd(), newGCCmd(), newScenariosCmd(), newDrillCmd(), newTestCmd(), newTabletopCmd(), newRulesCmd(), newWatchCmd(), newEvidenceCmd())
 	return root
 }

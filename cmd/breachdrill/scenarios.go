@@ -8,8 +8,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/breachdrill/breachdrill/harness/detect"
-	"github.com/breachdrill/breachdrill/internal/fault"
-	"github.com/breachdrill/breachdrill/rules"
 	"github.com/breachdrill/breachdrill/scenarios"
 	"github.com/spf13/cobra"
 )
@@ -18,28 +16,21 @@ import (
 type catalogFlags struct {
 	scenarioDirs []string
 	ruleDirs     []string
+	strict       bool
 }
 
 func (f *catalogFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&f.scenarioDirs, "scenarios", nil, "add scenarios from `DIR` (a file with a shipped id replaces it); repeatable")
 	cmd.Flags().StringArrayVar(&f.ruleDirs, "rules", nil, "add detection rules from `DIR` (a rule with a shipped id replaces it); repeatable")
+	cmd.Flags().BoolVar(&f.strict, "strict", false, "refuse rules the stack cannot feed (not applicable) instead of listing them")
 }
 
 // load reads the catalogue and the rule pack and checks every expect entry
 // names a rule that exists. Overrides are announced on stderr.
 func (f *catalogFlags) load(cmd *cobra.Command) (*scenarios.Catalog, *detect.Pack, error) {
-	pack, err := detect.LoadPack(rules.FS)
+	pack, _, err := loadRulePack(cmd.ErrOrStderr(), f.ruleDirs, f.strict)
 	if err != nil {
-		return nil, nil, fmt.Errorf("shipped rule pack: %w", err)
-	}
-	for _, d := range f.ruleDirs {
-		user, err := detect.LoadDir(d)
-		if err != nil {
-			return nil, nil, fault.Input(err)
-		}
-		for _, id := range pack.Override(user) {
-			fmt.Fprintf(cmd.ErrOrStderr(), "rule %s: replaced by the one in %s\n", id, d)
-		}
+		return nil, nil, err
 	}
 	cat, err := scenarios.Load(f.scenarioDirs...)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"text/tabwriter"
 	"time"
 
 	"github.com/breachdrill/breachdrill/harness/timeline"
@@ -89,15 +90,19 @@ traffic; 1 a regression; 2 bad input; 3 the infrastructure failed.`,
 func printDetectionTable(w io.Writer, results []timeline.ScenarioResult) int {
 	fmt.Fprintln(w)
 	failed := 0
-	fmt.Fprintf(w, "%-26s %-24s %-8s %9s %8s\n", "SCENARIO", "RULE", "RESULT", "LATENCY", "DEADLINE")
+	// Columns size to the longest id: community rule ids derived from file
+	// names run past any fixed width.
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	defer tw.Flush()
+	fmt.Fprintln(tw, "SCENARIO\tRULE\tRESULT\tLATENCY\tDEADLINE\t")
 	for _, r := range results {
 		if timeline.Incomplete(r.Outcome) {
-			fmt.Fprintf(w, "%-26s %-24s %-8s %9s %8s  %s\n", r.Info.ID, "-", "ERROR", "-", "-", r.Reason)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Info.ID, "-", "ERROR", "-", "-", r.Reason)
 			continue
 		}
 		for _, b := range r.BaselineAlerts {
 			failed++
-			fmt.Fprintf(w, "%-26s %-24s %-8s %9s %8s  fired on normal traffic\n", r.Info.ID, b.Rule, "FALSE+", "-", "-")
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\tfired on normal traffic\n", r.Info.ID, b.Rule, "FALSE+", "-", "-")
 		}
 		for _, x := range r.Expectations {
 			verdict := "PASS"
@@ -110,7 +115,7 @@ func printDetectionTable(w io.Writer, results []timeline.ScenarioResult) int {
 			if verdict != "PASS" {
 				failed++
 			}
-			fmt.Fprintf(w, "%-26s %-24s %-8s %9s %7.0fs\n", r.Info.ID, x.Rule, verdict, secs(x.LatencySeconds), x.WithinSeconds)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.0fs\t\n", r.Info.ID, x.Rule, verdict, secs(x.LatencySeconds), x.WithinSeconds)
 		}
 	}
 	return failed

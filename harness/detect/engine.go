@@ -57,6 +57,7 @@ const (
 type Option func(*config)
 
 type config struct {
+	onMatch     func(Match)
 	interval    time.Duration
 	fimInterval time.Duration
 	canaries    []string
@@ -88,6 +89,19 @@ func WithFileInterval(d time.Duration) Option {
 func WithCanaries(canaries []string) Option {
 	return func(c *config) { c.canaries = append([]string(nil), canaries...) }
 }
+
+// Match is one event a Sigma rule matched: every one, not only the first
+// that alerts in a window (watch counts attack requests with it).
+type Match struct {
+	Rule   RuleInfo
+	Source Source
+	Time   time.Time
+	Fields map[string]string // a copy: the caller may keep it
+}
+
+// WithOnMatch calls f for every event a Sigma rule matches, from the
+// source's goroutine; f must be quick and safe for concurrent use.
+func WithOnMatch(f func(Match)) Option { return func(c *config) { c.onMatch = f } }
 
 // WithGraphQLLimits bounds the GraphQL analysis per request.
 func WithGraphQLLimits(l graphql.Limits) Option { return func(c *config) { c.limits = l } }
@@ -152,13 +166,31 @@ func New(stack Stack, pack *Pack, tl *timeline.Timeline, opts ...Option) *Engine
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Transport:     &http.Transport{MaxIdleConnsPerHost: 4, DisableCompression: true, IdleConnTimeout: 30 * time.Second},
 	}
+	compiled := map[string]*compiledSigma{}
 	for _, id := range pack.IDs() {
 		r := pack.rules[id]
 		switch {
+		case r.info.NotApplicable != "":
+			// Listed, never evaluated: the stack cannot feed it.
 		case r.sigma != nil:
-			e.sources[r.sigma.source] = append(e.sources[r.sigma.source], compileSigma(r.info, r.sigma))
+			c := compileSigma(r.info, r.sigma)
+			compiled[id] = c
+			e.sources[r.sigma.source] = append(e.sources[r.sigma.source], c)
 		case r.check != nil:
 			e.checks = append(e.checks, newStateCheck(r.info, r.check))
+		}
+	}
+	for _, id := range pack.IDs() {
+		r := pack.rules[id]
+		if r.corr == nil || r.info.NotApplicable != "" {
+			continue
+		}
+		cc := newCompiledCorrelation(r.info, r.corr)
+		for i, b := range r.corr.bases {
+			if c := compiled[b]; c != nil {
+				c.feeds = append(c.feeds, corrFeed{corr: cc, base: i})
+				c.silent = c.silent || !r.corr.generate
+			}
 		}
 	}
 	return e
@@ -228,18 +260,25 @@ func (e *Engine) emit(info RuleInfo, src Source, at time.Time, byEventTime bool,
 	for i, m := range matched {
 		masked[i] = maskPANs(m)
 	}
+	var evTime *time.Time
+	if !at.IsZero() {
+		t := at.UTC()
+		evTime = &t
+	}
 	_, err := e.tl.Append(timeline.Entry{
 		Kind:     timeline.KindAlert,
 		Scenario: c.scenario,
 		Actor:    "detect",
 		Summary:  fmt.Sprintf("%s: %s", info.ID, info.Title),
 		Data: timeline.Alert{
-			Rule:     info.ID,
-			Title:    info.Title,
-			Severity: info.Severity,
-			Source:   string(src),
-			Window:   c.window,
-			Matched:  masked,
+			Rule:      info.ID,
+			SigmaID:   info.SigmaID,
+			Title:     info.Title,
+			Severity:  info.Severity,
+			Source:    string(src),
+			Window:    c.window,
+			Matched:   masked,
+			EventTime: evTime,
 		},
 	})
 	if err != nil {

@@ -118,11 +118,18 @@ func redactURI(u string) string {
 // accessEvent turns an access-log record into a webserver event with
 // Sigma's field names.
 func accessEvent(rec containers.AccessRecord, raw string) *Event {
-	uri := rec.Path
-	if rec.Query != "" {
-		uri += "?" + rec.Query
+	// cs-uri is the target as the client sent it (from the request line),
+	// which community rules match raw; Apache's %U path is decoded.
+	uri := requestTarget(rec.Request)
+	if uri == "" {
+		uri = rec.Path
+		if rec.Query != "" {
+			uri += "?" + rec.Query
+		}
 	}
 	return &Event{Source: SourceAccess, Time: rec.Time, Fields: map[string]string{
+		"cs-uri-decoded":  lenientUnescape(uri),
+		"cs-body-decoded": lenientUnescape(rec.Body),
 		"cs-method":       rec.Method,
 		"cs-uri-stem":     rec.Path,
 		"cs-uri-query":    rec.Query,
@@ -141,6 +148,45 @@ func accessEvent(rec containers.AccessRecord, raw string) *Event {
 		"time-taken":      strconv.FormatInt(rec.DurationUS, 10),
 		rawField:          raw,
 	}}
+}
+
+// requestTarget is the target of a request line ("GET /x?y HTTP/1.1").
+func requestTarget(line string) string {
+	_, rest, ok := strings.Cut(line, " ")
+	if !ok {
+		return ""
+	}
+	if i := strings.LastIndexByte(rest, ' '); i >= 0 && strings.HasPrefix(rest[i+1:], "HTTP/") {
+		rest = rest[:i]
+	}
+	return rest
+}
+
+// lenientUnescape decodes %HH and '+' the way PHP decodes a query string,
+// leaving malformed escapes as they are (attack traffic is full of them).
+func lenientUnescape(s string) string {
+	if !strings.ContainsAny(s, "%+") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '+':
+			b.WriteByte(' ')
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			v, _ := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			b.WriteByte(byte(v))
+			i += 2
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
 // auditEvent flattens one line of the audit plugin's JSON: nested keys
@@ -347,4 +393,26 @@ func isGraphQLRequest(f map[string]string) bool {
 		return err == nil && v.Has("graphql") && (f["cs-body"] != "" || v.Has("query"))
 	}
 	return false
+}
+
+// apacheLine is Apache 2.4's default error log format:
+//
+//	[Sun Nov 29 01:02:03.123456 2026] [core:error] [pid 12:tid 34] [client 172.18.0.1:5555] AH00126: Invalid URI in request
+var apacheLine = regexp.MustCompile(`^\[([A-Za-z]{3} [A-Za-z]{3} [ 0-9]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4})\] \[([^:\]]*):?([^\]]*)\] \[pid (\d+)(?::tid (\d+))?\](?: \[client ([^\]]+)\])? ?(.*)$`)
+
+// apacheErrorEvent parses one line of Apache's error log; a line of
+// another shape (a module's own) comes through as message only.
+func apacheErrorEvent(line string, now time.Time) *Event {
+	f := map[string]string{rawField: line, "message": line}
+	t := now
+	if m := apacheLine.FindStringSubmatch(line); m != nil {
+		for _, layout := range []string{"Mon Jan _2 15:04:05.000000 2006", "Mon Jan _2 15:04:05 2006"} {
+			if pt, err := time.ParseInLocation(layout, m[1], time.UTC); err == nil {
+				t = pt
+				break
+			}
+		}
+		f["module"], f["level"], f["pid"], f["tid"], f["client"], f["message"] = m[2], m[3], m[4], m[5], m[6], m[7]
+	}
+	return &Event{Source: SourceApacheError, Time: t, Fields: f}
 }

@@ -40,14 +40,30 @@ type RuleInfo struct {
 	Description string        `json:"description,omitempty"`
 	Tags        []string      `json:"tags,omitempty"`
 	Interval    time.Duration `json:"interval_ns,omitempty"` // state checks with their own interval
+	// SigmaID is a Sigma rule's own id: (a UUID in community rules); ID
+	// is its name: or, when it has none, derived from the file name.
+	SigmaID string `json:"sigma_id,omitempty"`
+	// Correlation is a Sigma 2.0 correlation's type (event_count,
+	// value_count, temporal, temporal_ordered) and Rules what it
+	// correlates, as pack ids.
+	Correlation string   `json:"correlation,omitempty"`
+	Rules       []string `json:"rules,omitempty"`
+	// NotApplicable says why the stack cannot produce the events this
+	// rule reads (a forward proxy's log, Windows events): the rule is
+	// loaded and listed but never evaluated.
+	NotApplicable string `json:"not_applicable,omitempty"`
+
+	naLine, naColumn int // where NotApplicable was decided, for --strict
+	line, column     int // where the rule's document starts
 }
 
 // packRule is one rule and the file it came from.
 type packRule struct {
 	info  RuleInfo
-	sum   [32]byte // SHA-256 of the file
+	sum   [32]byte // SHA-256 of the file (and document index, for files of several)
 	sigma *sigmaRule
 	check *check
+	corr  *correlationRule
 }
 
 // Pack is a loaded, validated rule pack: Sigma rules, state checks and
@@ -64,13 +80,22 @@ type Pack struct {
 // rules when they have a detection, state checks when they have a kind)
 // and at most one *.graphql schema. Every problem is reported, each at its
 // file:line:column, in one error marked as bad input.
-func LoadPack(fsys fs.FS) (*Pack, error) {
-	return loadPack(fsys, "")
+func LoadPack(fsys fs.FS, opts ...LoadOption) (*Pack, error) {
+	return loadPack(fsys, "", opts)
 }
+
+// LoadOption tunes LoadPack and LoadDir.
+type LoadOption func(*loadConfig)
+
+type loadConfig struct{ strict bool }
+
+// Strict makes a rule the stack cannot feed (not applicable) a problem
+// of the pack instead of a note.
+func Strict() LoadOption { return func(c *loadConfig) { c.strict = true } }
 
 // LoadDir loads the pack in a folder (--rules DIR); problems name files by
 // their path under dir.
-func LoadDir(dir string) (*Pack, error) {
+func LoadDir(dir string, opts ...LoadOption) (*Pack, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
 		return nil, fault.Input(fmt.Errorf("rules folder: %w", err))
@@ -78,10 +103,14 @@ func LoadDir(dir string) (*Pack, error) {
 	if !st.IsDir() {
 		return nil, fault.Input(fmt.Errorf("rules folder %s is not a folder", dir))
 	}
-	return loadPack(os.DirFS(dir), dir)
+	return loadPack(os.DirFS(dir), dir, opts)
 }
 
-func loadPack(fsys fs.FS, root string) (*Pack, error) {
+func loadPack(fsys fs.FS, root string, opts []LoadOption) (*Pack, error) {
+	var cfg loadConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
 	p := &Pack{rules: map[string]*packRule{}}
 	var all []Problem
 	display := func(name string) string {
@@ -127,20 +156,28 @@ func loadPack(fsys fs.FS, root string) (*Pack, error) {
 			p.schema, p.schemaSum, p.schemaSrc = s, sha256.Sum256(data), display(name)
 			return nil
 		}
-		r, probs := parseRuleFile(display(name), data)
+		rs, probs := parseRuleFile(display(name), data)
 		all = append(all, probs...)
-		if r == nil {
-			return nil
+		for _, r := range rs {
+			if prev, dup := p.rules[r.info.ID]; dup {
+				all = append(all, Problem{File: display(name), Line: r.info.line, Column: r.info.column,
+					Msg: fmt.Sprintf("rule id %q is already used by %s; ids must be unique (give one of them a name:)", r.info.ID, prev.info.File)})
+				continue
+			}
+			p.rules[r.info.ID] = r
 		}
-		if prev, dup := p.rules[r.info.ID]; dup {
-			all = append(all, Problem{File: display(name), Msg: fmt.Sprintf("rule id %q is already used by %s; ids must be unique", r.info.ID, prev.info.File)})
-			return nil
-		}
-		p.rules[r.info.ID] = r
 		return nil
 	})
 	if err != nil {
 		all = append(all, Problem{File: display("."), Msg: err.Error()})
+	}
+	all = append(all, p.resolveCorrelations()...)
+	if cfg.strict {
+		for _, r := range p.Rules() {
+			if r.NotApplicable != "" {
+				all = append(all, Problem{File: r.File, Line: r.naLine, Column: r.naColumn, Msg: "not applicable (--strict): " + r.NotApplicable})
+			}
+		}
 	}
 	if len(schemaFiles) > 1 {
 		all = append(all, Problem{File: schemaFiles[1], Msg: fmt.Sprintf("a pack holds one GraphQL schema; %s is another", schemaFiles[0])})
@@ -157,54 +194,103 @@ func loadPack(fsys fs.FS, root string) (*Pack, error) {
 	return p, nil
 }
 
-// parseRuleFile parses one YAML rule file.
-func parseRuleFile(name string, data []byte) (*packRule, []Problem) {
+// parseRuleFile parses one YAML rule file: one state check, or one or
+// more Sigma rules (a correlation and the rules it correlates are often
+// published together, as YAML documents separated by ---).
+func parseRuleFile(name string, data []byte) ([]*packRule, []Problem) {
 	ps := &problems{file: name}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
+	var docs []*yaml.Node
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
 		if err == io.EOF {
-			ps.at(nil, "empty file: a rule file holds one Sigma rule or one state check")
-		} else {
+			break
+		}
+		if err != nil {
 			ps.yamlErr(err, nil)
-		}
-		return nil, ps.list
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
-		ps.at(&extra, "a rule file holds one rule; move this document to a file of its own")
-		return nil, ps.list
-	}
-	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
-		ps.at(&doc, "a rule file holds a mapping (a Sigma rule or a state check)")
-		return nil, ps.list
-	}
-	root := doc.Content[0]
-	r := &packRule{sum: sha256.Sum256(data)}
-	_, det := mapGet(root, "detection")
-	_, kind := mapGet(root, "kind")
-	switch {
-	case det != nil:
-		info, sr := parseSigma(ps, root)
-		r.info, r.sigma = info, sr
-		if sr == nil {
 			return nil, ps.list
 		}
-	case kind != nil:
-		info, c := parseCheck(ps, root)
-		r.info, r.check = info, c
-		if c == nil {
-			return nil, ps.list
-		}
-	default:
-		ps.at(root, "neither a Sigma rule (no detection:) nor a state check (no kind: http|sql|config|file)")
+		docs = append(docs, &doc)
+	}
+	if len(docs) == 0 {
+		ps.at(nil, "empty file: a rule file holds Sigma rules or one state check")
 		return nil, ps.list
+	}
+	sum := sha256.Sum256(data)
+	var out []*packRule
+	for i, doc := range docs {
+		if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+			ps.at(doc, "a rule file holds mappings (Sigma rules or a state check)")
+			continue
+		}
+		root := doc.Content[0]
+		r := &packRule{sum: sum}
+		if i > 0 {
+			r.sum = sha256.Sum256(append(sum[:], byte(i)))
+		}
+		_, det := mapGet(root, "detection")
+		_, kind := mapGet(root, "kind")
+		_, corr := mapGet(root, "correlation")
+		derived := derivedID(name, i)
+		before := len(ps.list)
+		switch {
+		case kind != nil && len(docs) > 1:
+			ps.at(root, "a state check has a file of its own; move the other documents to their own files")
+			continue
+		case det != nil:
+			info, sr := parseSigma(ps, root, derived)
+			r.info, r.sigma = info, sr
+		case corr != nil:
+			info, c := parseCorrelation(ps, root, derived)
+			r.info, r.corr = info, c
+		case kind != nil:
+			info, c := parseCheck(ps, root)
+			r.info, r.check = info, c
+		default:
+			ps.at(root, "neither a Sigma rule (no detection:), a Sigma correlation (no correlation:) nor a state check (no kind: http|sql|config|file)")
+			continue
+		}
+		if len(ps.list) > before || (r.sigma == nil && r.check == nil && r.corr == nil) {
+			continue
+		}
+		r.info.File = name
+		r.info.line, r.info.column = root.Line, root.Column
+		out = append(out, r)
 	}
 	if len(ps.list) > 0 {
 		return nil, ps.list
 	}
-	r.info.File = name
-	return r, nil
+	return out, nil
+}
+
+// derivedID is the pack id of a Sigma rule without a name: its file name
+// in lower case with dashes (proc_creation_win_x.yml → proc-creation-win-x),
+// and the document's number after the first.
+func derivedID(file string, doc int) string {
+	base := strings.ToLower(strings.TrimSuffix(path.Base(filepath.ToSlash(file)), path.Ext(file)))
+	var b strings.Builder
+	dash := false
+	for _, c := range base {
+		if (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') {
+			b.WriteRune(c)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	id := strings.Trim(b.String(), "-")
+	if doc > 0 {
+		id = fmt.Sprintf("%s-%d", id, doc+1)
+	}
+	if len(id) > 64 {
+		id = strings.Trim(id[:64], "-")
+	}
+	for len(id) < 3 {
+		id += "-x"
+	}
+	return id
 }
 
 // Override adds other's rules to p, replacing rules with the same id, and
@@ -246,6 +332,17 @@ func (p *Pack) Rule(id string) (RuleInfo, bool) {
 		return RuleInfo{}, false
 	}
 	return r.info, true
+}
+
+// NotApplicable lists the rules the stack cannot feed, with the reason.
+func (p *Pack) NotApplicable() []RuleInfo {
+	var out []RuleInfo
+	for _, r := range p.Rules() {
+		if r.NotApplicable != "" {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Rules returns every rule's metadata, sorted by id.

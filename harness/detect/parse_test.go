@@ -104,7 +104,7 @@ condition:
 	if len(probs) > 0 {
 		t.Fatal(probs)
 	}
-	cc := r.check.config
+	cc := r[0].check.config
 	tests := []struct {
 		consts map[string]string
 		want   bool

@@ -75,7 +75,8 @@ func (ps *problems) yamlErr(err error, fallback *yaml.Node) {
 		line, _ := strconv.Atoi(m[1])
 		msg = strings.TrimSpace(yamlLine.ReplaceAllString(msg, ""))
 		msg = strings.TrimPrefix(strings.TrimPrefix(msg, ":"), "unmarshal errors:")
-		ps.atPos(line, 0, "%s", strings.TrimSpace(msg))
+		// yaml.v3 names no column; the line start is where an editor looks.
+		ps.atPos(line, 1, "%s", strings.TrimSpace(msg))
 		return
 	}
 	ps.at(fallback, "%s", msg)

@@ -6,18 +6,18 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func mustSigma(t testing.TB, src string) *compiledSigma {
 	t.Helper()
-	r, probs := parseRuleFile("t.yml", []byte(src))
-	if len(probs) > 0 || r == nil {
-		t.Fatalf("rule does not load: %v", probs)
-	}
-	if r.sigma == nil {
-		t.Fatalf("not a Sigma rule")
-	}
-	return compileSigma(r.info, r.sigma)
+	rs, probs := parseRuleFile("t.yml", []byte(src))
+	require.Empty(t, probs, "rule does not load")
+	require.Len(t, rs, 1)
+	require.NotNil(t, rs[0].sigma, "not a Sigma rule")
+	return compileSigma(rs[0].info, rs[0].sigma)
 }
 
 func webRule(detection string) string {
@@ -239,22 +239,28 @@ func TestLoadProblems(t *testing.T) {
 		want      string
 	}{
 		{"unknown field", webRule("  sel:\n    cs-uri-stemm|endswith: .php\n  condition: sel\n"), 8, `field "cs-uri-stemm" is not in access events`},
-		{"unknown modifier", webRule("  sel:\n    cs-uri-stem|windash: x\n  condition: sel\n"), 8, `modifier "windash" is not supported`},
+		{"unknown modifier", webRule("  sel:\n    cs-uri-stem|utf16le: x\n  condition: sel\n"), 8, `modifier "utf16le" is not supported`},
 		{"bad regex", webRule("  sel:\n    cs-uri-stem|re: '(['\n  condition: sel\n"), 8, "regular expression"},
 		{"pattern matching nothing", webRule("  sel:\n    cs-method: GET\n  condition: all of filter_*\n"), 9, "filter_* matches no search"},
 		{"undefined search", webRule("  sel:\n    cs-method: GET\n  condition: sel and other\n"), 9, `names search "other"`},
 		{"unparsable condition", webRule("  sel:\n    cs-method: GET\n  condition: sel and (\n"), 9, "does not parse"},
-		{"count distinct", webRule("  sel:\n    cs-method: GET\n  timeframe: 1m\n  condition: sel | count(c-ip) > 3\n"), 10, "count(field)"},
+		{"count distinct of an unknown field", webRule("  sel:\n    cs-method: GET\n  timeframe: 1m\n  condition: sel | count(ip) > 3\n"), 10, `counts distinct "ip"`},
 		{"aggregation without timeframe", webRule("  sel:\n    cs-method: GET\n  condition: sel | count() > 3\n"), 9, "needs a timeframe"},
 		{"group by unknown field", webRule("  sel:\n    cs-method: GET\n  timeframe: 1m\n  condition: sel | count() by ip > 3\n"), 10, `groups by "ip"`},
-		{"null value", webRule("  sel:\n    cs-method:\n  condition: sel\n"), 8, "for an empty value write ''"},
+		{"null with a numeric modifier", webRule("  sel:\n    sc-bytes|gt: null\n  condition: sel\n"), 8, "null (empty or absent) takes no modifier"},
 		{"nested value", webRule("  sel:\n    cs-method: {a: b}\n  condition: sel\n"), 8, "must be a string"},
-		{"missing name", "title: t\nlevel: low\nlogsource:\n  category: webserver\ndetection:\n  sel:\n    cs-method: GET\n  condition: sel\n", 1, "has no name"},
+		{"exists wants a boolean", webRule("  sel:\n    cs-referer|exists: maybe\n  condition: sel\n"), 8, "exists takes true or false"},
+		{"fieldref names an unknown field", webRule("  sel:\n    cs-referer|fieldref: cs-origin\n  condition: sel\n"), 8, `fieldref names "cs-origin"`},
+		{"bad name", "title: t\nname: X Rule\nlogsource:\n  category: webserver\ndetection:\n  sel:\n    cs-method: GET\n  condition: sel\n", 2, `name "X Rule"`},
+		{"missing title", "id: 1c1a8f3e-2b7e-4f0e-9a7e-0f6f5b8f1d2a\nlogsource:\n  category: webserver\ndetection:\n  sel:\n    cs-method: GET\n  condition: sel\n", 1, "has no title"},
 		{"bad level", "title: t\nname: x-rule\nlevel: severe\nlogsource:\n  category: webserver\ndetection:\n  sel:\n    cs-method: GET\n  condition: sel\n", 3, `level "severe"`},
-		{"unknown logsource", "title: t\nname: x-rule\nlevel: low\nlogsource:\n  product: windows\ndetection:\n  sel:\n    cs-method: GET\n  condition: sel\n", 5, "is not one breachdrill produces"},
+		{"misspelt logsource key", "title: t\nlogsource:\n  categroy: webserver\ndetection:\n  sel:\n    cs-method: GET\n  condition: sel\n", 3, `unknown key "categroy"`},
 		{"yaml syntax", "title: t\n\tname: x\n", 2, "tab character"},
-		{"two documents", webRule("  sel:\n    cs-method: GET\n  condition: sel\n") + "---\ntitle: again\n", 10, "holds one rule"},
+		{"state check with another document", "id: x-rule\ntitle: t\nseverity: low\nkind: file\nfile: {globs: ['a/*.php']}\ncondition: {exists: true}\n---\ntitle: again\n", 1, "a file of its own"},
 		{"neither kind", "title: t\nname: x-rule\n", 1, "neither a Sigma rule"},
+		{"correlation without timespan", "title: c\ncorrelation:\n  type: event_count\n  rules: [a]\n  condition: {gte: 3}\n", 3, "has no timespan"},
+		{"correlation with lt", "title: c\ncorrelation:\n  type: event_count\n  rules: [a]\n  timespan: 1m\n  condition: {lt: 3}\n", 6, "condition lt: not supported"},
+		{"value_count without field", "title: c\ncorrelation:\n  type: value_count\n  rules: [a]\n  timespan: 1m\n  condition: {gte: 3}\n", 6, "add field:"},
 		{"check unknown kind", "id: x-rule\ntitle: t\nseverity: low\nkind: smtp\ncondition: {a: 1}\n", 4, `kind "smtp"`},
 		{"check misspelt key", "id: x-rule\ntitle: t\nseverity: low\nkind: file\nfile: {globs: ['a/*.php']}\ncondition: {exists: true, contnet_regex: x}\n", 6, `unknown key "contnet_regex"`},
 		{"sql check that writes", "id: x-rule\ntitle: t\nseverity: low\nkind: sql\nsql:\n  queries:\n    - tables: [options]\n      select: DELETE FROM {table}\ncondition: {luhn_pan: {}}\n", 8, "one SELECT statement"},
@@ -265,17 +271,15 @@ func TestLoadProblems(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, probs := parseRuleFile("t.yml", []byte(tt.src))
-			if len(probs) == 0 {
-				t.Fatalf("loaded; want a problem at line %d", tt.line)
-			}
+			require.NotEmpty(t, probs, "loaded; want a problem at line %d", tt.line)
 			var got []string
 			for _, p := range probs {
 				got = append(got, p.Error())
-				if p.Line == tt.line && strings.Contains(p.Msg, tt.want) {
+				if p.Line == tt.line && p.Column > 0 && strings.Contains(p.Msg, tt.want) {
 					return
 				}
 			}
-			t.Errorf("problems %q; want one at line %d containing %q", got, tt.line, tt.want)
+			assert.Failf(t, "problem not found", "problems %q; want one at line %d (with a column) containing %q", got, tt.line, tt.want)
 		})
 	}
 }

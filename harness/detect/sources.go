@@ -28,6 +28,7 @@ var logSources = []logSource{
 	{SourceAudit, containers.LogAudit, containers.ServiceWP, true},
 	{SourceDBAudit, containers.LogDBAudit, containers.ServiceDB, false},
 	{SourcePHPError, containers.LogPHPError, containers.ServiceWP, false},
+	{SourceApacheError, containers.LogApacheError, containers.ServiceWP, true},
 }
 
 // maxLine bounds one log line; longer ones are cut (the access log's body
@@ -118,6 +119,8 @@ func (e *Engine) handleLine(ctx context.Context, s logSource, line []byte) {
 		}
 	case SourcePHPError:
 		ev = phpEvent(string(line), time.Now())
+	case SourceApacheError:
+		ev = apacheErrorEvent(string(line), time.Now())
 	}
 	e.evaluate(ctx, ev, s.preciseTime)
 	if s.source == SourceAccess && len(e.sources[SourceGraphQL]) > 0 && isGraphQLRequest(ev.Fields) {
@@ -134,7 +137,24 @@ func (e *Engine) evaluate(ctx context.Context, ev *Event, byEventTime bool) {
 			e.ruleError(r.info.ID, err)
 			continue
 		}
-		if ok {
+		if !ok {
+			continue
+		}
+		if e.cfg.onMatch != nil {
+			fields := make(map[string]string, len(ev.Fields))
+			for k, v := range ev.Fields {
+				if !strings.HasPrefix(k, "_c.") {
+					fields[k] = v
+				}
+			}
+			e.cfg.onMatch(Match{Rule: r.info, Source: ev.Source, Time: ev.Time, Fields: fields})
+		}
+		for _, f := range r.feeds {
+			if holds, events := f.corr.observe(f.base, r.info.ID, ev); holds {
+				e.emit(f.corr.info, ev.Source, ev.Time, byEventTime, events)
+			}
+		}
+		if !r.silent {
 			e.emit(r.info, ev.Source, ev.Time, byEventTime, matched)
 		}
 	}

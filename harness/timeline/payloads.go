@@ -7,6 +7,9 @@ const (
 	ExerciseDrill    = "drill"
 	ExerciseTest     = "test"
 	ExerciseTabletop = "tabletop"
+	// ExerciseWatch is a purple-team session: the rule pack watched a live
+	// stack while a person or a tool attacked it (breachdrill watch).
+	ExerciseWatch = "watch"
 )
 
 // RunInfo opens every timeline.
@@ -121,7 +124,10 @@ type Step struct {
 
 // Alert is a detection rule firing.
 type Alert struct {
-	Rule     string   `json:"rule"`
+	Rule string `json:"rule"`
+	// SigmaID is a Sigma rule's own id (a UUID in community rules), so a
+	// report names the rule as its authors do too.
+	SigmaID  string   `json:"sigma_id,omitempty"`
 	Title    string   `json:"title"`
 	Severity string   `json:"severity"`
 	Source   string   `json:"source"`            // access, audit, db-audit, php-error, fim, state, graphql
@@ -130,6 +136,10 @@ type Alert struct {
 	// LatencySeconds is unused by the engine (timeline.Measure attributes
 	// each alert to its inject step); kept so older timelines still read.
 	LatencySeconds *float64 `json:"latency_s,omitempty"`
+	// EventTime is when the (latest) matching event happened, as its
+	// source stamped it (the access log to the microsecond, server_audit
+	// to the second): the start of the alert's own latency.
+	EventTime *time.Time `json:"event_time,omitempty"`
 }
 
 // Check stages. A containment check runs before the response (it must
