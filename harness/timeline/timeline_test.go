@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // fakeClock advances by step on every reading, so offsets are exact.
@@ -123,4 +126,28 @@ func TestPercentile(t *testing.T) {
 			t.Errorf("p%v = %v, want %v", p, got, want)
 		}
 	}
+}
+
+func TestRestoreContinuesTheChain(t *testing.T) {
+	now := time.Date(2026, 11, 20, 14, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	tl := New(WithClock(clock))
+	tl.MustAppend(Entry{Kind: KindRunStart, Summary: "start"})
+	now = now.Add(time.Minute)
+	tl.MustAppend(Entry{Kind: KindNote, Summary: "a note", Data: Note{Text: "x"}})
+
+	now = now.Add(time.Hour)
+	back, err := Restore(tl.Events(), WithClock(clock))
+	require.NoError(t, err)
+	ev := back.MustAppend(Entry{Kind: KindNote, Summary: "after the break"})
+	assert.Equal(t, int64(3), ev.Seq)
+	assert.Equal(t, time.Hour+time.Minute, ev.Offset(), "offsets count from the first event")
+	assert.Empty(t, Verify(back.Events()))
+
+	bad := tl.Events()
+	bad[1].Summary = "edited"
+	_, err = Restore(bad)
+	require.Error(t, err)
+	_, err = Restore(nil)
+	require.Error(t, err)
 }
