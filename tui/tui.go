@@ -9,11 +9,13 @@ import (
 
 	"github.com/breachdrill/breachdrill/harness"
 	"github.com/breachdrill/breachdrill/harness/timeline"
+	"github.com/breachdrill/breachdrill/internal/fault"
 	"github.com/breachdrill/breachdrill/scenarios"
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // Mode is how the exercise runs.
@@ -72,6 +74,25 @@ type Config struct {
 	Live Live
 	// Save writes the evidence at the end.
 	Save SaveFunc
+	// SaveDraft keeps the hot wash as it stands (JSON), on every change,
+	// so that a paused exercise comes back with it; nil keeps it in memory.
+	SaveDraft func(exerciseID string, draft []byte) error
+
+	// TimeScale compresses exercise time: 60 makes a minute of the
+	// exercise an hour of the story and of the regulatory clocks. 0 or 1
+	// runs them in real time.
+	TimeScale float64
+
+	// Resume continues a saved exercise instead of starting with setup.
+	// OpenTimeline then hands back the record it was read from.
+	Resume *Resume
+}
+
+// Resume is a paused exercise as saved: its record and the hot wash's
+// draft.
+type Resume struct {
+	Events []timeline.Event
+	Draft  []byte
 }
 
 // outcomeCompleted ends a tabletop that reached its hot wash.
@@ -102,8 +123,20 @@ type Model struct {
 	run   runModel
 	wash  hotwashModel
 
-	// confirm, when set, is the question on screen; y sends its message.
+	// confirm, when set, is the question on screen; each choice's key
+	// sends its message.
 	confirm *confirmation
+	// reader, when set, shows one entry in full over the screen.
+	reader *readerModel
+	// pausedForLater: the facilitator paused and saved; the record file
+	// stays for --resume.
+	pausedForLater bool
+	// resumeDraft is the hot wash a resumed exercise brought back;
+	// startNext, when positive, is the scenario a resumed exercise starts
+	// once its record is open.
+	resumeDraft *washDraft
+	startNext   int
+	reopened    bool
 
 	events       <-chan timeline.Event
 	stopEvents   func()
@@ -124,7 +157,17 @@ type Model struct {
 
 type confirmation struct {
 	question string
-	yes      tea.Msg
+	choices  []choice
+}
+
+// choice is one answer to a question on screen; a nil msg just closes it.
+type choice struct {
+	key key.Binding
+	msg tea.Msg
+}
+
+func (m Model) yesNo(question string, yes tea.Msg) *confirmation {
+	return &confirmation{question: question, choices: []choice{{m.x.keys.Yes, yes}, {m.x.keys.No, nil}}}
 }
 
 // New builds the console. It fails on a configuration the facilitator
@@ -149,15 +192,31 @@ func New(ctx context.Context, cfg Config) (Model, error) {
 	if err != nil {
 		return Model{}, err
 	}
+	if cfg.TimeScale < 0 {
+		return Model{}, fault.Input(fmt.Errorf("time scale %g: want a positive factor (60: a minute is an hour)", cfg.TimeScale))
+	}
+	x.scale = cfg.TimeScale
 	h := help.New()
 	h.Styles = st.help
 	x.width = 80
-	return Model{x: x, state: stateSetup, width: 80, height: 24, help: h, setup: setup}, nil
+	m := Model{x: x, state: stateSetup, width: 80, height: 24, help: h, setup: setup}
+	if cfg.Resume != nil {
+		return m.resume(*cfg.Resume)
+	}
+	return m, nil
 }
 
-// Init checks Docker (for the mode's default) and starts the clock.
+// Init checks Docker (for the mode's default) and starts the clock; a
+// resumed exercise reopens its record.
 func (m Model) Init() tea.Cmd {
 	var cmds []tea.Cmd
+	if m.x.resumed {
+		cmds = append(cmds, openTimeline(m.x.ctx, m.x.cfg.OpenTimeline, m.x.id, false))
+		if !m.x.cfg.ManualClock {
+			cmds = append(cmds, tick())
+		}
+		return tea.Batch(cmds...)
+	}
 	if m.x.cfg.CheckDocker != nil && m.x.cfg.Live != nil && m.x.cfg.Mode != ModeDiscussion {
 		cmds = append(cmds, checkDocker(m.x.ctx, m.x.cfg.CheckDocker))
 	}
@@ -207,7 +266,49 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		m.help.Width = msg.Width
 		x.width = msg.Width
+		if m.reader != nil {
+			m.reader.resize(msg.Width, m.bodyHeight())
+		}
 		return m, nil
+
+	case readFullMsg:
+		m.reader = newReader(x, msg.title, msg.text)
+		m.reader.resize(m.width, m.bodyHeight())
+		return m, nil
+
+	case choiceNeededMsg:
+		m.confirm = &confirmation{question: msg.question, choices: msg.choices}
+		return m, nil
+
+	case pauseSaveConfirmedMsg:
+		return m.pauseForLater()
+
+	case pausedSavedMsg:
+		m.pausedForLater = true
+		m.stopListening()
+		m.quitting = true
+		return m, tea.Quit
+
+	case draftSavedMsg:
+		if msg.err != nil {
+			m.wash.err = "the hot wash draft could not be saved: " + msg.err.Error()
+		}
+		return m, nil
+
+	case endNowConfirmedMsg:
+		switch m.state {
+		case stateRun:
+			if why := m.run.notNow(); why != "" {
+				m.run.status = why
+				return m, nil
+			}
+			m.run.endingEarly = true
+			return m, m.run.end()
+		case stateHotWash:
+			return m, send(hotwashDoneMsg{})
+		}
+		m.ending, m.quitAfter = timeline.OutcomeInterrupted, true
+		return m.wrapUp()
 
 	case tea.KeyMsg:
 		return m.handleKey(msg)
@@ -233,6 +334,18 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		x.tl = msg.tl
 		x.journal.open(msg.tl)
 		m.events, m.stopEvents = msg.events, msg.stop
+		if x.resumed && !m.reopened {
+			m.reopened = true
+			x.record(timeline.KindNote, "", x.facilitator(), fmt.Sprintf("exercise resumed from the saved record at exercise time %s (discussion mode)", formatT(x.elapsed())),
+				timeline.Note{Text: "exercise resumed from the saved record"})
+			if m.startNext > 0 {
+				next := m.startNext
+				m.startNext = 0
+				cmd := m.run.begin(next)
+				m.run.pause("paused")
+				return m, cmd
+			}
+		}
 		return m, waitEvent(m.events)
 
 	case timelineFailedMsg:
@@ -299,11 +412,11 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		if m.ending != "" {
 			return m.wrapUp()
 		}
-		if next := msg.index + 1; next < len(x.scenarios) {
+		if next := msg.index + 1; next < len(x.scenarios) && !m.run.endingEarly {
 			return m, m.run.begin(next)
 		}
 		m.state = stateHotWash
-		m.wash = newHotwash(x)
+		m.wash = newHotwash(x, m.draft())
 		if m.stackUp {
 			// The last scenario put the stack back; nobody needs it for the
 			// hot wash.
@@ -313,7 +426,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, nil
 
 	case confirmationNeededMsg:
-		m.confirm = &confirmation{question: msg.question, yes: msg.yes}
+		m.confirm = m.yesNo(msg.question, msg.yes)
 		return m, nil
 
 	case endScenarioConfirmedMsg:
@@ -372,12 +485,23 @@ func (m Model) forward(msg tea.Msg) (Model, tea.Cmd) {
 func (m Model) handleKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	k := m.x.keys
 	if c := m.confirm; c != nil {
-		switch {
-		case key.Matches(msg, k.Yes):
+		for _, ch := range c.choices {
+			if key.Matches(msg, ch.key) {
+				m.confirm = nil
+				if ch.msg == nil {
+					return m, nil
+				}
+				return m, send(ch.msg)
+			}
+		}
+		if msg.String() == "ctrl+c" || msg.String() == "esc" {
 			m.confirm = nil
-			return m, send(c.yes)
-		case key.Matches(msg, k.No), msg.String() == "ctrl+c":
-			m.confirm = nil
+		}
+		return m, nil
+	}
+	if m.reader != nil {
+		if !m.reader.update(msg) {
+			m.reader = nil
 		}
 		return m, nil
 	}
@@ -437,13 +561,70 @@ func (m Model) typing() bool {
 }
 
 func (m Model) askQuit() (Model, tea.Cmd) {
-	if m.x.tl == nil && !m.x.runStarted && m.state == stateSetup {
-		m.confirm = &confirmation{question: "Quit? Nothing has been recorded yet.", yes: tea.QuitMsg{}}
-		return m, nil
+	k := m.x.keys
+	switch {
+	case m.x.tl == nil && !m.x.runStarted && m.state == stateSetup:
+		m.confirm = m.yesNo("Quit? Nothing has been recorded yet.", tea.QuitMsg{})
+	case m.state == stateRun || m.state == stateHotWash:
+		end := "e end the exercise (the hot wash follows)"
+		if m.state == stateHotWash {
+			end = "e end: write the bundle as it stands"
+		}
+		m.confirm = &confirmation{
+			question: "p pause and save (tabletop --resume " + m.x.id + " goes on) · " + end + " · esc keep going",
+			choices: []choice{
+				{withHelp(k.PauseSave, "p", "pause and save"), pauseSaveConfirmedMsg{}},
+				{withHelp(k.EndNow, "e", "end"), endNowConfirmedMsg{}},
+				{withHelp(k.Cancel, "esc", "keep going"), nil},
+			},
+		}
+	default:
+		m.confirm = m.yesNo("Quit the exercise? What was recorded is saved as evidence.", quitConfirmedMsg{})
 	}
-	m.confirm = &confirmation{question: "Quit the exercise? What was recorded is saved as evidence.", yes: quitConfirmedMsg{}}
 	return m, nil
 }
+
+// pauseForLater stops the clocks, writes where they stood and what the
+// hot wash holds so far, and quits once the record file has it all; the
+// bundle is written when the exercise is resumed and ended.
+func (m Model) pauseForLater() (Model, tea.Cmd) {
+	x := m.x
+	if x.tl == nil {
+		m.err = errors.New("the record never opened: there is nothing to resume")
+		m.state = stateFailed
+		return m, nil
+	}
+	switch m.state {
+	case stateRun:
+		if m.run.opCancel != nil {
+			m.run.opCancel()
+		}
+		if m.run.cancelScope != nil {
+			m.run.cancelScope()
+		}
+		m.run.pause("saved")
+		if x.live() {
+			x.record(timeline.KindNote, m.run.sc.ID, x.facilitator(), "the live stack is removed while the exercise is paused; it resumes in discussion mode",
+				timeline.Note{Text: "the live stack is removed while the exercise is paused; it resumes in discussion mode"})
+		}
+	case stateHotWash:
+		x.clock.pause(x.now())
+		x.record(timeline.KindTabletopClock, "", x.facilitator(), "exercise saved for later during the hot wash",
+			timeline.TabletopClock{State: "saved", ExerciseSeconds: x.elapsed().Seconds()})
+		wash := m.wash
+		x.journal.then(func(*timeline.Timeline) tea.Cmd { return tea.Sequence(wash.saveDraft(), send(pausedSavedMsg{})) })
+		return m, nil
+	}
+	x.journal.then(func(*timeline.Timeline) tea.Cmd { return send(pausedSavedMsg{}) })
+	return m, nil
+}
+
+// PausedForLater reports whether the facilitator paused the exercise to
+// resume it later: the record file is kept, and no bundle was written.
+func (m Model) PausedForLater() bool { return m.pausedForLater }
+
+// ID is the exercise's id (empty until setup is done).
+func (m Model) ID() string { return m.x.id }
 
 // begin leaves setup: the exercise gets its id, its record opens, and the
 // first scenario starts (live: once the stack is up).
@@ -523,8 +704,9 @@ func (m *Model) stopListening() {
 	}
 }
 
-// View renders the screen on show: a title bar, the screen, a status line
-// and the help bar, cut to the terminal so nothing ever scrolls.
+// View renders the screen on show: a title bar, the screen, a status
+// line, the text being typed (always on its own line) and the help bar,
+// cut to the terminal so nothing ever scrolls.
 func (m Model) View() string {
 	if m.quitting {
 		return ""
@@ -535,43 +717,91 @@ func (m Model) View() string {
 	if w <= 0 || h <= 0 {
 		return ""
 	}
-	left, right, body, status, keys := m.screen()
-	var helpView string
-	if m.confirm != nil {
-		status = m.confirm.question
-		helpView = m.help.ShortHelpView([]key.Binding{x.keys.Yes, x.keys.No})
-	} else if m.help.ShowAll {
-		helpView = m.help.FullHelpView(keys.FullHelp())
-	} else if keys.rows != nil {
-		rows := make([]string, len(keys.rows))
-		for i, r := range keys.rows {
-			rows[i] = m.help.ShortHelpView(r)
-		}
-		helpView = strings.Join(rows, "\n")
-	} else {
-		helpView = m.help.ShortHelpView(keys.ShortHelp())
-	}
-	helpLines := strings.Count(helpView, "\n") + 1
-	var statusLines []string
-	for _, l := range strings.Split(status, "\n") {
-		statusLines = append(statusLines, wrap(l, w)...)
-	}
-	if len(statusLines) > 2 {
-		statusLines = statusLines[:2]
-	}
-	bodyH := h - 1 - len(statusLines) - helpLines
+	f := m.frame()
+	bodyH := h - 1 - len(f.status) - len(f.input) - len(f.help)
 	if bodyH < 1 {
 		// A terminal too small to show the screen still shows the keys.
-		return fit(helpView, w, h)
+		return fit(strings.Join(append(f.input, f.help...), "\n"), w, h)
 	}
-	bar := st.bar.Render(padRight(spread(" breachdrill tabletop · "+left, right+" ", w), w))
-	parts := []string{
-		bar,
-		fit(body(w, bodyH), w, bodyH),
-		fit(strings.Join(statusLines, "\n"), w, len(statusLines)),
-		fit(helpView, w, helpLines),
+	name := " breachdrill tabletop · "
+	if ansi.StringWidth(name+f.left+f.right)+2 > w {
+		name = " tabletop · "
 	}
+	bar := st.bar.Render(padRight(spread(name+f.left, f.right+" ", w), w))
+	parts := []string{bar, fit(f.body(w, bodyH), w, bodyH)}
+	if len(f.status) > 0 {
+		parts = append(parts, fit(strings.Join(f.status, "\n"), w, len(f.status)))
+	}
+	if len(f.input) > 0 {
+		parts = append(parts, fit(strings.Join(f.input, "\n"), w, len(f.input)))
+	}
+	parts = append(parts, fit(strings.Join(f.help, "\n"), w, len(f.help)))
 	return strings.Join(parts, "\n")
+}
+
+// frameParts is the screen on show cut into the frame's rows.
+type frameParts struct {
+	left, right string
+	body        func(w, h int) string
+	status      []string
+	input       []string
+	help        []string
+}
+
+func (m Model) frame() frameParts {
+	w := m.width
+	left, right, body, status, keys := m.screen()
+	input := ""
+	switch m.state {
+	case stateRun:
+		input = m.run.inputLine()
+	case stateHotWash:
+		input = m.wash.inputLine()
+	}
+	if m.reader != nil {
+		left, body, status, keys = m.reader.title, m.reader.view, "esc goes back to the screen", m.reader.keys()
+	}
+	var helpView string
+	switch {
+	case m.confirm != nil:
+		status = m.confirm.question
+		var b []key.Binding
+		for _, c := range m.confirm.choices {
+			b = append(b, c.key)
+		}
+		helpView = shortHelp(m.help, b, nil, w, 2)
+	case m.help.ShowAll:
+		helpView = m.help.FullHelpView(keys.FullHelp())
+	default:
+		helpView = shortHelp(m.help, keys.short, keys.pinned, w, 2)
+	}
+	f := frameParts{left: left, right: right, body: body, help: strings.Split(helpView, "\n")}
+	// The hint gets two lines, one while a field has the keyboard: the
+	// field itself is never cut.
+	room := 2
+	if input != "" {
+		room = 1
+		f.input = []string{input}
+	}
+	for _, l := range strings.Split(status, "\n") {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		f.status = append(f.status, wrap(l, w)...)
+	}
+	if len(f.status) > room {
+		f.status = f.status[:room]
+	}
+	if len(f.status) == 0 && input == "" {
+		f.status = []string{""}
+	}
+	return f
+}
+
+// bodyHeight is the room the screen's body has now.
+func (m Model) bodyHeight() int {
+	f := m.frame()
+	return max(1, m.height-1-len(f.status)-len(f.input)-len(f.help))
 }
 
 // screen is the screen on show as its parts.
@@ -583,7 +813,7 @@ func (m Model) screen() (left, right string, body func(w, h int) string, status 
 	case stateProvision:
 		return "starting the stack", x.id, m.prov.view, m.prov.status(), m.prov.keys()
 	case stateRun:
-		return m.run.title(), m.run.clockText(), m.run.view, m.run.statusLine(), m.run.keys()
+		return m.run.title(), m.run.clockText(m.width), m.run.view, m.run.statusLine(), m.run.keys()
 	case stateHotWash:
 		return "hot wash", x.id, m.wash.view, m.wash.status(), m.wash.keys()
 	case stateSaving:
