@@ -353,14 +353,16 @@ func (m runModel) logLines(w, h int) []string {
 	var lines []string
 	from, to := 0, 0
 	for i, it := range m.log {
+		id := it.id
+		if len(it.was) > 0 {
+			// Before the text, which may be cut: enter reads it whole.
+			id += " (corrected)"
+		}
 		var line string
 		if it.note {
-			line = fmt.Sprintf("%s %s note by %s: %s", formatT(it.at), it.id, it.who, it.what)
+			line = fmt.Sprintf("%s %s note by %s: %s", formatT(it.at), id, it.who, it.what)
 		} else {
-			line = fmt.Sprintf("%s %s %s (%s): %s", formatT(it.at), it.id, it.who, it.role, it.what)
-		}
-		if len(it.was) > 0 {
-			line += " (corrected)"
+			line = fmt.Sprintf("%s %s %s (%s): %s", formatT(it.at), id, it.who, it.role, it.what)
 		}
 		sel := i == cur && m.pane == paneLog
 		line = m.cursorMark(paneLog, sel) + " " + line

@@ -566,12 +566,12 @@ func (m Model) askQuit() (Model, tea.Cmd) {
 	case m.x.tl == nil && !m.x.runStarted && m.state == stateSetup:
 		m.confirm = m.yesNo("Quit? Nothing has been recorded yet.", tea.QuitMsg{})
 	case m.state == stateRun || m.state == stateHotWash:
-		end := "e end the exercise (the hot wash follows)"
+		q := "Pause and save for later, or end the exercise (the hot wash follows)?"
 		if m.state == stateHotWash {
-			end = "e end: write the bundle as it stands"
+			q = "Pause and save for later, or end now and write the bundle as it stands?"
 		}
 		m.confirm = &confirmation{
-			question: "p pause and save (tabletop --resume " + m.x.id + " goes on) · " + end + " · esc keep going",
+			question: q,
 			choices: []choice{
 				{withHelp(k.PauseSave, "p", "pause and save"), pauseSaveConfirmedMsg{}},
 				{withHelp(k.EndNow, "e", "end"), endNowConfirmedMsg{}},
