@@ -76,3 +76,32 @@ func shortHelp(h help.Model, keys, pinned []key.Binding, w, rows int) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// fullHelp lays the groups of keys out side by side, starting a new band
+// of columns below when the next group would not fit in w cells.
+func fullHelp(h help.Model, groups [][]key.Binding, w int) string {
+	h.Width = 0
+	var bands []string
+	var band [][]key.Binding
+	for _, g := range groups {
+		try := append(append([][]key.Binding(nil), band...), g)
+		if len(band) > 0 && maxLineWidth(h.FullHelpView(try)) > w {
+			bands = append(bands, h.FullHelpView(band))
+			band = [][]key.Binding{g}
+			continue
+		}
+		band = try
+	}
+	if len(band) > 0 {
+		bands = append(bands, h.FullHelpView(band))
+	}
+	return strings.Join(bands, "\n")
+}
+
+func maxLineWidth(s string) int {
+	w := 0
+	for _, l := range strings.Split(s, "\n") {
+		w = max(w, ansi.StringWidth(l))
+	}
+	return w
+}

@@ -771,7 +771,7 @@ func (m Model) frame() frameParts {
 		}
 		helpView = shortHelp(m.help, b, nil, w, 2)
 	case m.help.ShowAll:
-		helpView = m.help.FullHelpView(keys.FullHelp())
+		helpView = fullHelp(m.help, keys.FullHelp(), w)
 	default:
 		helpView = shortHelp(m.help, keys.short, keys.pinned, w, 2)
 	}
