@@ -214,7 +214,8 @@ func (m runModel) liveLines(w int) []string {
 	if m.engineLine != "" && !m.contained {
 		state += st.muted.Render(" · " + m.engineLine)
 	}
-	out = append(out, st.heading.Render("engine ")+state)
+	// Wrapped, not cut: the step the engine is on is worth reading whole.
+	out = append(out, indent(st.heading.Render("engine "), "       ", state, w)...)
 	return out
 }
 
