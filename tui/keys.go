@@ -139,7 +139,9 @@ type bindings struct {
 	full   [][]key.Binding
 }
 
-func (b bindings) ShortHelp() []key.Binding { return append(append([]key.Binding(nil), b.short...), b.pinned...) }
+func (b bindings) ShortHelp() []key.Binding {
+	return append(append([]key.Binding(nil), b.short...), b.pinned...)
+}
 
 func (b bindings) FullHelp() [][]key.Binding {
 	if b.full != nil {

@@ -90,7 +90,7 @@ type (
 	endNowConfirmedMsg    struct{}
 	// pausedSavedMsg: everything is on the record file; the exercise can
 	// be resumed from it.
-	pausedSavedMsg struct{}
+	pausedSavedMsg struct{ err error }
 	// draftSavedMsg: the hot wash's draft reached its file (err if not).
 	draftSavedMsg struct{ err error }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // PresentConfig is what the room display needs: where to read the
@@ -197,12 +198,13 @@ func (p Presenter) body(w, h int, now time.Time) string {
 	for i := len(s.feed) - 1; i >= 0 && len(out) < h; i-- {
 		f := s.feed[i]
 		label := fmt.Sprintf("inject %d · %s  ", f.index+1, formatT(f.at))
+		pad := strings.Repeat(" ", ansi.StringWidth(label))
 		if i < len(s.feed)-1 {
 			out = append(out, "")
-			out = append(out, indent(st.muted.Render(label), strings.Repeat(" ", len(label)), f.inject.Say, w)...)
+			out = append(out, indent(st.muted.Render(label), pad, f.inject.Say, w)...)
 			continue
 		}
-		out = append(out, indent(st.heading.Render(label), strings.Repeat(" ", len(label)), f.inject.Say, w)...)
+		out = append(out, indent(st.heading.Render(label), pad, f.inject.Say, w)...)
 		for _, q := range f.inject.Ask {
 			out = append(out, indent("  "+st.question.Render("? "), "    ", q, w)...)
 		}
@@ -229,13 +231,13 @@ func (p Presenter) clockLine(w int, now time.Time) string {
 	labels := clockLabels(shown)
 	var chips []string
 	for i, c := range shown {
-		since := now.Sub(s.aware)
+		since := s.scClock.elapsed(now) - s.aware
 		if s.scale > 0 {
 			since = time.Duration(float64(since) * s.scale)
 		}
 		chips = append(chips, labels[i]+" "+formatCountdown(time.Duration(c.Hours*float64(time.Hour))-since))
 	}
-	return strings.Join(indent(st.heading.Render("clocks ")+story, "       ", strings.Join(chips, " · "), w), "\n")
+	return strings.Join(packChips(st.heading.Render("clocks ")+story, chips, w), "\n")
 }
 
 func (p Presenter) alertLines(w int) []string {

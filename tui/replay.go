@@ -48,7 +48,8 @@ type snapshot struct {
 	logSeq           int
 	phase            int
 	clocks           []timeline.Clock
-	aware            time.Time
+	aware            time.Duration // on the scenario clock
+	awareSet         bool
 	alerts           []alertItem
 	marks            map[string]map[markKey]timeline.OutcomeMark
 	last             time.Time
@@ -82,7 +83,7 @@ func replay(events []timeline.Event) snapshot {
 			s.scClock = clockState{at: t, running: true}
 			s.paused, s.saved = false, false
 			s.feed, s.log, s.clocks, s.alerts = nil, nil, nil, nil
-			s.phase, s.held, s.aware = -1, -1, time.Time{}
+			s.phase, s.held, s.aware, s.awareSet = -1, -1, 0, false
 		case timeline.KindScenarioEnd:
 			s.ended[e.Scenario] = true
 			if e.Scenario == s.sc {
@@ -155,8 +156,8 @@ func replay(events []timeline.Event) snapshot {
 			if e.Scenario != s.sc || e.Decode(&c) != nil {
 				continue
 			}
-			if s.aware.IsZero() {
-				s.aware = t
+			if !s.awareSet {
+				s.aware, s.awareSet = s.scClock.elapsed(t), true
 			}
 			s.clocks = append(s.clocks, c)
 		case timeline.KindAlert:

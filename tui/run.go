@@ -80,9 +80,10 @@ type runModel struct {
 	feed  []feedItem
 	phase int // into incidentPhases; -1 before the first
 	log   []logItem
-	// clocks run from aware, the moment the breach was confirmed.
+	// clocks run from aware, the scenario clock's reading when the breach
+	// was confirmed: they stand still while the exercise is paused.
 	clocks []timeline.Clock
-	aware  time.Time
+	aware  time.Duration
 	status string
 	ended  bool
 
@@ -425,8 +426,8 @@ func (m *runModel) startClocks() {
 		m.status = "the regulatory clocks are already running"
 		return
 	}
-	m.aware = x.now()
-	m.clocks = harness.RegulatoryClocks(m.aware)
+	m.aware = m.elapsed()
+	m.clocks = harness.RegulatoryClocks(x.now())
 	for _, c := range m.clocks {
 		x.record(timeline.KindClock, m.sc.ID, x.scribe(), fmt.Sprintf("%s due %s", c.Regime, c.Deadline.Format(time.RFC3339)), c)
 	}

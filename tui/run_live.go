@@ -35,7 +35,6 @@ func (m *runModel) respond() tea.Cmd {
 	return nil
 }
 
-
 // engineDone takes the result of a live step. ending says the console is
 // on its way out: a scenario that just became ready is then not injected.
 func (m *runModel) engineDone(msg tea.Msg, ending bool) tea.Cmd {
@@ -122,7 +121,6 @@ func (m *runModel) wind() (cmd tea.Cmd, waiting bool) {
 	return nil, false
 }
 
-
 func (m *runModel) markContained(id string) {
 	if m.sc == nil || id != m.sc.ID || m.contained {
 		return
@@ -180,7 +178,6 @@ func (m *runModel) engineEvent(ev timeline.Event) {
 		}
 	}
 }
-
 
 func (m runModel) liveLines(w int) []string {
 	st := m.x.styles

@@ -7,6 +7,7 @@ import (
 
 	"github.com/breachdrill/breachdrill/harness/timeline"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // The run screen as the facilitator sees it.
@@ -192,10 +193,7 @@ func (m runModel) phaseLine() string {
 // clockLeft is what remains of a regulatory clock, in exercise time.
 func (m runModel) clockLeft(c timeline.Clock) time.Duration {
 	total := time.Duration(c.Hours * float64(time.Hour))
-	if m.aware.IsZero() {
-		return c.Deadline.Sub(m.x.now())
-	}
-	return total - m.x.story(m.x.now().Sub(m.aware))
+	return total - m.x.story(m.elapsed()-m.aware)
 }
 
 func (m runModel) clockLines(w int) []string {
@@ -209,10 +207,7 @@ func (m runModel) clockLines(w int) []string {
 	if len(m.clocks) == 0 {
 		return []string{st.heading.Render("clocks ") + story + st.muted.Render("not started · b when the breach is confirmed")}
 	}
-	// Lines break between clocks, never inside one.
-	var out []string
 	line := st.heading.Render("clocks ") + story
-	width, first := 7+len([]rune(story)), true
 	// The record keeps every clock; the room watches the ones that run out
 	// within the first three days (DORA's later reports would crowd them).
 	var shown []timeline.Clock
@@ -222,16 +217,26 @@ func (m runModel) clockLines(w int) []string {
 		}
 	}
 	labels := clockLabels(shown)
+	chips := make([]string, len(shown))
 	for i, c := range shown {
 		left := m.clockLeft(c)
-		chip := labels[i] + " " + formatCountdown(left)
-		cw := len([]rune(chip))
+		chips[i] = labels[i] + " " + formatCountdown(left)
 		if left < time.Hour {
-			chip = st.bad.Render(chip)
+			chips[i] = st.bad.Render(chips[i])
 		}
+	}
+	return packChips(line, chips, w)
+}
+
+// packChips lays chips out after head, " · " between them, breaking lines
+// between chips, never inside one.
+func packChips(head string, chips []string, w int) []string {
+	var out []string
+	line, width := head, ansi.StringWidth(head)
+	for i, chip := range chips {
+		cw := ansi.StringWidth(chip)
 		switch {
-		case first:
-			first = false
+		case i == 0:
 		case width+3+cw > w:
 			out = append(out, line)
 			line, width = "       ", 7

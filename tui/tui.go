@@ -284,6 +284,10 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.pauseForLater()
 
 	case pausedSavedMsg:
+		if msg.err != nil {
+			m.wash.err = "the hot wash could not be saved, so the exercise is not paused: " + msg.err.Error()
+			return m, nil
+		}
 		m.pausedForLater = true
 		m.stopListening()
 		m.quitting = true
@@ -612,7 +616,17 @@ func (m Model) pauseForLater() (Model, tea.Cmd) {
 		x.record(timeline.KindTabletopClock, "", x.facilitator(), "exercise saved for later during the hot wash",
 			timeline.TabletopClock{State: "saved", ExerciseSeconds: x.elapsed().Seconds()})
 		wash := m.wash
-		x.journal.then(func(*timeline.Timeline) tea.Cmd { return tea.Sequence(wash.saveDraft(), send(pausedSavedMsg{})) })
+		x.journal.then(func(*timeline.Timeline) tea.Cmd {
+			save := wash.saveDraft()
+			return func() tea.Msg {
+				if save != nil {
+					if msg, ok := save().(draftSavedMsg); ok && msg.err != nil {
+						return pausedSavedMsg{err: msg.err}
+					}
+				}
+				return pausedSavedMsg{}
+			}
+		})
 		return m, nil
 	}
 	x.journal.then(func(*timeline.Timeline) tea.Cmd { return send(pausedSavedMsg{}) })
