@@ -195,7 +195,7 @@ func keyMsgs(k string) []tea.Msg {
 	special := map[string]tea.KeyType{
 		"enter": tea.KeyEnter, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab, "esc": tea.KeyEsc,
 		"space": tea.KeySpace, "up": tea.KeyUp, "down": tea.KeyDown, "ctrl+c": tea.KeyCtrlC,
-		"backspace": tea.KeyBackspace,
+		"backspace": tea.KeyBackspace, "ctrl+u": tea.KeyCtrlU,
 	}
 	if t, ok := special[k]; ok {
 		return []tea.Msg{tea.KeyMsg{Type: t}}
