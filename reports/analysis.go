@@ -39,6 +39,7 @@ type exercise struct {
 	Result        string // PASSED, WARNED, FAILED
 	Tests         []testCase
 	DueDays       int // derived improvement items fall due this long after the end
+	Record        tabletopRecord
 	count         counts
 }
 
@@ -329,6 +330,7 @@ func analyse(events []timeline.Event, due time.Duration) (*exercise, error) {
 		}
 	}
 	x.Participants = dedupeParticipants(x.Participants)
+	x.Record = collectTabletopRecord(events)
 	for name, a := range actors {
 		var kinds []string
 		for k := range actorKinds[name] {

@@ -85,6 +85,7 @@ func renderMarkdown(x *exercise, fingerprint string) []byte {
 			p("| %s | %s | %s | %s |\n", mdCell(it.Item), mdCell(it.Owner), mdCell(it.Due), mdCell(it.Status))
 		}
 	}
+	renderTabletopRecordMarkdown(&b, x.Record)
 	p("\n## Controls exercised\n\n")
 	for _, c := range x.Controls {
 		if c.Status != ControlNotExercised {
