@@ -197,7 +197,7 @@ func runTabletop(cmd *cobra.Command, f *tabletopFlags) error {
 	m, _ := final.(tui.Model)
 	if m.PausedForLater() {
 		rec.close()
-		fmt.Fprintf(cmd.OutOrStdout(), "paused and saved: go on with: breachdrill tabletop --resume %s --out %s\n", m.ID(), f.out)
+		fmt.Fprintf(cmd.OutOrStdout(), "paused and saved as %s\ngo on with: breachdrill tabletop --resume %s --out %s\n", m.ID(), m.ID(), f.out)
 		return nil
 	}
 	saved, ok := m.Saved()
