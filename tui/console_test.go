@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -305,31 +304,6 @@ func TestDockerDecidesTheDefaultMode(t *testing.T) {
 				t.Errorf("live unavailable because %q, want %q", d.m.setup.liveWhyNot, tt.reason)
 			}
 		})
-	}
-}
-
-func TestSaveInterrupted(t *testing.T) {
-	r := newRig(t)
-	d := started(t, r)
-	d.keys("d", "Rotate the database password", "enter")
-	tl := r.timeline()
-	// The program is killed here: no run.end, the scenario still open.
-	saved, err := SaveInterrupted(context.Background(), tl, catalog(t), r.config(t).Save)
-	if err != nil {
-		t.Fatal(err)
-	}
-	events := readBundleTimeline(t, saved.Path)
-	if n := len(ofKind(events, timeline.KindDecision)); n != 1 {
-		t.Errorf("%d decisions saved", n)
-	}
-	if e := ofKind(events, timeline.KindScenarioEnd); len(e) != 1 || decode[timeline.ScenarioEnd](t, e[0]).Outcome != timeline.OutcomeInterrupted {
-		t.Errorf("scenario end %+v", e)
-	}
-	if e := events[len(events)-1]; e.Kind != timeline.KindRunEnd {
-		t.Errorf("last event %s", e.Kind)
-	}
-	if _, err := os.Stat(filepath.Join(saved.Path, "scenarios", "debug-log-exposure.yaml")); err != nil {
-		t.Errorf("scenario file not in the bundle: %v", err)
 	}
 }
 

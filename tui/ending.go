@@ -1,11 +1,9 @@
 package tui
 
 import (
-	"context"
 	"errors"
 
 	"github.com/breachdrill/breachdrill/harness/timeline"
-	"github.com/breachdrill/breachdrill/scenarios"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -137,46 +135,4 @@ func (m *Model) stopListening() {
 		m.stopEvents()
 		m.stopEvents = nil
 	}
-}
-
-// SaveInterrupted ends a record whose console did not (the program was
-// killed by a signal) and saves it: what was recorded is evidence all the
-// same. It does nothing to a record that already ended.
-func SaveInterrupted(ctx context.Context, tl *timeline.Timeline, catalog []*scenarios.Scenario, save SaveFunc) (Saved, error) {
-	events := tl.Events()
-	if len(events) == 0 {
-		return Saved{}, errors.New("nothing was recorded")
-	}
-	var run timeline.RunInfo
-	_ = events[0].Decode(&run)
-	open := map[string]bool{}
-	ended := false
-	for _, e := range events {
-		switch e.Kind {
-		case timeline.KindScenarioStart:
-			open[e.Scenario] = true
-		case timeline.KindScenarioEnd:
-			delete(open, e.Scenario)
-		case timeline.KindRunEnd:
-			ended = true
-		}
-	}
-	if !ended {
-		for _, id := range run.Scenarios {
-			if open[id] {
-				tl.MustAppend(timeline.Entry{Kind: timeline.KindScenarioEnd, Scenario: id, Summary: "outcome: " + timeline.OutcomeInterrupted,
-					Data: timeline.ScenarioEnd{Outcome: timeline.OutcomeInterrupted, Reason: "the console was stopped"}})
-			}
-		}
-		tl.MustAppend(timeline.Entry{Kind: timeline.KindRunEnd, Summary: "tabletop ended: " + timeline.OutcomeInterrupted, Data: timeline.RunEnd{Outcome: timeline.OutcomeInterrupted}})
-	}
-	var ran []*scenarios.Scenario
-	for _, id := range run.Scenarios {
-		for _, s := range catalog {
-			if s.ID == id {
-				ran = append(ran, s)
-			}
-		}
-	}
-	return save(ctx, tl.Events(), ran)
 }

@@ -202,18 +202,17 @@ func runTabletop(cmd *cobra.Command, f *tabletopFlags) error {
 	}
 	saved, ok := m.Saved()
 	if !ok && rec.timeline() != nil && m.Err() == nil {
-		// The console was stopped (a signal) before it saved: what was
-		// recorded is evidence all the same.
-		var err error
-		saved, err = tui.SaveInterrupted(context.WithoutCancel(ctx), rec.timeline(), cat.All(), cfg.Save)
-		if err != nil {
-			return fault.Infra(fmt.Errorf("save the record (it stays in %s): %w", rec.path(), err))
-		}
-		ok = true
+		// The console was stopped (a signal: the terminal closed, the
+		// laptop's session ended) before the exercise ended: the record is
+		// kept, as a pause would keep it, so the room can go on.
+		id := rec.exerciseID()
+		rec.close()
+		fmt.Fprintf(cmd.ErrOrStderr(), "the console was stopped; the record of %s is kept\ngo on with: breachdrill tabletop --resume %s --out %s\n", id, id, f.out)
+		return fault.Infra(fmt.Errorf("interrupted: %w", runErr))
 	}
 	if ok {
 		rec.discard()
-		os.Remove(draftPath(f.out, m.ID()))
+		os.Remove(draftPath(f.out, rec.exerciseID()))
 		fmt.Fprintf(cmd.OutOrStdout(), "evidence bundle: %s (%s)\n", saved.Path, saved.Result)
 	}
 	switch {
@@ -243,8 +242,15 @@ type tabletopRecord struct {
 	resume *tui.Resume
 
 	mu   sync.Mutex
+	id   string
 	file *os.File
 	tl   *timeline.Timeline
+}
+
+func (r *tabletopRecord) exerciseID() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.id
 }
 
 func (r *tabletopRecord) open(_ context.Context, id string) (*timeline.Timeline, error) {
@@ -262,7 +268,7 @@ func (r *tabletopRecord) open(_ context.Context, id string) (*timeline.Timeline,
 			return nil, err
 		}
 		r.mu.Lock()
-		r.file, r.tl = f, tl
+		r.id, r.file, r.tl = id, f, tl
 		r.mu.Unlock()
 		return tl, nil
 	}
@@ -272,7 +278,7 @@ func (r *tabletopRecord) open(_ context.Context, id string) (*timeline.Timeline,
 	}
 	tl := timeline.New(timeline.WithSink(f), timeline.WithMask(r.secrets.Mask))
 	r.mu.Lock()
-	r.file, r.tl = f, tl
+	r.id, r.file, r.tl = id, f, tl
 	r.mu.Unlock()
 	return tl, nil
 }

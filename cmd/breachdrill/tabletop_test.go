@@ -218,3 +218,31 @@ func TestTabletopBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestTabletopClosedTerminalKeepsTheRecord: a terminal closed in the
+// middle (SIGHUP) leaves the record for --resume, not a bundle that ends
+// the exercise.
+func TestTabletopClosedTerminalKeepsTheRecord(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "evidence")
+	config := filepath.Join(dir, "config")
+	tm := newTmux(t, dir, fmt.Sprintf("env NO_COLOR=1 XDG_CONFIG_HOME=%s %s tabletop --scenario debug-log-exposure --discussion --participant 'Ana Ruiz:ic' --out %s",
+		config, binary, out))
+	tm.waitFor(15*time.Second, "tabletop · setup")
+	tm.keys("Enter")
+	tm.waitFor(10*time.Second, "A customer sends support")
+	tm.run("kill-session", "-t", tm.name)
+
+	var records []string
+	require.Eventually(t, func() bool {
+		records, _ = filepath.Glob(filepath.Join(out, ".tabletop-*.timeline.jsonl"))
+		bundles, _ := filepath.Glob(filepath.Join(out, "tabletop-*"))
+		return len(records) == 1 && len(bundles) == 0
+	}, 10*time.Second, 100*time.Millisecond, "the record stays and no bundle is written")
+	id := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(records[0]), "."), ".timeline.jsonl")
+	// The record is resumable: --resume accepts the id (and then wants a
+	// terminal, which this check has not).
+	r := runCLI(t, []string{"XDG_CONFIG_HOME=" + config}, "tabletop", "--resume", id, "--out", out)
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "run it in a terminal")
+}
