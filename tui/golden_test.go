@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -164,4 +165,20 @@ func TestProvisionScreens(t *testing.T) {
 	}))
 	d.keys("enter")
 	shoot(t, d, "provision-failed")
+}
+
+// TestFailedScreen pins the screen of an exercise whose record cannot be
+// opened.
+func TestFailedScreen(t *testing.T) {
+	r := newRig(t)
+	d := drive(t, r.model(t, func(c *Config) {
+		c.Selected = []string{"debug-log-exposure"}
+		c.Participants = []timeline.Participant{{Name: "Ana Ruiz", Role: RoleIncidentCommander}}
+		c.OpenTimeline = func(context.Context, string) (*timeline.Timeline, error) {
+			return nil, errors.New("evidence: permission denied")
+		}
+	}))
+	d.keys("enter")
+	d.contains(t, "could not go on", "permission denied")
+	shoot(t, d, "failed")
 }
