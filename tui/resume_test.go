@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/breachdrill/breachdrill/harness/timeline"
 	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -168,4 +170,32 @@ func TestRoomDisplay(t *testing.T) {
 
 func sizeName(s [2]int) string {
 	return map[int]string{80: "80x24", 120: "120x36"}[s[0]]
+}
+
+// TestRoomDisplayFollowsTheRecord: the display reads the record again and
+// again, so what the facilitator delivers reaches the room.
+func TestRoomDisplayFollowsTheRecord(t *testing.T) {
+	r := newRig(t)
+	d := started(t, r)
+	p, err := NewPresenter(context.Background(), PresentConfig{
+		Read:     func(context.Context) ([]timeline.Event, error) { return r.timeline().Events(), nil },
+		Now:      r.clock.Now,
+		Every:    10 * time.Millisecond,
+		Renderer: asciiRenderer(),
+	})
+	require.NoError(t, err)
+	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(80, 24))
+	wait := func(want string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(want)) },
+			teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	}
+	wait("A customer sends support")
+	d.keys("i")
+	wait("A security researcher")
+	d.keys("q", "e")
+	wait("the hot wash is under way")
+	d.keys("w", "w")
+	wait("The exercise has ended")
+	require.NoError(t, tm.Quit())
 }
