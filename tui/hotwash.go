@@ -200,6 +200,12 @@ func (m *hotwashModel) handle(msg tea.Msg) tea.Cmd {
 				field{"due   › ", "YYYY-MM-DD", due})
 		case key.Matches(km, k.Remove):
 			m.plan, m.pcur = removeAt(m.plan, m.pcur)
+		case key.Matches(km, k.Read):
+			// The table cuts long items; enter reads one whole.
+			if len(m.plan) > 0 {
+				p := m.plan[m.pcur]
+				return send(readFullMsg{title: "improvement item", text: fmt.Sprintf("%s\n\nowner %s · due %s · %s\n", p.Item, p.Owner, p.Due, p.Status)})
+			}
 		case key.Matches(km, k.Status):
 			if len(m.plan) > 0 {
 				p := &m.plan[m.pcur]

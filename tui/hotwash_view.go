@@ -62,7 +62,7 @@ func (m hotwashModel) keys() bindings {
 	case tabFindings:
 		short = []key.Binding{k.Strength, withHelp(k.Improvement, "a", "add improvement"), k.Remove}
 	case tabPlan:
-		short = []key.Binding{withHelp(k.Improvement, "a", "add item"), k.Status, k.Remove}
+		short = []key.Binding{withHelp(k.Improvement, "a", "add item"), k.Status, k.Remove, k.Read}
 	case tabFeedback:
 		short = []key.Binding{withHelp(k.Add, "a", "add feedback"), k.Remove}
 	case tabSignOff:

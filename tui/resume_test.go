@@ -3,7 +3,6 @@ package tui
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -165,7 +164,6 @@ func TestRoomDisplay(t *testing.T) {
 		}
 		t.Run(filepath.Base(t.Name())+"-"+sizeName(size), func(t *testing.T) { golden.RequireEqual(t, []byte(view)) })
 	}
-	_ = os.Getenv
 }
 
 func sizeName(s [2]int) string {

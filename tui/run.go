@@ -120,7 +120,7 @@ type runModel struct {
 	checkOrder  []string
 	engineLine  string
 	liveErr     string
-	// skipRest: the facilitator ended the exercise; the hot wash comes
+	// endingEarly: the facilitator ended the exercise; the hot wash comes
 	// after this scenario.
 	endingEarly bool
 
