@@ -169,6 +169,7 @@ func TestInjectSchedule(t *testing.T) {
 
 func mustSaved(t *testing.T, d *driver) Saved {
 	t.Helper()
+	d.settle(30*time.Second, func() bool { _, ok := d.m.Saved(); return ok })
 	s, ok := d.m.Saved()
 	if !ok {
 		t.Fatalf("not saved: %v", d.m.Err())

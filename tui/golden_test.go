@@ -111,6 +111,7 @@ func TestScreens(t *testing.T) {
 	d.keys("tab", "f", "Dana Kim", "enter", "enter", "a", "Fay Ode", "enter", "CISO", "enter")
 	shot("hotwash-signoff")
 	d.keys("w")
+	d.settle(30*time.Second, func() bool { _, ok := d.m.Saved(); return ok })
 	shot("done")
 }
 

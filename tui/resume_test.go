@@ -33,6 +33,7 @@ func pausedExercise(t *testing.T, r *rig) ([]timeline.Event, []byte) {
 	d.keys("tab", "up", "c", " now", "enter")
 	r.clock.Advance(time.Minute)
 	d.keys("q", "p")
+	d.settle(10*time.Second, func() bool { return d.quit })
 	require.True(t, d.quit, "pause and save quits")
 	require.True(t, d.m.PausedForLater())
 	_, saved := d.m.Saved()
@@ -118,6 +119,7 @@ func TestResumeInTheHotWashKeepsTheDraft(t *testing.T) {
 	d.keys("enter", "e", "y", "p", "s", "tab", "s", "Fast triage", "enter")
 	require.NotEmpty(t, draft, "the draft is saved on every change")
 	d.keys("q", "p")
+	d.settle(10*time.Second, func() bool { return d.quit })
 	require.True(t, d.m.PausedForLater())
 	events := r.timeline().Events()
 
