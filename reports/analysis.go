@@ -41,6 +41,7 @@ type exercise struct {
 	Policy        Policy // what "the plan was tested" requires
 	Tests         []testCase
 	DueDays       int // derived improvement items fall due this long after the end
+	Record        tabletopRecord
 	count         counts
 }
 
@@ -260,6 +261,7 @@ func analyse(events []timeline.Event, due time.Duration) (*exercise, error) {
 		}
 	}
 	x.Participants = dedupeParticipants(x.Participants)
+	x.Record = collectTabletopRecord(events)
 	for name, a := range actors {
 		var kinds []string
 		for k := range actorKinds[name] {

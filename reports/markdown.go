@@ -175,6 +175,7 @@ func renderMarkdown(x *exercise, fingerprint string) []byte {
 			p("| %s | %s | %s | %s | %s | %s | %s |\n", mdCell(it.Item), mdCell(orDash(it.Objective)), mdCell(orDash(it.Scenario)), mdCell(orDash(it.Control)), mdCell(it.Owner), mdCell(it.Due), mdCell(it.Status))
 		}
 	}
+	renderTabletopRecordMarkdown(&b, x.Record)
 	p("\n## Controls\n\n| control | status | gap or evidence |\n|---|---|---|\n")
 	for _, c := range x.Controls {
 		why := strings.Join(c.Evidence, "; ")

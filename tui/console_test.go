@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // started drives a console through setup into the run screen of
@@ -29,38 +30,39 @@ func started(t *testing.T, r *rig) *driver {
 	return d
 }
 
-func TestQuitMidExerciseSaves(t *testing.T) {
+// endAndWrite ends the exercise from the quit menu and writes the bundle
+// from the hot wash as it stands.
+func endAndWrite(t *testing.T, d *driver) Saved {
+	t.Helper()
+	d.keys("q")
+	d.contains(t, "p pause and save • e end • esc keep going")
+	d.keys("e")
+	d.contains(t, "hot wash")
+	d.keys("w", "w")
+	return mustSaved(t, d)
+}
+
+func TestQuitOffersPauseOrEnd(t *testing.T) {
 	r := newRig(t)
 	d := started(t, r)
 	r.clock.Advance(time.Minute)
 	d.keys("d", "q is a letter while typing", "enter")
 	d.contains(t, "q is a letter while typing")
 	d.keys("q")
-	d.contains(t, "Quit the exercise? What was recorded is saved as evidence.")
-	d.keys("n")
-	if d.quit || strings.Contains(d.view(), "Quit the exercise?") {
-		t.Fatal("n must keep the exercise going")
-	}
-	d.keys("ctrl+c", "y")
-	if !d.quit {
-		t.Fatal("y must quit")
-	}
-	saved, ok := d.m.Saved()
-	if !ok {
-		t.Fatalf("quitting did not save: %v", d.m.Err())
-	}
+	d.contains(t, "Pause and save for later, or end the exercise (the hot wash follows)?", "p pause and save • e end • esc keep going")
+	d.keys("esc")
+	require.False(t, d.quit)
+	require.NotContains(t, d.view(), "Pause and save for later", "esc keeps the exercise going")
+
+	saved := endAndWrite(t, d)
 	events := readBundleTimeline(t, saved.Path)
-	if n := len(ofKind(events, timeline.KindDecision)); n != 1 {
-		t.Errorf("%d decisions in the bundle, want the one recorded before quitting", n)
-	}
+	assert.Len(t, ofKind(events, timeline.KindDecision), 1)
 	end := ofKind(events, timeline.KindScenarioEnd)
-	if len(end) != 1 || decode[timeline.ScenarioEnd](t, end[0]).Outcome != timeline.OutcomeInterrupted {
-		t.Errorf("scenario end %+v, want interrupted", end)
-	}
+	require.Len(t, end, 1)
+	assert.Equal(t, timeline.OutcomeInterrupted, decode[timeline.ScenarioEnd](t, end[0]).Outcome, "ended early, the scenario says so")
 	last := events[len(events)-1]
-	if last.Kind != timeline.KindRunEnd || decode[timeline.RunEnd](t, last).Outcome != timeline.OutcomeInterrupted {
-		t.Errorf("last event %s, want run.end interrupted", last.Kind)
-	}
+	require.Equal(t, timeline.KindRunEnd, last.Kind)
+	assert.Equal(t, outcomeCompleted, decode[timeline.RunEnd](t, last).Outcome, "ending goes through the hot wash")
 }
 
 func TestQuitDuringSetupRecordsNothing(t *testing.T) {
@@ -139,7 +141,7 @@ func TestInjectSchedule(t *testing.T) {
 	d.keys("space")
 	r.clock.Advance(10 * time.Minute)
 	d.send(tickMsg{})
-	d.contains(t, "T+00:00 PAUSED")
+	d.contains(t, "T+00:00 · ex T+00:00 PAUSED", "space resume")
 	if strings.Contains(d.view(), "A security researcher") {
 		t.Fatal("an inject came due while the clock was paused")
 	}
@@ -153,15 +155,12 @@ func TestInjectSchedule(t *testing.T) {
 	d.keys("i")
 	d.contains(t, "every inject of this scenario has been delivered")
 
-	d.keys("q", "y")
-	events := readBundleTimeline(t, mustSaved(t, d).Path)
-	var notes []string
-	for _, e := range ofKind(events, timeline.KindNote) {
-		notes = append(notes, e.Summary)
+	events := readBundleTimeline(t, endAndWrite(t, d).Path)
+	var pauses []string
+	for _, e := range ofKind(events, timeline.KindTabletopClock) {
+		pauses = append(pauses, e.Summary)
 	}
-	if len(notes) != 2 || notes[0] != "exercise clock paused at T+00:00" || notes[1] != "exercise clock resumed at T+00:00" {
-		t.Errorf("pause notes %q", notes)
-	}
+	assert.Equal(t, []string{"exercise clock paused at T+00:00 (exercise T+00:00)", "exercise clock resumed at T+00:00 (exercise T+00:00)"}, pauses)
 	injects := ofKind(events, timeline.KindTabletopInject)
 	if len(injects) != 3 || injects[1].Time.Sub(start) != 15*time.Minute {
 		t.Errorf("second inject at %v after the start, want 15m (5m on the clock after a 10m pause)", injects[1].Time.Sub(start))
@@ -170,6 +169,7 @@ func TestInjectSchedule(t *testing.T) {
 
 func mustSaved(t *testing.T, d *driver) Saved {
 	t.Helper()
+	d.settle(30*time.Second, func() bool { _, ok := d.m.Saved(); return ok })
 	s, ok := d.m.Saved()
 	if !ok {
 		t.Fatalf("not saved: %v", d.m.Err())
@@ -188,8 +188,7 @@ func TestRegulatoryClocksStartOnce(t *testing.T) {
 	d.contains(t, "clocks GDPR 70:30:00 · DORA 4h 02:30:00 · DORA 24h 22:30:00 · NYDFS 70:30:00")
 	d.keys("b")
 	d.contains(t, "already running")
-	d.keys("q", "y")
-	clocks := ofKind(readBundleTimeline(t, mustSaved(t, d).Path), timeline.KindClock)
+	clocks := ofKind(readBundleTimeline(t, endAndWrite(t, d).Path), timeline.KindClock)
 	if len(clocks) != 6 {
 		t.Fatalf("%d clocks recorded, want 6 (GDPR, DORA ×4, NYDFS)", len(clocks))
 	}
@@ -306,31 +305,6 @@ func TestDockerDecidesTheDefaultMode(t *testing.T) {
 				t.Errorf("live unavailable because %q, want %q", d.m.setup.liveWhyNot, tt.reason)
 			}
 		})
-	}
-}
-
-func TestSaveInterrupted(t *testing.T) {
-	r := newRig(t)
-	d := started(t, r)
-	d.keys("d", "Rotate the database password", "enter")
-	tl := r.timeline()
-	// The program is killed here: no run.end, the scenario still open.
-	saved, err := SaveInterrupted(context.Background(), tl, catalog(t), r.config(t).Save)
-	if err != nil {
-		t.Fatal(err)
-	}
-	events := readBundleTimeline(t, saved.Path)
-	if n := len(ofKind(events, timeline.KindDecision)); n != 1 {
-		t.Errorf("%d decisions saved", n)
-	}
-	if e := ofKind(events, timeline.KindScenarioEnd); len(e) != 1 || decode[timeline.ScenarioEnd](t, e[0]).Outcome != timeline.OutcomeInterrupted {
-		t.Errorf("scenario end %+v", e)
-	}
-	if e := events[len(events)-1]; e.Kind != timeline.KindRunEnd {
-		t.Errorf("last event %s", e.Kind)
-	}
-	if _, err := os.Stat(filepath.Join(saved.Path, "scenarios", "debug-log-exposure.yaml")); err != nil {
-		t.Errorf("scenario file not in the bundle: %v", err)
 	}
 }
 

@@ -32,6 +32,19 @@ type exercise struct {
 	access    *Access
 
 	runStarted bool
+	// clock is the whole exercise's, across scenarios; it pauses with
+	// the scenario's.
+	clock stopwatch
+	// scale is exercise time per real time (60: a minute is an hour);
+	// the story and the regulatory clocks run on it.
+	scale float64
+	// logSeq numbers log entries ("L1", "L2") so corrections can name
+	// them.
+	logSeq int
+	// marks are the expected outcomes judged so far, per scenario.
+	marks map[string]map[markKey]timeline.OutcomeMark
+	// resumed says the exercise continues a saved record.
+	resumed bool
 	// width is the terminal's, for text fields that scroll.
 	width int
 }
@@ -39,6 +52,32 @@ type exercise struct {
 func (x *exercise) now() time.Time { return x.cfg.Now() }
 
 func (x *exercise) live() bool { return x.mode == ModeLive }
+
+// elapsed is the whole exercise's time on its clock.
+func (x *exercise) elapsed() time.Duration { return x.clock.elapsed(x.now()) }
+
+// story turns clock time into exercise (narrative) time.
+func (x *exercise) story(d time.Duration) time.Duration {
+	if x.scale <= 0 {
+		return d
+	}
+	return time.Duration(float64(d) * x.scale)
+}
+
+func (x *exercise) marksFor(scenario string) map[markKey]timeline.OutcomeMark {
+	if x.marks == nil {
+		x.marks = map[string]map[markKey]timeline.OutcomeMark{}
+	}
+	if x.marks[scenario] == nil {
+		x.marks[scenario] = map[markKey]timeline.OutcomeMark{}
+	}
+	return x.marks[scenario]
+}
+
+func (x *exercise) nextLogID() string {
+	x.logSeq++
+	return fmt.Sprintf("L%d", x.logSeq)
+}
 
 // holding returns the first participant holding one of roles, by name.
 func (x *exercise) holding(roles ...string) string {
@@ -90,6 +129,13 @@ func (x *exercise) recordRunStart() {
 		info.Stack, info.Dataset = x.access.Stack, x.access.Dataset
 	}
 	x.record(timeline.KindRunStart, "", x.facilitator(), fmt.Sprintf("tabletop %s started (%s mode)", x.id, x.mode), info)
+	x.clock = startStopwatch(x.now())
+	if x.scale > 0 && x.scale != 1 {
+		a := timeline.Artificiality{TimeScale: x.scale, Text: fmt.Sprintf(
+			"Exercise time is compressed: %s of the exercise stands for %s (×%g). The story's clock and the regulatory clocks (GDPR, DORA, NYDFS) run in exercise time, so a 72-hour deadline passes in %s.",
+			shortDuration(time.Minute), shortDuration(x.story(time.Minute)), x.scale, shortDuration(time.Duration(float64(72*time.Hour)/x.scale)))}
+		x.record(timeline.KindArtificiality, "", x.facilitator(), "artificiality: "+a.Text, a)
+	}
 	// The roll call: each person's presence, with the time they were there.
 	for _, p := range x.people {
 		x.record(timeline.KindParticipant, "", p.Name, fmt.Sprintf("%s present as %s", p.Name, p.Role), p)

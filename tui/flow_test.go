@@ -13,6 +13,8 @@ import (
 	"github.com/breachdrill/breachdrill/reports"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestDiscussionExercise runs a whole discussion-mode tabletop through a
@@ -51,6 +53,12 @@ func TestDiscussionExercise(t *testing.T) {
 	waitFor("Declare a security incident")
 	typ("p")
 	waitFor("[detect]")
+	// The guide: the newest inject's first expected outcome, observed.
+	typ("g", "down", "1", "Ana declared at once", "enter")
+	waitFor("Ana declared at once")
+	// A correction keeps the original on the record.
+	typ("tab", "c", " and page the DPO", "enter")
+	waitFor("(corrected)")
 	typ("e")
 	waitFor("go to the hot wash?")
 	typ("y")
@@ -60,10 +68,16 @@ func TestDiscussionExercise(t *testing.T) {
 	// improvement and an improvement item.
 	typ("p", "s", "m", "up", "up", "c", "Triage owned at once", "enter")
 	waitFor("Triage owned at once")
+	typ("n", "Eve Stone", "enter", "Found the log path in four minutes", "enter")
+	waitFor("evaluator Eve Stone")
 	typ("tab", "s", "The IC declared early", "enter", "a", "Nobody knew the log path", "enter")
 	waitFor("Nobody knew the log path")
 	typ("tab", "a", "Alert on public debug.log", "enter", "Ben Okafor", "enter", "enter")
 	waitFor("Alert on public debug.log")
+	typ("tab", "a", "enter", "4", "enter", "Realistic injects", "enter", "Shorter breaks", "enter")
+	waitFor("useful 4/5")
+	typ("tab", "f", "Dana Kim", "enter", "enter", "a", "Fay Ode", "enter", "CISO", "enter")
+	waitFor("Fay Ode, CISO")
 	typ("w")
 	waitFor("Evidence bundle written")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
@@ -115,7 +129,7 @@ func TestDiscussionExercise(t *testing.T) {
 		t.Fatalf("%d decisions, want 1", len(decisions))
 	}
 	dec := decode[timeline.Decision](t, decisions[0])
-	if dec != (timeline.Decision{Who: "Ana Ruiz", Role: RoleIncidentCommander, What: "Declare a security incident"}) || decisions[0].Actor != "Ana Ruiz" {
+	if dec != (timeline.Decision{ID: "L1", Who: "Ana Ruiz", Role: RoleIncidentCommander, What: "Declare a security incident"}) || decisions[0].Actor != "Ana Ruiz" {
 		t.Errorf("decision %+v by %s", dec, decisions[0].Actor)
 	}
 	if got := decisions[0].Time; !got.Equal(start.Add(3 * time.Minute)) {
@@ -156,6 +170,30 @@ func TestDiscussionExercise(t *testing.T) {
 	if len(items) != 1 || decode[timeline.Improvement](t, items[0]) != (timeline.Improvement{Item: "Alert on public debug.log", Owner: "Ben Okafor", Due: "2026-12-20", Status: "open"}) {
 		t.Errorf("improvements %+v", items)
 	}
+
+	// The facilitator's guide, the correction, the evaluation.
+	marks := ofKind(events, timeline.KindOutcomeMark)
+	require.Len(t, marks, 1)
+	mark := decode[timeline.OutcomeMark](t, marks[0])
+	assert.Equal(t, timeline.MarkObserved, mark.Mark)
+	assert.Equal(t, 2, mark.Inject)
+	assert.Equal(t, "Ana declared at once", mark.Note)
+	corrections := ofKind(events, timeline.KindCorrection)
+	require.Len(t, corrections, 1)
+	assert.Equal(t, timeline.Correction{Of: "L1", Action: "edited", Text: "Declare a security incident and page the DPO", Was: "Declare a security incident"},
+		decode[timeline.Correction](t, corrections[0]))
+	notes := ofKind(events, timeline.KindEvaluatorNote)
+	require.Len(t, notes, 1)
+	assert.Equal(t, timeline.EvaluatorNote{Objective: wantRatings[0].Objective, Evaluator: "Eve Stone", Text: "Found the log path in four minutes"}, decode[timeline.EvaluatorNote](t, notes[0]))
+	feedback := ofKind(events, timeline.KindFeedback)
+	require.Len(t, feedback, 1)
+	assert.Equal(t, timeline.Feedback{Who: "Ana Ruiz", Role: RoleIncidentCommander, Score: 4, Worked: "Realistic injects", Improve: "Shorter breaks"}, decode[timeline.Feedback](t, feedback[0]))
+	signs := ofKind(events, timeline.KindSignOff)
+	require.Len(t, signs, 2)
+	fac, appr := decode[timeline.SignOff](t, signs[0]), decode[timeline.SignOff](t, signs[1])
+	assert.Equal(t, []string{"Dana Kim", "exercise facilitator", "facilitator"}, []string{fac.Name, fac.Role, fac.As})
+	assert.Equal(t, []string{"Fay Ode", "CISO", "approver"}, []string{appr.Name, appr.Role, appr.As})
+	assert.False(t, appr.At.IsZero())
 
 	// The order a report relies on: the scenario opens before its injects
 	// and closes (discussed) before the hot wash; run.end is last.

@@ -2,6 +2,8 @@ package tui
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,8 +30,24 @@ func checkFrame(t *testing.T, view string, w, h int) {
 	}
 }
 
-// TestScreens pins the main screens at 80×24 (go test ./tui -update
-// rewrites the golden files).
+// shoot pins the screen on show at 80×24 and at 120×36 (go test ./tui
+// -update rewrites the golden files), and checks each fills its terminal.
+func shoot(t *testing.T, d *driver, name string) {
+	t.Helper()
+	for _, size := range [][2]int{{80, 24}, {120, 36}} {
+		t.Run(fmt.Sprintf("%s-%dx%d", name, size[0], size[1]), func(t *testing.T) {
+			m, _ := d.m.Update(termSize(size[0], size[1]))
+			view := m.View()
+			checkFrame(t, view, size[0], size[1])
+			golden.RequireEqual(t, []byte(view))
+		})
+	}
+	// Back to the size the driver runs at.
+	d.m.Update(termSize(80, 24))
+}
+
+// TestScreens pins every screen of a discussion exercise, from setup to
+// the bundle, at 80×24 and 120×36.
 func TestScreens(t *testing.T) {
 	r := newRig(t)
 	d := drive(t, r.model(t, func(c *Config) {
@@ -41,13 +59,9 @@ func TestScreens(t *testing.T) {
 			s.Path = filepath.Join("evidence", filepath.Base(s.Path))
 			return s, err
 		}
+		c.TimeScale = 60
 	}))
-	shot := func(name string) {
-		t.Run(name, func(t *testing.T) {
-			checkFrame(t, d.view(), 80, 24)
-			golden.RequireEqual(t, []byte(d.view()))
-		})
-	}
+	shot := func(name string) { shoot(t, d, name) }
 	d.keys("/", "debug", "enter", "space")
 	shot("setup-scenarios")
 	d.keys("tab", "a", "Ana Ruiz", "enter", "Ben Okafor", "enter", "Chen Li", "tab", "enter", "Dana Kim", "tab", "tab", "enter")
@@ -62,18 +76,42 @@ func TestScreens(t *testing.T) {
 	d.send(tickMsg{})
 	d.keys("p", "b")
 	r.clock.Advance(30 * time.Second)
-	d.keys("d", "tab", "Pull the access log", "enter")
+	d.keys("d", "tab", "Pull the access log and the error log for the last seven days, then check who could read debug.log", "enter")
 	shot("run")
-	d.keys("e")
+	d.keys("d", "Page the DPO")
+	shot("run-typing-decision")
+	d.keys("enter", "space")
+	shot("run-paused")
+	d.keys("space", "g", "down", "2", "Only after a prompt", "enter")
+	shot("run-guide")
+	d.keys("tab", "up")
+	shot("run-log")
+	d.keys("enter")
+	shot("reader")
+	d.keys("esc", "?")
+	shot("run-full-help")
+	d.keys("?", "q")
+	shot("quit-menu")
+	d.keys("esc", "e")
 	shot("run-confirm-end")
 	d.keys("y")
-	d.keys("p", "s", "u", "up", "up", "c", "Debug log found within minutes", "enter")
+	d.keys("p", "s", "u", "up", "up", "c", "Debug log found within minutes", "enter", "n", "Eve Stone", "enter", "Found the path fast")
+	shot("hotwash-evaluator-note")
+	d.keys("enter")
 	shot("hotwash-ratings")
 	d.keys("tab", "s", "Triage owned at once", "enter", "a", "Nobody knew the log rotation", "enter")
 	shot("hotwash-findings")
 	d.keys("tab", "a", "Turn debug logging off in production builds", "enter", "Ben Okafor", "enter", "enter")
 	shot("hotwash-plan")
+	d.keys("enter")
+	d.contains(t, "Turn debug logging off in production builds", "owner Ben Okafor · due 2026-12-20 · open")
+	d.keys("esc")
+	d.keys("tab", "a", "enter", "5", "enter", "The injects felt real", "enter", "More time for the DPO", "enter")
+	shot("hotwash-feedback")
+	d.keys("tab", "f", "Dana Kim", "enter", "enter", "a", "Fay Ode", "enter", "CISO", "enter")
+	shot("hotwash-signoff")
 	d.keys("w")
+	d.settle(30*time.Second, func() bool { _, ok := d.m.Saved(); return ok })
 	shot("done")
 }
 
@@ -105,15 +143,46 @@ func TestLiveRunScreen(t *testing.T) {
 	d.send(engineEventMsg{ev: alert("pan-in-order-meta", "Card numbers stored in order meta")})
 	d.send(engineEventMsg{ev: timeline.Event{Kind: timeline.KindCheck, Scenario: id, Data: []byte(`{"stage":"verify","name":"no PAN in order meta","pass":false}`)}})
 	d.send(engineEventMsg{ev: timeline.Event{Kind: timeline.KindCheck, Scenario: id, Data: []byte(`{"stage":"verify","name":"no PAN in options","pass":true}`)}})
-	d.send(engineEventMsg{ev: timeline.Event{Kind: timeline.KindStepStart, Scenario: id, Actor: "breachdrill", Summary: "respond: db.query UPDATE wp_postmeta"}})
-	t.Run("injected", func(t *testing.T) {
-		checkFrame(t, d.view(), 80, 24)
-		golden.RequireEqual(t, []byte(d.view()))
-	})
+	d.send(engineEventMsg{ev: timeline.Event{Kind: timeline.KindStepStart, Scenario: id, Actor: "breachdrill", Time: start,
+		Summary: "inject: file.copy wp-content/uploads/export-customers-{{date}}.csv"}})
+	shoot(t, d, "injected")
+	for i := range 6 {
+		r.clock.Advance(5 * time.Second)
+		d.send(engineEventMsg{ev: alert(fmt.Sprintf("rule-%d", i+2), fmt.Sprintf("Alert number %d", i+2))})
+	}
+	shoot(t, d, "seven-alerts")
+	d.keys("tab", "tab", "up", "up", "up")
+	shoot(t, d, "alerts-scrolled")
 	r.clock.Advance(2 * time.Minute)
 	d.send(containedMsg{scenario: id})
-	t.Run("contained", func(t *testing.T) {
-		checkFrame(t, d.view(), 80, 24)
-		golden.RequireEqual(t, []byte(d.view()))
-	})
+	shoot(t, d, "contained")
+}
+
+// TestProvisionScreens pins the stack's start and its failure.
+func TestProvisionScreens(t *testing.T) {
+	r := newRig(t)
+	d := drive(t, r.model(t, func(c *Config) {
+		c.Mode = ModeLive
+		c.Live = &brokenLive{}
+		c.Selected = []string{"debug-log-exposure"}
+		c.Participants = []timeline.Participant{{Name: "Ana Ruiz", Role: RoleIncidentCommander}}
+	}))
+	d.keys("enter")
+	shoot(t, d, "provision-failed")
+}
+
+// TestFailedScreen pins the screen of an exercise whose record cannot be
+// opened.
+func TestFailedScreen(t *testing.T) {
+	r := newRig(t)
+	d := drive(t, r.model(t, func(c *Config) {
+		c.Selected = []string{"debug-log-exposure"}
+		c.Participants = []timeline.Participant{{Name: "Ana Ruiz", Role: RoleIncidentCommander}}
+		c.OpenTimeline = func(context.Context, string) (*timeline.Timeline, error) {
+			return nil, errors.New("evidence: permission denied")
+		}
+	}))
+	d.keys("enter")
+	d.contains(t, "could not go on", "permission denied")
+	shoot(t, d, "failed")
 }

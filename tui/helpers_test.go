@@ -131,10 +131,14 @@ type driver struct {
 	t    testing.TB
 	m    Model
 	quit bool
+	// late holds what commands left behind returned after all (a bundle
+	// written slowly on a loaded machine); it is delivered before the
+	// next message.
+	late chan tea.Msg
 }
 
 func drive(t testing.TB, m Model) *driver {
-	d := &driver{t: t, m: m}
+	d := &driver{t: t, m: m, late: make(chan tea.Msg, 64)}
 	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	d.run(m.Init())
 	return d
@@ -142,6 +146,7 @@ func drive(t testing.TB, m Model) *driver {
 
 func (d *driver) send(msgs ...tea.Msg) *driver {
 	d.t.Helper()
+	d.deliverLate()
 	for _, msg := range msgs {
 		if d.quit {
 			d.t.Fatalf("message %#v after the console quit", msg)
@@ -166,6 +171,11 @@ func (d *driver) run(cmd tea.Cmd) {
 	select {
 	case out = <-done:
 	case <-time.After(200 * time.Millisecond):
+		go func() {
+			if msg := <-done; msg != nil {
+				d.late <- msg
+			}
+		}()
 		return
 	}
 	switch msg := out.(type) {
@@ -178,6 +188,50 @@ func (d *driver) run(cmd tea.Cmd) {
 		}
 	default:
 		d.send(msg)
+	}
+}
+
+func (d *driver) deliverLate() {
+	for {
+		select {
+		case msg := <-d.late:
+			if !d.quit {
+				d.receive(msg)
+			}
+		default:
+			return
+		}
+	}
+}
+
+// settle waits up to timeout for a command left behind to come back, and
+// delivers it.
+func (d *driver) settle(timeout time.Duration, done func() bool) {
+	deadline := time.After(timeout)
+	for !done() {
+		select {
+		case msg := <-d.late:
+			if !d.quit {
+				d.receive(msg)
+			}
+		case <-deadline:
+			return
+		}
+	}
+}
+
+func (d *driver) receive(msg tea.Msg) {
+	switch msg := msg.(type) {
+	case tea.QuitMsg:
+		d.quit = true
+	case tea.BatchMsg:
+		for _, c := range msg {
+			d.run(c)
+		}
+	default:
+		next, cmd := d.m.Update(msg)
+		d.m = next.(Model)
+		d.run(cmd)
 	}
 }
 
@@ -195,7 +249,7 @@ func keyMsgs(k string) []tea.Msg {
 	special := map[string]tea.KeyType{
 		"enter": tea.KeyEnter, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab, "esc": tea.KeyEsc,
 		"space": tea.KeySpace, "up": tea.KeyUp, "down": tea.KeyDown, "ctrl+c": tea.KeyCtrlC,
-		"backspace": tea.KeyBackspace,
+		"backspace": tea.KeyBackspace, "ctrl+u": tea.KeyCtrlU,
 	}
 	if t, ok := special[k]; ok {
 		return []tea.Msg{tea.KeyMsg{Type: t}}

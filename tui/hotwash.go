@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +17,8 @@ const (
 	tabRatings washTab = iota
 	tabFindings
 	tabPlan
+	tabFeedback
+	tabSignOff
 	washTabs
 )
 
@@ -24,9 +27,12 @@ type editKind int
 const (
 	editNone editKind = iota
 	editComment
+	editEvalNote
 	editStrength
 	editImprovement
 	editPlan
+	editFeedback
+	editSignOff
 )
 
 // objective is one thing the exercise set out to test, rated in the hot
@@ -36,10 +42,11 @@ type objective struct {
 	text     string
 }
 
-// hotwashModel is the debrief: HSEEP's P/S/M/U rating and a comment per
-// objective, strengths and areas for improvement, and the improvement plan
-// with owners and due dates. Nothing is recorded until the bundle is
-// written, so a rating can be changed until then.
+// hotwashModel is the debrief: HSEEP's P/S/M/U rating, a comment and
+// evaluators' notes per objective, strengths and areas for improvement,
+// the improvement plan with owners and due dates, the participants'
+// feedback and the sign-off. It is saved as a draft on every change and
+// recorded on the timeline when the bundle is written.
 type hotwashModel struct {
 	x   *exercise
 	tab washTab
@@ -47,12 +54,17 @@ type hotwashModel struct {
 	objectives []objective
 	ratings    []string
 	comments   []string
+	evalNotes  []timeline.EvaluatorNote
 	cur        int
 
 	findings []timeline.Finding
 	fcur     int
 	plan     []timeline.Improvement
 	pcur     int
+	feedback []timeline.Feedback
+	bcur     int
+	signOffs []timeline.SignOff
+	signAs   string
 
 	editing editKind
 	fields  []lineInput
@@ -61,7 +73,7 @@ type hotwashModel struct {
 	err     string
 }
 
-func newHotwash(x *exercise) hotwashModel {
+func newHotwash(x *exercise, d *washDraft) hotwashModel {
 	m := hotwashModel{x: x}
 	for _, s := range x.scenarios {
 		objs := s.Objectives
@@ -74,26 +86,39 @@ func newHotwash(x *exercise) hotwashModel {
 	}
 	m.ratings = make([]string, len(m.objectives))
 	m.comments = make([]string, len(m.objectives))
+	m.restore(d)
 	return m
 }
 
 func (m hotwashModel) typing() bool { return m.editing != editNone }
 
 func (m *hotwashModel) update(msg tea.Msg) tea.Cmd {
+	before := fmt.Sprint(m.draft())
+	cmd := m.handle(msg)
+	if fmt.Sprint(m.draft()) != before {
+		// Saved on every change: a closed laptop loses nothing.
+		return tea.Batch(cmd, m.saveDraft())
+	}
+	return cmd
+}
+
+func (m *hotwashModel) handle(msg tea.Msg) tea.Cmd {
 	k := m.x.keys
 	km, isKey := msg.(tea.KeyMsg)
 	if m.editing != editNone {
 		if isKey {
+			multi := len(m.fields) > 1
 			switch {
 			case key.Matches(km, k.Cancel):
 				m.stopEditing()
+				m.err = ""
 				return nil
-			case m.editing == editPlan && key.Matches(km, k.NextField):
+			case multi && key.Matches(km, k.NextField):
 				return m.focus((m.field + 1) % len(m.fields))
-			case m.editing == editPlan && key.Matches(km, k.PrevSection):
+			case multi && key.Matches(km, k.PrevSection):
 				return m.focus((m.field + len(m.fields) - 1) % len(m.fields))
 			case key.Matches(km, k.Confirm):
-				if m.editing == editPlan && m.field < len(m.fields)-1 {
+				if multi && m.field < len(m.fields)-1 {
 					return m.focus(m.field + 1)
 				}
 				return m.commit()
@@ -115,9 +140,9 @@ func (m *hotwashModel) update(msg tea.Msg) tea.Cmd {
 		m.tab = (m.tab + washTabs - 1) % washTabs
 		return nil
 	case key.Matches(km, k.Save):
-		if n := m.unrated(); n > 0 && !m.warned {
+		if missing := m.missing(); missing != "" && !m.warned {
 			m.warned = true
-			m.err = fmt.Sprintf("%d objectives are not rated: w again writes the bundle without them", n)
+			m.err = missing + ": w again writes the bundle without them"
 			return nil
 		}
 		return send(hotwashDoneMsg{})
@@ -140,6 +165,12 @@ func (m *hotwashModel) update(msg tea.Msg) tea.Cmd {
 		case key.Matches(km, k.Comment):
 			if len(m.objectives) > 0 {
 				return m.edit(editComment, field{"› ", "what went well, what did not", m.comments[m.cur]})
+			}
+		case key.Matches(km, k.EvalNote):
+			if len(m.objectives) > 0 {
+				return m.edit(editEvalNote,
+					field{"evaluator › ", "who observed", m.x.holding(RoleObserver, RoleFacilitator)},
+					field{"note      › ", "what the evaluator saw against this objective", ""})
 			}
 		}
 	case tabFindings:
@@ -169,6 +200,12 @@ func (m *hotwashModel) update(msg tea.Msg) tea.Cmd {
 				field{"due   › ", "YYYY-MM-DD", due})
 		case key.Matches(km, k.Remove):
 			m.plan, m.pcur = removeAt(m.plan, m.pcur)
+		case key.Matches(km, k.Read):
+			// The table cuts long items; enter reads one whole.
+			if len(m.plan) > 0 {
+				p := m.plan[m.pcur]
+				return send(readFullMsg{title: "improvement item", text: fmt.Sprintf("%s\n\nowner %s · due %s · %s\n", p.Item, p.Owner, p.Due, p.Status)})
+			}
 		case key.Matches(km, k.Status):
 			if len(m.plan) > 0 {
 				p := &m.plan[m.pcur]
@@ -179,8 +216,76 @@ func (m *hotwashModel) update(msg tea.Msg) tea.Cmd {
 				}
 			}
 		}
+	case tabFeedback:
+		switch {
+		case key.Matches(km, k.Up):
+			m.bcur = max(0, m.bcur-1)
+		case key.Matches(km, k.Down):
+			m.bcur = min(len(m.feedback)-1, m.bcur+1)
+		case key.Matches(km, k.Add):
+			return m.edit(editFeedback,
+				field{"who      › ", "participant's name", m.nextToGiveFeedback()},
+				field{"useful   › ", "1 (not at all) to 5 (very)", ""},
+				field{"worked   › ", "what worked in this exercise", ""},
+				field{"improve  › ", "what to change next time", ""})
+		case key.Matches(km, k.Remove):
+			m.feedback, m.bcur = removeAt(m.feedback, m.bcur)
+		}
+	case tabSignOff:
+		switch {
+		case key.Matches(km, k.SignFac):
+			m.signAs = "facilitator"
+			return m.edit(editSignOff,
+				field{"name › ", "the facilitator's name", m.x.holding(RoleFacilitator)},
+				field{"role › ", "their role", "exercise facilitator"})
+		case key.Matches(km, k.SignApprover):
+			m.signAs = "approver"
+			return m.edit(editSignOff,
+				field{"name › ", "who approves the record", ""},
+				field{"role › ", "their role, e.g. CISO", ""})
+		case key.Matches(km, k.Remove):
+			if n := len(m.signOffs); n > 0 {
+				m.signOffs = m.signOffs[:n-1]
+			}
+		}
 	}
 	return nil
+}
+
+// missing says what is not done yet before the bundle is written.
+func (m hotwashModel) missing() string {
+	var out []string
+	if n := m.unrated(); n > 0 {
+		out = append(out, fmt.Sprintf("%d objectives are not rated", n))
+	}
+	if !m.signed("facilitator") || !m.signed("approver") {
+		out = append(out, "the record is not signed off")
+	}
+	return strings.Join(out, "; ")
+}
+
+func (m hotwashModel) signed(as string) bool {
+	for _, s := range m.signOffs {
+		if s.As == as {
+			return true
+		}
+	}
+	return false
+}
+
+// nextToGiveFeedback suggests the first person in the room who has not
+// filled in the form.
+func (m hotwashModel) nextToGiveFeedback() string {
+	done := map[string]bool{}
+	for _, f := range m.feedback {
+		done[f.Who] = true
+	}
+	for _, p := range m.x.people {
+		if !done[p.Name] {
+			return p.Name
+		}
+	}
+	return ""
 }
 
 func (m *hotwashModel) rate(r string) {
@@ -209,7 +314,7 @@ func (m *hotwashModel) edit(kind editKind, fs ...field) tea.Cmd {
 	m.fields = make([]lineInput, len(fs))
 	for i, f := range fs {
 		in := newInput(m.x.styles, f.prompt, f.placeholder, 300)
-		in.Width = max(10, m.x.width-len(f.prompt)-4)
+		in.Width = max(10, m.x.width-len([]rune(f.prompt))-4)
 		in.SetValue(f.value)
 		m.fields[i] = in
 	}
@@ -234,6 +339,17 @@ func (m *hotwashModel) commit() tea.Cmd {
 	switch m.editing {
 	case editComment:
 		m.comments[m.cur] = v(0)
+	case editEvalNote:
+		who, text := v(0), v(1)
+		switch {
+		case who == "":
+			m.err = "the note needs the evaluator's name"
+			return m.focus(0)
+		case text == "":
+			m.err = "the note is empty"
+			return m.focus(1)
+		}
+		m.evalNotes = append(m.evalNotes, timeline.EvaluatorNote{Objective: m.objectives[m.cur].text, Evaluator: who, Text: text})
 	case editStrength, editImprovement:
 		if v(0) == "" {
 			break
@@ -254,12 +370,58 @@ func (m *hotwashModel) commit() tea.Cmd {
 			m.err = "the item needs an owner"
 			return m.focus(1)
 		}
-		if _, err := time.Parse(time.DateOnly, due); err != nil {
+		d, err := time.Parse(time.DateOnly, due)
+		if err != nil {
 			m.err = fmt.Sprintf("due date %q: want YYYY-MM-DD", due)
+			return m.focus(2)
+		}
+		today := m.x.now().Format(time.DateOnly)
+		if d.Format(time.DateOnly) < today {
+			m.err = fmt.Sprintf("due date %s is in the past (today is %s)", due, today)
 			return m.focus(2)
 		}
 		m.plan = append(m.plan, timeline.Improvement{Item: item, Owner: owner, Due: due, Status: "open"})
 		m.pcur = len(m.plan) - 1
+	case editFeedback:
+		who := v(0)
+		if who == "" {
+			m.err = "whose feedback is it?"
+			return m.focus(0)
+		}
+		score := 0
+		if s := v(1); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 || n > 5 {
+				m.err = fmt.Sprintf("usefulness %q: want a number from 1 to 5", s)
+				return m.focus(1)
+			}
+			score = n
+		}
+		f := timeline.Feedback{Who: who, Score: score, Worked: v(2), Improve: v(3)}
+		for _, p := range m.x.people {
+			if strings.EqualFold(p.Name, who) {
+				f.Who, f.Role = p.Name, p.Role
+			}
+		}
+		m.feedback = append(m.feedback, f)
+		m.bcur = len(m.feedback) - 1
+	case editSignOff:
+		name, role := v(0), v(1)
+		switch {
+		case name == "":
+			m.err = "the sign-off needs a name"
+			return m.focus(0)
+		case role == "":
+			m.err = "the sign-off needs a role"
+			return m.focus(1)
+		}
+		kept := m.signOffs[:0]
+		for _, s := range m.signOffs {
+			if s.As != m.signAs {
+				kept = append(kept, s)
+			}
+		}
+		m.signOffs = append(kept, timeline.SignOff{Name: name, Role: role, As: m.signAs, At: m.x.now().UTC()})
 	}
 	m.err = ""
 	m.stopEditing()
@@ -278,170 +440,28 @@ func (m hotwashModel) record() {
 		x.record(timeline.KindRating, o.scenario, who, fmt.Sprintf("%s: %s", m.ratings[i], o.text),
 			timeline.Rating{Objective: o.text, Rating: m.ratings[i], Comment: m.comments[i]})
 	}
+	for _, n := range m.evalNotes {
+		x.record(timeline.KindEvaluatorNote, m.scenarioOf(n.Objective), n.Evaluator, fmt.Sprintf("evaluator %s on %q: %s", n.Evaluator, n.Objective, n.Text), n)
+	}
 	for _, f := range m.findings {
 		x.record(timeline.KindFinding, "", who, f.Type+": "+f.Text, f)
 	}
 	for _, p := range m.plan {
 		x.record(timeline.KindImprovement, "", who, fmt.Sprintf("%s (owner %s, due %s)", p.Item, p.Owner, p.Due), p)
 	}
+	for _, f := range m.feedback {
+		x.record(timeline.KindFeedback, "", f.Who, fmt.Sprintf("feedback from %s", f.Who), f)
+	}
+	for _, s := range m.signOffs {
+		x.record(timeline.KindSignOff, "", s.Name, fmt.Sprintf("signed off by %s (%s) as %s", s.Name, s.Role, s.As), s)
+	}
 }
 
-func (m hotwashModel) status() string {
-	st := m.x.styles
-	if m.err != "" {
-		return st.bad.Render(m.err)
-	}
-	switch m.editing {
-	case editComment:
-		return "comment on: " + m.objectives[m.cur].text + "\n" + m.fields[0].View()
-	case editStrength:
-		return "a strength · enter records · esc cancels\n" + m.fields[0].View()
-	case editImprovement:
-		return "an area for improvement · enter records · esc cancels\n" + m.fields[0].View()
-	case editPlan:
-		return "tab moves between fields · enter on the last records · esc cancels"
-	}
-	return "rate each objective, note strengths and improvements, plan the fixes; w writes the bundle"
-}
-
-func (m hotwashModel) keys() bindings {
-	k := m.x.keys
-	if m.editing != editNone {
-		b := []key.Binding{withHelp(k.Confirm, "enter", "record"), k.Cancel}
-		if m.editing == editPlan {
-			b = append(b, k.NextField)
-		}
-		return bindings{short: b}
-	}
-	var short []key.Binding
-	switch m.tab {
-	case tabRatings:
-		short = []key.Binding{withHelp(k.RateP, "p/s/m/u", "rate"), withHelp(k.Comment, "c", "comment")}
-	case tabFindings:
-		short = []key.Binding{k.Strength, withHelp(k.Improvement, "a", "add improvement"), k.Remove}
-	case tabPlan:
-		short = []key.Binding{withHelp(k.Improvement, "a", "add item"), k.Status, k.Remove}
-	}
-	short = append(short, k.NextSection, k.Save, k.Quit)
-	return bindings{short: short, full: [][]key.Binding{
-		{k.RateP, k.RateS, k.RateM, k.RateU, k.Comment},
-		{k.Strength, withHelp(k.Improvement, "a", "add improvement / item"), k.Status, k.Remove},
-		{k.NextSection, k.Save, k.Quit, k.Help},
-	}}
-}
-
-func (m hotwashModel) view(w, h int) string {
-	st := m.x.styles
-	rated := len(m.objectives) - m.unrated()
-	names := []string{
-		fmt.Sprintf("Ratings %d/%d", rated, len(m.objectives)),
-		fmt.Sprintf("Findings (%d)", len(m.findings)),
-		fmt.Sprintf("Plan (%d)", len(m.plan)),
-	}
-	var tabs []string
-	for i, n := range names {
-		if washTab(i) == m.tab {
-			tabs = append(tabs, st.tabOn.Render("["+n+"]"))
-		} else {
-			tabs = append(tabs, st.tab.Render(" "+n+" "))
+func (m hotwashModel) scenarioOf(objective string) string {
+	for _, o := range m.objectives {
+		if o.text == objective {
+			return o.scenario
 		}
 	}
-	out := []string{strings.Join(tabs, " ")}
-	switch m.tab {
-	case tabRatings:
-		out = append(out, m.ratingLines(w, h-1)...)
-	case tabFindings:
-		out = append(out, m.findingLines(w, h-1)...)
-	case tabPlan:
-		out = append(out, m.planLines(w, h-1)...)
-	}
-	return strings.Join(out, "\n")
-}
-
-func (m hotwashModel) ratingLines(w, h int) []string {
-	st := m.x.styles
-	out := []string{st.muted.Render("P performed · S some challenges · M major challenges · U unable to perform")}
-	var lines []string
-	cursorLine := 0
-	last := ""
-	for i, o := range m.objectives {
-		if o.scenario != last && len(m.x.scenarios) > 1 {
-			lines = append(lines, st.heading.Render(o.scenario))
-			last = o.scenario
-		}
-		r := m.ratings[i]
-		if r == "" {
-			r = " "
-		}
-		prefix := "  "
-		if i == m.cur {
-			prefix = "› "
-			cursorLine = len(lines)
-		}
-		row := indent(prefix+"["+r+"] ", "      ", o.text, w)
-		if i == m.cur {
-			row[0] = st.cursor.Render(row[0])
-		}
-		lines = append(lines, row...)
-		if c := m.comments[i]; c != "" {
-			lines = append(lines, indent("      “", "       ", c+"”", w)...)
-		}
-	}
-	from, to := window(len(lines), cursorLine, h-1)
-	return append(out, lines[from:to]...)
-}
-
-func (m hotwashModel) findingLines(w, h int) []string {
-	st := m.x.styles
-	if len(m.findings) == 0 && m.editing == editNone {
-		return []string{"", "  s adds a strength, a an area for improvement."}
-	}
-	var lines []string
-	for i, f := range m.findings {
-		mark := "+ strength    "
-		if f.Type != "strength" {
-			mark = "- improvement "
-		}
-		prefix := "  "
-		if i == m.fcur {
-			prefix = "› "
-		}
-		row := indent(prefix+mark, strings.Repeat(" ", 16), f.Text, w)
-		if i == m.fcur {
-			row[0] = st.cursor.Render(row[0])
-		}
-		lines = append(lines, row...)
-	}
-	from, to := window(len(lines), m.fcur, h)
-	return lines[from:to]
-}
-
-func (m hotwashModel) planLines(w, h int) []string {
-	st := m.x.styles
-	itemW := max(10, w-2-14-12-7)
-	out := []string{st.muted.Render("  " + padRight("corrective action", itemW) + " " + padRight("owner", 13) + " " + padRight("due", 11) + " status")}
-	for i, p := range m.plan {
-		prefix := "  "
-		if i == m.pcur && m.editing == editNone {
-			prefix = "› "
-		}
-		row := prefix + padRight(p.Item, itemW) + " " + padRight(p.Owner, 13) + " " + padRight(p.Due, 11) + " " + p.Status
-		if i == m.pcur && m.editing == editNone {
-			row = st.cursor.Render(row)
-		}
-		out = append(out, row)
-	}
-	if len(m.plan) == 0 && m.editing == editNone {
-		out = append(out, "", "  a adds an improvement item: what, who, by when.")
-	}
-	if m.editing == editPlan {
-		out = append(out, "")
-		for _, f := range m.fields {
-			out = append(out, "  "+f.View())
-		}
-	}
-	if len(out) > h {
-		out = append(out[:1], out[len(out)-h+1:]...)
-	}
-	return out
+	return ""
 }

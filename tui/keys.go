@@ -30,6 +30,22 @@ type keyMap struct {
 	Breach       key.Binding
 	Respond      key.Binding
 	EndScenario  key.Binding
+	TakeBack     key.Binding
+	Guide        key.Binding
+	Pane         key.Binding
+	Read         key.Binding
+	Correct      key.Binding
+	Strike       key.Binding
+	MarkObserved key.Binding
+	MarkPartly   key.Binding
+	MarkNot      key.Binding
+	PageUp       key.Binding
+	PageDown     key.Binding
+	EvalNote     key.Binding
+	SignFac      key.Binding
+	SignApprover key.Binding
+	PauseSave    key.Binding
+	EndNow       key.Binding
 	RateP, RateS key.Binding
 	RateM, RateU key.Binding
 	Comment      key.Binding
@@ -59,8 +75,8 @@ func newKeyMap() keyMap {
 		Down:        b("↓/j", "down", "down", "j"),
 		NextSection: b("tab", "next section", "tab"),
 		PrevSection: b("shift+tab", "previous section", "shift+tab"),
-		Left:        b("←", "previous", "left", "h"),
-		Right:       b("→", "next", "right", "l"),
+		Left:        b("←", "previous", "left"),
+		Right:       b("→", "next", "right"),
 		Toggle:      b("space", "select", " "),
 		Filter:      b("/", "filter", "/"),
 		Add:         b("a", "add", "a"),
@@ -70,14 +86,30 @@ func newKeyMap() keyMap {
 		Discussion:  b("d", "go on in discussion mode", "d"),
 		Continue:    b("enter", "exit", "enter", "q", "ctrl+c"),
 
-		Pause:       b("space", "pause", " "),
-		NextInject:  b("i", "next inject now", "i"),
-		Phase:       b("p", "next phase", "p"),
-		Decision:    b("d", "decision", "d"),
-		Note:        b("n", "note", "n"),
-		Breach:      b("b", "breach confirmed", "b"),
-		Respond:     b("r", "run playbook", "r"),
-		EndScenario: b("e", "end scenario", "e"),
+		Pause:        b("space", "pause", " "),
+		NextInject:   b("i", "next inject now", "i"),
+		Phase:        b("p", "next phase", "p"),
+		Decision:     b("d", "decision", "d"),
+		Note:         b("n", "note", "n"),
+		Breach:       b("b", "breach confirmed", "b"),
+		Respond:      b("r", "run playbook", "r"),
+		EndScenario:  b("e", "end scenario", "e"),
+		TakeBack:     b("u", "take back last inject", "u"),
+		Guide:        b("g", "facilitator guide", "g"),
+		Pane:         b("tab", "next pane", "tab"),
+		Read:         b("enter", "read in full", "enter"),
+		Correct:      b("c", "correct entry", "c"),
+		Strike:       b("x", "strike entry", "x"),
+		MarkObserved: b("1", "observed", "1"),
+		MarkPartly:   b("2", "partly", "2"),
+		MarkNot:      b("3", "not observed", "3"),
+		PageUp:       b("pgup", "page up", "pgup"),
+		PageDown:     b("pgdn", "page down", "pgdown"),
+		EvalNote:     b("n", "evaluator note", "n"),
+		SignFac:      b("f", "facilitator signs", "f"),
+		SignApprover: b("a", "approver signs", "a"),
+		PauseSave:    b("p", "pause and save", "p"),
+		EndNow:       b("e", "end", "e"),
 
 		RateP:       b("p", "performed", "p"),
 		RateS:       b("s", "some challenges", "s"),
@@ -98,23 +130,22 @@ func newKeyMap() keyMap {
 	}
 }
 
-// bindings is the help bar's view of one screen: the keys that matter now.
-// rows, when set, splits the short help over several lines, for screens
-// with more keys than 80 columns hold.
+// bindings is the help bar's view of one screen: the keys that matter
+// now, most important first (the short help shows as many as fit), the
+// keys always shown at the end (quit, more keys), and the full help.
 type bindings struct {
-	short []key.Binding
-	rows  [][]key.Binding
-	full  [][]key.Binding
+	short  []key.Binding
+	pinned []key.Binding
+	full   [][]key.Binding
 }
 
-func (b bindings) ShortHelp() []key.Binding { return b.short }
+func (b bindings) ShortHelp() []key.Binding {
+	return append(append([]key.Binding(nil), b.short...), b.pinned...)
+}
 
 func (b bindings) FullHelp() [][]key.Binding {
-	switch {
-	case b.full != nil:
+	if b.full != nil {
 		return b.full
-	case b.rows != nil:
-		return b.rows
 	}
-	return [][]key.Binding{b.short}
+	return [][]key.Binding{b.ShortHelp()}
 }

@@ -44,6 +44,8 @@ type Access struct {
 	AdminURL string
 	User     string
 	Password string
+	// TablePrefix is the shop's database table prefix ("" for wp_).
+	TablePrefix string
 	// Stack and Dataset describe the stack for the record; they hold no
 	// secret.
 	Stack   *timeline.StackInfo

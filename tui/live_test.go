@@ -19,6 +19,8 @@ import (
 	"github.com/breachdrill/breachdrill/scenarios"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // stackLive runs live mode on a stack the test started, with the real
@@ -48,20 +50,49 @@ func (l *stackLive) Start(ctx context.Context, tl *timeline.Timeline, s *scenari
 
 func (l *stackLive) Close(context.Context) error { return nil } // stacktest removes it
 
+// recorded waits until the record holds an event of kind that pred
+// accepts — the engine's own state, however long a loaded machine takes —
+// and returns it. Only the test's own deadline bounds it.
+func recorded(t *testing.T, tl func() *timeline.Timeline, kind timeline.Kind, pred func(timeline.Event) bool) timeline.Event {
+	t.Helper()
+	deadline, ok := t.Deadline()
+	if !ok {
+		deadline = time.Now().Add(30 * time.Minute)
+	}
+	deadline = deadline.Add(-30 * time.Second) // leave time to report
+	for {
+		if l := tl(); l != nil {
+			for _, e := range l.Events() {
+				if e.Kind == kind && (pred == nil || pred(e)) {
+					return e
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the engine never recorded %s before the test's deadline", kind)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
 // TestLiveStack drives live mode against a real stack: the scenario is
 // really injected when it starts, the detection engine's alert appears on
 // screen, the playbook runs on a key, and the console shows containment
-// once the engine's checks all pass.
+// once the engine's checks all pass. It waits on what the engine records,
+// not on guessed durations.
 func TestLiveStack(t *testing.T) {
 	stack := stacktest.Start(t)
 	pack, err := detect.LoadPack(rules.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	secrets := harness.NewSecrets(stack.Credentials().Secrets()...)
 	out := t.TempDir()
 	var mu sync.Mutex
 	var tl *timeline.Timeline
+	record := func() *timeline.Timeline {
+		mu.Lock()
+		defer mu.Unlock()
+		return tl
+	}
 	cfg := Config{
 		Catalog: catalog(t), Selected: []string{"debug-log-exposure"},
 		Participants: []timeline.Participant{{Name: "Ana Ruiz", Role: RoleIncidentCommander}, {Name: "Ben Okafor", Role: RoleTechnicalLead}},
@@ -82,11 +113,10 @@ func TestLiveStack(t *testing.T) {
 		Save: BundleSaver(out, "test", secrets.List, reports.WithKey(testKey())),
 	}
 	m, err := New(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
-	waitFor := func(d time.Duration, want ...string) {
+	// The screen follows the engine's events within a render or two.
+	onScreen := func(want ...string) {
 		t.Helper()
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 			for _, w := range want {
@@ -95,7 +125,7 @@ func TestLiveStack(t *testing.T) {
 				}
 			}
 			return true
-		}, teatest.WithDuration(d), teatest.WithCheckInterval(100*time.Millisecond))
+		}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(100*time.Millisecond))
 	}
 	typ := func(keys ...string) {
 		for _, k := range keys {
@@ -106,34 +136,36 @@ func TestLiveStack(t *testing.T) {
 	}
 
 	typ("enter")
-	waitFor(90*time.Second, "wp-debug-log-public", stack.Credentials().AdminPassword)
+	recorded(t, record, timeline.KindInjected, nil)
+	alert := recorded(t, record, timeline.KindAlert, func(e timeline.Event) bool {
+		var a timeline.Alert
+		return e.Decode(&a) == nil && a.Rule == "wp-debug-log-public" && a.Window != "baseline"
+	})
+	onScreen("wp-debug-log-public", stack.Credentials().AdminPassword)
+	require.Equal(t, "debug-log-exposure", alert.Scenario)
 	typ("r")
-	waitFor(3*time.Minute, "CONTAINMENT VERIFIED")
+	recorded(t, record, timeline.KindContained, nil)
+	onScreen("CONTAINMENT VERIFIED")
 	typ("e")
-	waitFor(10*time.Second, "go to the hot wash?")
+	onScreen("go to the hot wash?")
 	typ("y")
-	waitFor(3*time.Minute, "hot wash") // the engine puts the stack back first
+	// The engine puts the stack back and ends the scenario first.
+	recorded(t, record, timeline.KindScenarioEnd, nil)
+	onScreen("Ratings 0/3")
 	typ("w", "w")
-	waitFor(30*time.Second, "Evidence bundle written")
+	onScreen("Evidence bundle written")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(Model)
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).(Model)
 	saved, ok := final.Saved()
-	if !ok {
-		t.Fatalf("not saved: %v", final.Err())
-	}
+	require.True(t, ok, "not saved: %v", final.Err())
 	events := readBundleTimeline(t, saved.Path)
-	if len(ofKind(events, timeline.KindAlert)) == 0 || len(ofKind(events, timeline.KindContained)) != 1 {
-		t.Errorf("alerts %d, contained %d", len(ofKind(events, timeline.KindAlert)), len(ofKind(events, timeline.KindContained)))
-	}
+	assert.NotEmpty(t, ofKind(events, timeline.KindAlert))
+	assert.Len(t, ofKind(events, timeline.KindContained), 1)
 	results := timeline.Measure(events)
-	if len(results) != 1 || results[0].Outcome != timeline.OutcomePassed {
-		t.Errorf("measured %+v, want passed", results)
-	}
-	if run := decode[timeline.RunInfo](t, events[0]); run.Stack == nil || run.Stack.RunID != stack.RunID() {
-		t.Errorf("run.start does not name the stack: %+v", run.Stack)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	_ = tl
+	require.Len(t, results, 1)
+	assert.Equal(t, timeline.OutcomePassed, results[0].Outcome)
+	run := decode[timeline.RunInfo](t, events[0])
+	require.NotNil(t, run.Stack, "run.start names the stack")
+	assert.Equal(t, stack.RunID(), run.Stack.RunID)
 }

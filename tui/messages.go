@@ -69,12 +69,30 @@ type (
 		yes      any
 	}
 
+	// choiceNeededMsg: a screen offers more than yes or no.
+	choiceNeededMsg struct {
+		question string
+		choices  []choice
+	}
+
 	// Answers to the questions the console asks.
 	quitConfirmedMsg        struct{}
 	endScenarioConfirmedMsg struct{}
 
 	// hotwashDoneMsg: the facilitator asked for the bundle.
 	hotwashDoneMsg struct{}
+
+	// readFullMsg: the facilitator asked to read an entry whole.
+	readFullMsg struct{ title, text string }
+
+	// pauseSaveConfirmedMsg, endNowConfirmedMsg: the answers to quit.
+	pauseSaveConfirmedMsg struct{}
+	endNowConfirmedMsg    struct{}
+	// pausedSavedMsg: everything is on the record file; the exercise can
+	// be resumed from it.
+	pausedSavedMsg struct{ err error }
+	// draftSavedMsg: the hot wash's draft reached its file (err if not).
+	draftSavedMsg struct{ err error }
 
 	bundleWrittenMsg struct{ saved Saved }
 	bundleFailedMsg  struct{ err error }

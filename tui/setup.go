@@ -71,10 +71,12 @@ func newSetup(x *exercise) (setupModel, error) {
 		}
 	}
 	switch {
+	case cfg.Mode == ModeDiscussion:
+		// Checked first: --discussion wires no engine, and "no live
+		// engine in this build" would blame the build for the flag.
+		m.liveWhyNot = "discussion mode was asked for (--discussion)"
 	case cfg.Live == nil:
 		m.liveWhyNot = "no live engine in this build"
-	case cfg.Mode == ModeDiscussion:
-		m.liveWhyNot = "discussion mode was asked for (--discussion)"
 	case cfg.Mode == ModeLive:
 		m.mode = ModeLive
 	case cfg.CheckDocker == nil:
@@ -194,10 +196,11 @@ func (m setupModel) update(msg tea.Msg) (setupModel, tea.Cmd) {
 			case key.Matches(km, k.Cancel):
 				m.stopAdding()
 				return m, nil
-			case key.Matches(km, k.NextField):
+			case key.Matches(km, k.NextField, k.Right):
+				// ←/→ pick the role, as the ‹role› beside the name shows.
 				m.role = (m.role + 1) % len(Roles())
 				return m, nil
-			case key.Matches(km, k.PrevSection):
+			case key.Matches(km, k.PrevSection, k.Left):
 				m.role = (m.role + len(Roles()) - 1) % len(Roles())
 				return m, nil
 			case key.Matches(km, k.Confirm):
@@ -364,7 +367,7 @@ func (m setupModel) status() string {
 	case m.filter.Focused():
 		return "type to filter · enter keeps the filter · esc clears it"
 	case m.adding:
-		return "tab changes the role · enter adds · enter on an empty name or esc finishes"
+		return "tab or ←/→ changes the role · enter adds · enter on an empty name or esc finishes"
 	}
 	return "tab moves between scenarios, people and mode · enter starts the exercise"
 }
@@ -375,7 +378,7 @@ func (m setupModel) keys() bindings {
 	case m.filter.Focused():
 		return bindings{short: []key.Binding{k.Confirm, k.Cancel}}
 	case m.adding:
-		return bindings{short: []key.Binding{withHelp(k.Confirm, "enter", "add"), withHelp(k.NextField, "tab", "role"), k.Cancel}}
+		return bindings{short: []key.Binding{withHelp(k.Confirm, "enter", "add"), withHelp(k.NextField, "tab/←/→", "role"), k.Cancel}}
 	}
 	var short []key.Binding
 	switch m.section {
@@ -386,8 +389,8 @@ func (m setupModel) keys() bindings {
 	case secMode:
 		short = []key.Binding{withHelp(k.Toggle, "space", "switch mode")}
 	}
-	short = append(short, k.NextSection, k.Start, k.Quit, k.Help)
-	return bindings{short: short, full: [][]key.Binding{
+	short = append(short, k.NextSection, k.Start)
+	return bindings{short: short, pinned: []key.Binding{k.Quit, k.Help}, full: [][]key.Binding{
 		{k.Up, k.Down, k.Toggle, k.Filter},
 		{k.Add, k.Remove, k.Role},
 		{k.NextSection, k.PrevSection, k.Start, k.Quit},

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/breachdrill/breachdrill/harness"
 	"github.com/breachdrill/breachdrill/harness/timeline"
+	"github.com/breachdrill/breachdrill/internal/fault"
 	"github.com/breachdrill/breachdrill/scenarios"
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
@@ -72,6 +72,25 @@ type Config struct {
 	Live Live
 	// Save writes the evidence at the end.
 	Save SaveFunc
+	// SaveDraft keeps the hot wash as it stands (JSON), on every change,
+	// so that a paused exercise comes back with it; nil keeps it in memory.
+	SaveDraft func(exerciseID string, draft []byte) error
+
+	// TimeScale compresses exercise time: 60 makes a minute of the
+	// exercise an hour of the story and of the regulatory clocks. 0 or 1
+	// runs them in real time.
+	TimeScale float64
+
+	// Resume continues a saved exercise instead of starting with setup.
+	// OpenTimeline then hands back the record it was read from.
+	Resume *Resume
+}
+
+// Resume is a paused exercise as saved: its record and the hot wash's
+// draft.
+type Resume struct {
+	Events []timeline.Event
+	Draft  []byte
 }
 
 // outcomeCompleted ends a tabletop that reached its hot wash.
@@ -102,8 +121,20 @@ type Model struct {
 	run   runModel
 	wash  hotwashModel
 
-	// confirm, when set, is the question on screen; y sends its message.
+	// confirm, when set, is the question on screen; each choice's key
+	// sends its message.
 	confirm *confirmation
+	// reader, when set, shows one entry in full over the screen.
+	reader *readerModel
+	// pausedForLater: the facilitator paused and saved; the record file
+	// stays for --resume.
+	pausedForLater bool
+	// resumeDraft is the hot wash a resumed exercise brought back;
+	// startNext, when positive, is the scenario a resumed exercise starts
+	// once its record is open.
+	resumeDraft *washDraft
+	startNext   int
+	reopened    bool
 
 	events       <-chan timeline.Event
 	stopEvents   func()
@@ -124,7 +155,17 @@ type Model struct {
 
 type confirmation struct {
 	question string
-	yes      tea.Msg
+	choices  []choice
+}
+
+// choice is one answer to a question on screen; a nil msg just closes it.
+type choice struct {
+	key key.Binding
+	msg tea.Msg
+}
+
+func (m Model) yesNo(question string, yes tea.Msg) *confirmation {
+	return &confirmation{question: question, choices: []choice{{m.x.keys.Yes, yes}, {m.x.keys.No, nil}}}
 }
 
 // New builds the console. It fails on a configuration the facilitator
@@ -149,15 +190,31 @@ func New(ctx context.Context, cfg Config) (Model, error) {
 	if err != nil {
 		return Model{}, err
 	}
+	if cfg.TimeScale < 0 {
+		return Model{}, fault.Input(fmt.Errorf("time scale %g: want a positive factor (60: a minute is an hour)", cfg.TimeScale))
+	}
+	x.scale = cfg.TimeScale
 	h := help.New()
 	h.Styles = st.help
 	x.width = 80
-	return Model{x: x, state: stateSetup, width: 80, height: 24, help: h, setup: setup}, nil
+	m := Model{x: x, state: stateSetup, width: 80, height: 24, help: h, setup: setup}
+	if cfg.Resume != nil {
+		return m.resume(*cfg.Resume)
+	}
+	return m, nil
 }
 
-// Init checks Docker (for the mode's default) and starts the clock.
+// Init checks Docker (for the mode's default) and starts the clock; a
+// resumed exercise reopens its record.
 func (m Model) Init() tea.Cmd {
 	var cmds []tea.Cmd
+	if m.x.resumed {
+		cmds = append(cmds, openTimeline(m.x.ctx, m.x.cfg.OpenTimeline, m.x.id, false))
+		if !m.x.cfg.ManualClock {
+			cmds = append(cmds, tick())
+		}
+		return tea.Batch(cmds...)
+	}
 	if m.x.cfg.CheckDocker != nil && m.x.cfg.Live != nil && m.x.cfg.Mode != ModeDiscussion {
 		cmds = append(cmds, checkDocker(m.x.ctx, m.x.cfg.CheckDocker))
 	}
@@ -207,7 +264,53 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		m.help.Width = msg.Width
 		x.width = msg.Width
+		if m.reader != nil {
+			m.reader.resize(msg.Width, m.bodyHeight())
+		}
 		return m, nil
+
+	case readFullMsg:
+		m.reader = newReader(x, msg.title, msg.text)
+		m.reader.resize(m.width, m.bodyHeight())
+		return m, nil
+
+	case choiceNeededMsg:
+		m.confirm = &confirmation{question: msg.question, choices: msg.choices}
+		return m, nil
+
+	case pauseSaveConfirmedMsg:
+		return m.pauseForLater()
+
+	case pausedSavedMsg:
+		if msg.err != nil {
+			m.wash.err = "the hot wash could not be saved, so the exercise is not paused: " + msg.err.Error()
+			return m, nil
+		}
+		m.pausedForLater = true
+		m.stopListening()
+		m.quitting = true
+		return m, tea.Quit
+
+	case draftSavedMsg:
+		if msg.err != nil {
+			m.wash.err = "the hot wash draft could not be saved: " + msg.err.Error()
+		}
+		return m, nil
+
+	case endNowConfirmedMsg:
+		switch m.state {
+		case stateRun:
+			if why := m.run.notNow(); why != "" {
+				m.run.status = why
+				return m, nil
+			}
+			m.run.endingEarly = true
+			return m, m.run.end()
+		case stateHotWash:
+			return m, send(hotwashDoneMsg{})
+		}
+		m.ending, m.quitAfter = timeline.OutcomeInterrupted, true
+		return m.wrapUp()
 
 	case tea.KeyMsg:
 		return m.handleKey(msg)
@@ -233,6 +336,18 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		x.tl = msg.tl
 		x.journal.open(msg.tl)
 		m.events, m.stopEvents = msg.events, msg.stop
+		if x.resumed && !m.reopened {
+			m.reopened = true
+			x.record(timeline.KindNote, "", x.facilitator(), fmt.Sprintf("exercise resumed from the saved record at exercise time %s (discussion mode)", formatT(x.elapsed())),
+				timeline.Note{Text: "exercise resumed from the saved record"})
+			if m.startNext > 0 {
+				next := m.startNext
+				m.startNext = 0
+				cmd := m.run.begin(next)
+				m.run.pause("paused")
+				return m, cmd
+			}
+		}
 		return m, waitEvent(m.events)
 
 	case timelineFailedMsg:
@@ -299,11 +414,11 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		if m.ending != "" {
 			return m.wrapUp()
 		}
-		if next := msg.index + 1; next < len(x.scenarios) {
+		if next := msg.index + 1; next < len(x.scenarios) && !m.run.endingEarly {
 			return m, m.run.begin(next)
 		}
 		m.state = stateHotWash
-		m.wash = newHotwash(x)
+		m.wash = newHotwash(x, m.draft())
 		if m.stackUp {
 			// The last scenario put the stack back; nobody needs it for the
 			// hot wash.
@@ -313,7 +428,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, nil
 
 	case confirmationNeededMsg:
-		m.confirm = &confirmation{question: msg.question, yes: msg.yes}
+		m.confirm = m.yesNo(msg.question, msg.yes)
 		return m, nil
 
 	case endScenarioConfirmedMsg:
@@ -372,12 +487,23 @@ func (m Model) forward(msg tea.Msg) (Model, tea.Cmd) {
 func (m Model) handleKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	k := m.x.keys
 	if c := m.confirm; c != nil {
-		switch {
-		case key.Matches(msg, k.Yes):
+		for _, ch := range c.choices {
+			if key.Matches(msg, ch.key) {
+				m.confirm = nil
+				if ch.msg == nil {
+					return m, nil
+				}
+				return m, send(ch.msg)
+			}
+		}
+		if msg.String() == "ctrl+c" || msg.String() == "esc" {
 			m.confirm = nil
-			return m, send(c.yes)
-		case key.Matches(msg, k.No), msg.String() == "ctrl+c":
-			m.confirm = nil
+		}
+		return m, nil
+	}
+	if m.reader != nil {
+		if !m.reader.update(msg) {
+			m.reader = nil
 		}
 		return m, nil
 	}
@@ -436,15 +562,6 @@ func (m Model) typing() bool {
 	return false
 }
 
-func (m Model) askQuit() (Model, tea.Cmd) {
-	if m.x.tl == nil && !m.x.runStarted && m.state == stateSetup {
-		m.confirm = &confirmation{question: "Quit? Nothing has been recorded yet.", yes: tea.QuitMsg{}}
-		return m, nil
-	}
-	m.confirm = &confirmation{question: "Quit the exercise? What was recorded is saved as evidence.", yes: quitConfirmedMsg{}}
-	return m, nil
-}
-
 // begin leaves setup: the exercise gets its id, its record opens, and the
 // first scenario starts (live: once the stack is up).
 func (m Model) begin() (Model, tea.Cmd) {
@@ -470,191 +587,4 @@ func (m Model) begin() (Model, tea.Cmd) {
 	ctx, cancel := context.WithCancel(x.ctx)
 	m.provisioning, m.provCancel = true, cancel
 	return m, tea.Batch(open, provision(ctx, x.cfg.Live, lines), waitProgress(lines))
-}
-
-// wrapUp takes the exercise to its end one step at a time; it runs again
-// as each step's message arrives. Whatever the way out — the hot wash's
-// write key or a quit — the record ends with run.end and becomes a bundle.
-func (m Model) wrapUp() (Model, tea.Cmd) {
-	x := m.x
-	if m.saving {
-		return m, nil
-	}
-	if m.provisioning {
-		// Quitting while the stack starts: stop it; stackFailedMsg or
-		// stackReadyMsg brings us back here.
-		if m.provCancel != nil {
-			m.provCancel()
-			m.provCancel = nil
-		}
-		return m, nil
-	}
-	if cmd, waiting := m.run.wind(); waiting {
-		return m, cmd
-	}
-	var cmds []tea.Cmd
-	if !m.endRecorded {
-		m.endRecorded = true
-		x.recordRunStart()
-		m.run.recordInterrupted()
-		if m.state == stateHotWash {
-			m.wash.record()
-		}
-		x.record(timeline.KindRunEnd, "", x.facilitator(), "tabletop ended: "+m.ending, timeline.RunEnd{Outcome: m.ending})
-	}
-	if m.stackUp {
-		m.stackUp = false
-		cmds = append(cmds, removeStack(x.ctx, x.cfg.Live))
-	}
-	if x.tl == nil {
-		// The record never opened; there is nothing to save.
-		m.quitting = true
-		return m, tea.Quit
-	}
-	m.state, m.saving = stateSaving, true
-	x.journal.then(func(tl *timeline.Timeline) tea.Cmd { return saveBundle(x.ctx, x.cfg.Save, tl, x.scenarios) })
-	return m, tea.Batch(cmds...)
-}
-
-func (m *Model) stopListening() {
-	if m.stopEvents != nil {
-		m.stopEvents()
-		m.stopEvents = nil
-	}
-}
-
-// View renders the screen on show: a title bar, the screen, a status line
-// and the help bar, cut to the terminal so nothing ever scrolls.
-func (m Model) View() string {
-	if m.quitting {
-		return ""
-	}
-	x := m.x
-	st := x.styles
-	w, h := m.width, m.height
-	if w <= 0 || h <= 0 {
-		return ""
-	}
-	left, right, body, status, keys := m.screen()
-	var helpView string
-	if m.confirm != nil {
-		status = m.confirm.question
-		helpView = m.help.ShortHelpView([]key.Binding{x.keys.Yes, x.keys.No})
-	} else if m.help.ShowAll {
-		helpView = m.help.FullHelpView(keys.FullHelp())
-	} else if keys.rows != nil {
-		rows := make([]string, len(keys.rows))
-		for i, r := range keys.rows {
-			rows[i] = m.help.ShortHelpView(r)
-		}
-		helpView = strings.Join(rows, "\n")
-	} else {
-		helpView = m.help.ShortHelpView(keys.ShortHelp())
-	}
-	helpLines := strings.Count(helpView, "\n") + 1
-	var statusLines []string
-	for _, l := range strings.Split(status, "\n") {
-		statusLines = append(statusLines, wrap(l, w)...)
-	}
-	if len(statusLines) > 2 {
-		statusLines = statusLines[:2]
-	}
-	bodyH := h - 1 - len(statusLines) - helpLines
-	if bodyH < 1 {
-		// A terminal too small to show the screen still shows the keys.
-		return fit(helpView, w, h)
-	}
-	bar := st.bar.Render(padRight(spread(" breachdrill tabletop · "+left, right+" ", w), w))
-	parts := []string{
-		bar,
-		fit(body(w, bodyH), w, bodyH),
-		fit(strings.Join(statusLines, "\n"), w, len(statusLines)),
-		fit(helpView, w, helpLines),
-	}
-	return strings.Join(parts, "\n")
-}
-
-// screen is the screen on show as its parts.
-func (m Model) screen() (left, right string, body func(w, h int) string, status string, keys bindings) {
-	x := m.x
-	switch m.state {
-	case stateSetup:
-		return "setup", m.setup.summary(), m.setup.view, m.setup.status(), m.setup.keys()
-	case stateProvision:
-		return "starting the stack", x.id, m.prov.view, m.prov.status(), m.prov.keys()
-	case stateRun:
-		return m.run.title(), m.run.clockText(), m.run.view, m.run.statusLine(), m.run.keys()
-	case stateHotWash:
-		return "hot wash", x.id, m.wash.view, m.wash.status(), m.wash.keys()
-	case stateSaving:
-		return "saving", x.id, func(w, h int) string { return "\n  Writing the evidence bundle…" }, "", bindings{}
-	case stateDone:
-		return "done", x.id, m.doneView, "", bindings{short: []key.Binding{x.keys.Continue}}
-	}
-	errText := ""
-	if m.err != nil {
-		errText = m.err.Error()
-	}
-	return "failed", "", func(w, h int) string {
-		return "\n" + strings.Join(indent("  ", "  ", x.styles.bad.Render("The exercise could not go on: ")+errText, w), "\n")
-	}, "", bindings{short: []key.Binding{x.keys.Continue}}
-}
-
-func (m Model) doneView(w, h int) string {
-	x := m.x
-	st := x.styles
-	var b strings.Builder
-	b.WriteString("\n")
-	if m.saved != nil {
-		b.WriteString("  " + st.good.Render("Evidence bundle written") + "\n\n")
-		fmt.Fprintf(&b, "  %s\n\n", m.saved.Path)
-		if m.saved.Result != "" {
-			fmt.Fprintf(&b, "  result %s\n", m.saved.Result)
-		}
-		b.WriteString("  open report.html in it for the after-action report; check it with\n")
-		fmt.Fprintf(&b, "  breachdrill evidence verify %s\n", m.saved.Path)
-	}
-	return b.String()
-}
-
-// SaveInterrupted ends a record whose console did not (the program was
-// killed by a signal) and saves it: what was recorded is evidence all the
-// same. It does nothing to a record that already ended.
-func SaveInterrupted(ctx context.Context, tl *timeline.Timeline, catalog []*scenarios.Scenario, save SaveFunc) (Saved, error) {
-	events := tl.Events()
-	if len(events) == 0 {
-		return Saved{}, errors.New("nothing was recorded")
-	}
-	var run timeline.RunInfo
-	_ = events[0].Decode(&run)
-	open := map[string]bool{}
-	ended := false
-	for _, e := range events {
-		switch e.Kind {
-		case timeline.KindScenarioStart:
-			open[e.Scenario] = true
-		case timeline.KindScenarioEnd:
-			delete(open, e.Scenario)
-		case timeline.KindRunEnd:
-			ended = true
-		}
-	}
-	if !ended {
-		for _, id := range run.Scenarios {
-			if open[id] {
-				tl.MustAppend(timeline.Entry{Kind: timeline.KindScenarioEnd, Scenario: id, Summary: "outcome: " + timeline.OutcomeInterrupted,
-					Data: timeline.ScenarioEnd{Outcome: timeline.OutcomeInterrupted, Reason: "the console was stopped"}})
-			}
-		}
-		tl.MustAppend(timeline.Entry{Kind: timeline.KindRunEnd, Summary: "tabletop ended: " + timeline.OutcomeInterrupted, Data: timeline.RunEnd{Outcome: timeline.OutcomeInterrupted}})
-	}
-	var ran []*scenarios.Scenario
-	for _, id := range run.Scenarios {
-		for _, s := range catalog {
-			if s.ID == id {
-				ran = append(ran, s)
-			}
-		}
-	}
-	return save(ctx, tl.Events(), ran)
 }

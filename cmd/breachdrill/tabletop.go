@@ -36,6 +36,9 @@ type tabletopFlags struct {
 	seed         int64
 	run          string
 	allowExposed bool
+	resume       string
+	present      string
+	timeScale    string
 }
 
 func newTabletopCmd() *cobra.Command {
@@ -54,11 +57,21 @@ Docker answers) also starts a seeded shop stack, really injects each scenario,
 and shows the detection engine's alerts and when containment is verified;
 the stack's URL and login are on screen for participants to investigate.
 
-Keys are shown at the bottom of every screen. Quitting asks first, and what
-was recorded is saved as evidence either way.`,
+Keys are shown at the bottom of every screen (? shows them all). Everything
+is recorded as it happens. Quitting offers to pause and save — the exercise
+goes on later with --resume ID, clocks, injects, log and hot wash as they
+stood — or to end it, which leads to the hot wash and the bundle.
+
+--present ID shows the exercise read-only in a second terminal for the room:
+the current inject and its questions, the clocks, the alerts — never the
+facilitator's guide or log. --time-scale 1m=1h runs the story and the
+regulatory clocks in exercise time (a 72-hour deadline passes in 72
+minutes); the report states it as an artificiality.`,
 		Example: `  breachdrill tabletop
   breachdrill tabletop --scenario debug-log-exposure --discussion \
-      --participant "Ana Ruiz:ic" --participant "Ben Okafor:tech" --participant "Chen Li:dpo"`,
+      --participant "Ana Ruiz:ic" --participant "Ben Okafor:tech" --participant "Chen Li:dpo"
+  breachdrill tabletop --resume tabletop-20261120-140000-ab12
+  breachdrill tabletop --present tabletop-20261120-140000-ab12`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runTabletop(cmd, &f) },
 	}
@@ -77,12 +90,23 @@ was recorded is saved as evidence either way.`,
 	fl.Int64Var(&f.seed, "seed", 1, "live mode: dataset seed")
 	fl.StringVar(&f.run, "run", "", "live mode: use the running stack `RUN` (from `stack up`) instead of starting one")
 	fl.BoolVar(&f.allowExposed, "allow-exposed", false, "live mode: run injects even where the stack's network cannot be sealed (a remote or rootless engine)")
+	fl.StringVar(&f.resume, "resume", "", "go on with the paused exercise `ID` (its record is kept under --out)")
+	fl.StringVar(&f.present, "present", "", "show exercise `ID` read-only for the room (a projector or a second terminal), live as it runs")
+	fl.StringVar(&f.timeScale, "time-scale", "", "compress exercise time for the story and the regulatory clocks: `FACTOR` (60) or REAL=STORY (1m=1h)")
 	return cmd
 }
 
 func runTabletop(cmd *cobra.Command, f *tabletopFlags) error {
 	mode := tui.ModeAuto
+	scale, err := parseTimeScale(f.timeScale)
+	if err != nil {
+		return fault.Input(err)
+	}
 	switch {
+	case f.resume != "" && f.present != "":
+		return fault.Input(errors.New("--resume and --present exclude each other: present in a second terminal"))
+	case (f.resume != "" || f.present != "") && (len(f.ids) > 0 || len(f.participants) > 0 || f.live || f.run != "" || f.timeScale != ""):
+		return fault.Input(errors.New("--resume and --present take the exercise as it was set up: --scenario, --participant, --live, --run and --time-scale do not apply"))
 	case f.discussion && f.live:
 		return fault.Input(errors.New("--discussion and --live exclude each other"))
 	case f.discussion:
@@ -101,16 +125,37 @@ func runTabletop(cmd *cobra.Command, f *tabletopFlags) error {
 	if err := f.checkInput(cmd.Context()); err != nil {
 		return err
 	}
+	var resume *tui.Resume
+	switch {
+	case f.present != "":
+		if _, err := savedRecord(f.out, f.present); err != nil {
+			return fault.Input(err)
+		}
+	case f.resume != "":
+		events, err := savedRecord(f.out, f.resume)
+		if err != nil {
+			return fault.Input(err)
+		}
+		draft, err := os.ReadFile(draftPath(f.out, f.resume))
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fault.Input(fmt.Errorf("read the hot wash draft: %w", err))
+		}
+		resume = &tui.Resume{Events: events, Draft: draft}
+		mode = tui.ModeDiscussion
+	}
 	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
 		return fault.Input(errors.New("tabletop is an interactive console: run it in a terminal"))
+	}
+	ctx := cmd.Context()
+	if f.present != "" {
+		return presentTabletop(ctx, f.out, f.present)
 	}
 	cat, pack, err := f.catalog.load(cmd)
 	if err != nil {
 		return err
 	}
-	ctx := cmd.Context()
 	secrets := harness.NewSecrets()
-	rec := &tabletopRecord{dir: f.out, secrets: secrets}
+	rec := &tabletopRecord{dir: f.out, secrets: secrets, resume: resume}
 	defer rec.close()
 
 	var signing []reports.Option
@@ -123,9 +168,12 @@ func runTabletop(cmd *cobra.Command, f *tabletopFlags) error {
 		CheckDocker:  containers.CheckDocker,
 		OpenTimeline: rec.open,
 		Save:         tui.BundleSaver(f.out, version, secrets.List, signing...),
+		SaveDraft:    func(id string, b []byte) error { return writeFileAtomic(draftPath(f.out, id), b) },
+		TimeScale:    scale,
+		Resume:       resume,
 	}
 	var live *liveEngine
-	if !f.discussion {
+	if !f.discussion && resume == nil {
 		src, err := containers.ParseSource(f.stack.source)
 		if err != nil {
 			return err
@@ -154,19 +202,24 @@ func runTabletop(cmd *cobra.Command, f *tabletopFlags) error {
 	}
 	final, runErr := tea.NewProgram(model, tea.WithContext(ctx), tea.WithAltScreen()).Run()
 	m, _ := final.(tui.Model)
+	if m.PausedForLater() {
+		rec.close()
+		fmt.Fprintf(cmd.OutOrStdout(), "paused and saved as %s\ngo on with: breachdrill tabletop --resume %s --out %s\n", m.ID(), m.ID(), f.out)
+		return nil
+	}
 	saved, ok := m.Saved()
 	if !ok && rec.timeline() != nil && m.Err() == nil {
-		// The console was stopped (a signal) before it saved: what was
-		// recorded is evidence all the same.
-		var err error
-		saved, err = tui.SaveInterrupted(context.WithoutCancel(ctx), rec.timeline(), cat.All(), cfg.Save)
-		if err != nil {
-			return fault.Infra(fmt.Errorf("save the record (it stays in %s): %w", rec.path(), err))
-		}
-		ok = true
+		// The console was stopped (a signal: the terminal closed, the
+		// laptop's session ended) before the exercise ended: the record is
+		// kept, as a pause would keep it, so the room can go on.
+		id := rec.exerciseID()
+		rec.close()
+		fmt.Fprintf(cmd.ErrOrStderr(), "the console was stopped; the record of %s is kept\ngo on with: breachdrill tabletop --resume %s --out %s\n", id, id, f.out)
+		return fault.Infra(fmt.Errorf("interrupted: %w", runErr))
 	}
 	if ok {
 		rec.discard()
+		os.Remove(draftPath(f.out, rec.exerciseID()))
 		fmt.Fprintf(cmd.OutOrStdout(), "evidence bundle: %s (%s)\n", saved.Path, saved.Result)
 	}
 	switch {
@@ -214,23 +267,48 @@ func incompleteTabletop(bundle string) error {
 type tabletopRecord struct {
 	dir     string
 	secrets *harness.Secrets
+	// resume, when set, is the paused exercise's record: open continues
+	// it instead of creating one.
+	resume *tui.Resume
 
 	mu   sync.Mutex
+	id   string
 	file *os.File
 	tl   *timeline.Timeline
+}
+
+func (r *tabletopRecord) exerciseID() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.id
 }
 
 func (r *tabletopRecord) open(_ context.Context, id string) (*timeline.Timeline, error) {
 	if err := os.MkdirAll(r.dir, 0o755); err != nil {
 		return nil, fault.Input(fmt.Errorf("--out %s: %w", r.dir, err))
 	}
-	f, err := os.OpenFile(filepath.Join(r.dir, "."+id+".timeline.jsonl"), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if r.resume != nil {
+		f, err := os.OpenFile(recordPath(r.dir, id), os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("reopen the record file: %w", err)
+		}
+		tl, err := timeline.Restore(r.resume.Events, timeline.WithSink(f), timeline.WithMask(r.secrets.Mask))
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		r.mu.Lock()
+		r.id, r.file, r.tl = id, f, tl
+		r.mu.Unlock()
+		return tl, nil
+	}
+	f, err := os.OpenFile(recordPath(r.dir, id), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("create the record file: %w", err)
 	}
 	tl := timeline.New(timeline.WithSink(f), timeline.WithMask(r.secrets.Mask))
 	r.mu.Lock()
-	r.file, r.tl = f, tl
+	r.id, r.file, r.tl = id, f, tl
 	r.mu.Unlock()
 	return tl, nil
 }
@@ -265,5 +343,6 @@ func (r *tabletopRecord) close() {
 	defer r.mu.Unlock()
 	if r.file != nil {
 		r.file.Close()
+		r.file = nil
 	}
 }

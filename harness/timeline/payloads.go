@@ -191,6 +191,7 @@ type Participant struct {
 
 // TabletopInject is a narrative inject delivered to the room.
 type TabletopInject struct {
+	Index     int      `json:"index,omitempty"` // 1-based, in schedule order
 	AtSeconds float64  `json:"at_s"`
 	Say       string   `json:"say"`
 	Ask       []string `json:"ask,omitempty"`
@@ -199,6 +200,7 @@ type TabletopInject struct {
 
 // Decision is something the room decided or did.
 type Decision struct {
+	ID   string `json:"id,omitempty"` // the log entry ("L3"), for corrections
 	Who  string `json:"who"`
 	Role string `json:"role,omitempty"`
 	What string `json:"what"`
@@ -206,6 +208,7 @@ type Decision struct {
 
 // Note is free text for the record.
 type Note struct {
+	ID   string `json:"id,omitempty"` // the log entry ("L3"), for corrections
 	Text string `json:"text"`
 }
 
@@ -240,12 +243,6 @@ type Improvement struct {
 	Control   string `json:"control,omitempty"`
 }
 
-// SignOff is a named person approving the record at the end of a tabletop.
-type SignOff struct {
-	Name string `json:"name"`
-	Role string `json:"role"`
-}
-
 // Fault is an infrastructure failure; a scenario that has one is never
 // reported as detected or missed.
 type Fault struct {
@@ -263,4 +260,82 @@ func (s *StackInfo) Fidelity() string {
 		return SchemaModeLimitation
 	}
 	return ""
+}
+
+// Tabletop record kinds added for the facilitator console: each is
+// additive, so a report that does not know one simply lists its summary.
+const (
+	KindTabletopClock Kind = "tabletop.clock"   // TabletopClock
+	KindCorrection    Kind = "correction"       // Correction
+	KindOutcomeMark   Kind = "expected.outcome" // OutcomeMark
+	KindEvaluatorNote Kind = "evaluator.note"   // EvaluatorNote
+	KindFeedback      Kind = "feedback"         // Feedback
+	KindArtificiality Kind = "artificiality"    // Artificiality
+)
+
+// TabletopClock is the exercise clock's state when the facilitator paused,
+// resumed or saved the exercise for later; a resumed console and the room
+// display read the clocks back from it.
+type TabletopClock struct {
+	State           string  `json:"state"` // paused, resumed, saved
+	ScenarioSeconds float64 `json:"scenario_s"`
+	ExerciseSeconds float64 `json:"exercise_s"`
+}
+
+// Correction amends an earlier entry without erasing it: the timeline keeps
+// the original and the correction, and the report shows both.
+type Correction struct {
+	Of     string `json:"of"`     // the entry's id (a log entry "L3", an inject "inject 2")
+	Action string `json:"action"` // edited, struck, withdrawn
+	Text   string `json:"text,omitempty"`
+	Was    string `json:"was,omitempty"`
+}
+
+// Expected-outcome marks.
+const (
+	MarkObserved    = "observed"
+	MarkPartly      = "partly"
+	MarkNotObserved = "not observed"
+)
+
+// OutcomeMark is the facilitator's judgement of one outcome an inject
+// expected (the scenario's `expect:`), as HSEEP's evaluation guides record.
+type OutcomeMark struct {
+	Inject  int    `json:"inject"` // 1-based, in schedule order
+	Outcome string `json:"outcome"`
+	Mark    string `json:"mark"`
+	Note    string `json:"note,omitempty"`
+}
+
+// EvaluatorNote is an evaluator's observation on one objective.
+type EvaluatorNote struct {
+	Objective string `json:"objective"`
+	Evaluator string `json:"evaluator"`
+	Text      string `json:"text"`
+}
+
+// Feedback is one participant's answer to the end-of-exercise form.
+type Feedback struct {
+	Who     string `json:"who"`
+	Role    string `json:"role,omitempty"`
+	Score   int    `json:"score,omitempty"` // 1 (poor) to 5 (excellent): was the exercise useful
+	Worked  string `json:"worked,omitempty"`
+	Improve string `json:"improve,omitempty"`
+}
+
+// SignOff is a named person accepting the record: the facilitator, then an
+// approver.
+type SignOff struct {
+	Name string    `json:"name"`
+	Role string    `json:"role"`
+	As   string    `json:"as"` // facilitator, approver
+	At   time.Time `json:"at"`
+}
+
+// Artificiality is a way the exercise differs from a real incident, stated
+// for whoever reads the record (HSEEP's "exercise artificialities").
+type Artificiality struct {
+	Text string `json:"text"`
+	// TimeScale is exercise time per real time (60: a minute is an hour).
+	TimeScale float64 `json:"time_scale,omitempty"`
 }

@@ -314,3 +314,19 @@ func maskValues(b []byte, mask func(string) string) ([]byte, error) {
 	}
 	return json.Marshal(walk(v))
 }
+
+// Restore continues a timeline read back from its file (a paused exercise
+// resumed): the chain must verify, offsets keep counting from the first
+// event, and new events chain to the last.
+func Restore(events []Event, opts ...Option) (*Timeline, error) {
+	if len(events) == 0 {
+		return nil, fmt.Errorf("timeline: nothing to restore")
+	}
+	if p := Verify(events); len(p) > 0 {
+		return nil, fmt.Errorf("timeline: the record fails verification: %s", p[0])
+	}
+	t := New(opts...)
+	t.start = events[0].Time.Add(-events[0].Offset())
+	t.events = append([]Event(nil), events...)
+	return t, nil
+}

@@ -1,0 +1,232 @@
+package tui
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/breachdrill/breachdrill/harness/timeline"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// teaConsole runs the console in teatest at w×h, for the issues a
+// facilitator met in a real terminal.
+type teaConsole struct {
+	t  *testing.T
+	tm *teatest.TestModel
+}
+
+func newTeaConsole(t *testing.T, r *rig, w, h int, edit ...func(*Config)) *teaConsole {
+	t.Helper()
+	edit = append([]func(*Config){func(c *Config) {
+		c.Selected = []string{"debug-log-exposure"}
+		c.Participants = []timeline.Participant{{Name: "Ana Ruiz", Role: RoleIncidentCommander}, {Name: "Dana Kim", Role: RoleScribe}}
+	}}, edit...)
+	return &teaConsole{t: t, tm: teatest.NewTestModel(t, r.model(t, edit...), teatest.WithInitialTermSize(w, h))}
+}
+
+func (c *teaConsole) typ(keys ...string) {
+	for _, k := range keys {
+		for _, msg := range keyMsgs(k) {
+			c.tm.Send(msg)
+		}
+	}
+}
+
+// waitFor returns once the output holds every one of want.
+func (c *teaConsole) waitFor(want ...string) {
+	c.t.Helper()
+	teatest.WaitFor(c.t, c.tm.Output(), func(b []byte) bool {
+		for _, w := range want {
+			if !bytes.Contains(b, []byte(w)) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+func (c *teaConsole) final() Model {
+	c.t.Helper()
+	require.NoError(c.t, c.tm.Quit())
+	return c.tm.FinalModel(c.t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+}
+
+// TestTypingStaysVisibleAt80x24: the decision being typed is drawn on its
+// own line under a one-line hint, never pushed off by the hint's wrap.
+func TestTypingStaysVisibleAt80x24(t *testing.T) {
+	r := newRig(t)
+	c := newTeaConsole(t, r, 80, 24)
+	c.typ("enter")
+	c.waitFor("A customer sends support")
+	c.typ("d", "Isolate the web server")
+	c.waitFor("› Isolate the web server▏")
+	m := c.final()
+	lines := strings.Split(m.View(), "\n")
+	require.Len(t, lines, 24)
+	assert.Equal(t, "› Isolate the web server▏", strings.TrimRight(lines[22], " "))
+	assert.Contains(t, lines[23], "esc cancel")
+}
+
+// TestFooterFitsAndKeepsQuit: at 80 columns the help ends with quit and
+// more keys, never with "…".
+func TestFooterFitsAndKeepsQuit(t *testing.T) {
+	for _, w := range []int{80, 100, 120} {
+		r := newRig(t)
+		d := started(t, r)
+		d.send(termSize(w, 24))
+		for _, screen := range []string{"run", "log", "guide"} {
+			switch screen {
+			case "log":
+				d.keys("tab")
+			case "guide":
+				d.keys("tab", "g")
+			}
+			lines := strings.Split(d.view(), "\n")
+			last := lines[len(lines)-1]
+			assert.True(t, strings.HasSuffix(strings.TrimRight(last, " "), "q quit • ? more keys"), "%d cols, %s: %q", w, screen, last)
+			assert.NotContains(t, strings.Join(lines[len(lines)-2:], "\n"), "…")
+		}
+	}
+}
+
+func TestDiscussionFlagSaysWhyLiveIsOff(t *testing.T) {
+	r := newRig(t)
+	c := newTeaConsole(t, r, 80, 24, func(c *Config) { c.Mode = ModeDiscussion })
+	c.typ("tab", "tab")
+	c.waitFor("unavailable: discussion mode was asked for (--discussion)")
+	assert.NotContains(t, c.final().View(), "no live engine in this build")
+}
+
+func TestPauseKeySaysResumeWhilePaused(t *testing.T) {
+	r := newRig(t)
+	c := newTeaConsole(t, r, 80, 24)
+	c.typ("enter")
+	c.waitFor("space pause")
+	c.typ("space")
+	c.waitFor("space resume", "PAUSED")
+}
+
+func TestEarlyInjectLabelKeepsASpace(t *testing.T) {
+	r := newRig(t)
+	c := newTeaConsole(t, r, 80, 24)
+	c.typ("enter")
+	c.waitFor("A customer sends support")
+	r.clock.Advance(15 * time.Second)
+	c.typ("i")
+	c.waitFor("T+00:15* A security researcher")
+}
+
+func TestRolePickerArrowsChangeTheRole(t *testing.T) {
+	r := newRig(t)
+	c := newTeaConsole(t, r, 80, 24, func(c *Config) { c.Participants = nil })
+	c.typ("tab", "a", "Ana")
+	c.waitFor("role ‹incident commander›")
+	c.tm.Send(tea.KeyMsg{Type: tea.KeyRight})
+	c.waitFor("role ‹technical lead›")
+	c.tm.Send(tea.KeyMsg{Type: tea.KeyLeft})
+	c.tm.Send(tea.KeyMsg{Type: tea.KeyLeft})
+	c.waitFor("role ‹observer›")
+	c.typ("enter")
+	c.waitFor("Ana                            observer")
+}
+
+func TestNotesNameWhoTookThem(t *testing.T) {
+	r := newRig(t)
+	c := newTeaConsole(t, r, 80, 24)
+	c.typ("enter")
+	c.waitFor("A customer sends support")
+	c.typ("n")
+	c.waitFor("note by Dana Kim (scribe) · tab: someone else")
+	c.typ("tab")
+	c.waitFor("note by Ana Ruiz (incident commander)")
+	c.typ("Legal on standby", "enter")
+	c.waitFor("L1 note by Ana Ruiz: Legal on standby")
+	c.final()
+	notes := ofKind(r.timeline().Events(), timeline.KindNote)
+	require.Len(t, notes, 1)
+	assert.Equal(t, "Ana Ruiz", notes[0].Actor)
+}
+
+func TestDueDateInThePastIsRefused(t *testing.T) {
+	r := newRig(t)
+	c := newTeaConsole(t, r, 80, 24)
+	c.typ("enter")
+	c.waitFor("A customer sends support")
+	c.typ("e")
+	c.waitFor("go to the hot wash?")
+	c.typ("y")
+	c.waitFor("hot wash")
+	c.typ("tab", "tab", "a", "Fix it", "enter", "Ana Ruiz", "enter", "ctrl+u", "2026-11-19", "enter")
+	c.waitFor("due date 2026-11-19 is in the past (today is 2026-11-20)")
+	c.typ("ctrl+u", "2026-11-20", "enter")
+	c.waitFor("Plan (1)")
+}
+
+// TestTakeBackAndStrike: a step back withdraws the last inject and holds
+// it; a struck entry stays in the log, marked, and in the record.
+func TestTakeBackAndStrike(t *testing.T) {
+	r := newRig(t)
+	c := newTeaConsole(t, r, 80, 24)
+	c.typ("enter")
+	c.waitFor("A customer sends support")
+	c.typ("i")
+	c.waitFor("injects 2/3")
+	c.typ("u")
+	c.waitFor("inject 2 taken back: i delivers it again", "next held back: i delivers it")
+	r.clock.Advance(6 * time.Minute)
+	c.tm.Send(tickMsg{})
+	c.typ("d", "Wrong call", "enter", "tab", "x", "entered by mistake", "enter")
+	c.waitFor("[struck]")
+	c.typ("i")
+	c.waitFor("injects 2/3 · next at T+15:00")
+	m := c.final()
+	assert.Len(t, m.run.feed, 2)
+	var got []timeline.Correction
+	for _, e := range ofKind(r.timeline().Events(), timeline.KindCorrection) {
+		got = append(got, decode[timeline.Correction](t, e))
+	}
+	require.Len(t, got, 2)
+	assert.Equal(t, "withdrawn", got[0].Action)
+	assert.Equal(t, timeline.Correction{Of: "L1", Action: "struck", Text: "entered by mistake", Was: "Wrong call"}, got[1])
+}
+
+// TestEveryAlertCanBeReached: seven alerts, all reachable by scrolling the
+// alerts pane, each readable in full.
+func TestEveryAlertCanBeReached(t *testing.T) {
+	r := newRig(t)
+	d := drive(t, r.model(t, func(c *Config) {
+		c.Selected = []string{"debug-log-exposure"}
+		c.Participants = []timeline.Participant{{Name: "Ana Ruiz", Role: RoleIncidentCommander}}
+	}))
+	d.keys("enter")
+	d.m.x.mode = ModeLive
+	id := d.m.run.sc.ID
+	d.send(injectedMsg{scenario: id})
+	for i := range 7 {
+		d.send(engineEventMsg{ev: timeline.Event{Kind: timeline.KindAlert, Scenario: id,
+			Data: []byte(`{"rule":"rule-` + string(rune('1'+i)) + `","title":"Alert ` + string(rune('1'+i)) + `","severity":"high","source":"state","window":"observe","matched":["GET /wp-content/debug.log 200"]}`)}})
+	}
+	assert.NotContains(t, d.view(), "rule-1 ", "only the latest show at first")
+	d.keys("tab", "tab")
+	for range 6 {
+		d.keys("up")
+	}
+	d.contains(t, "rule-1 ")
+	d.keys("enter")
+	d.contains(t, "alert rule-1", "What matched", "GET /wp-content/debug.log 200")
+	d.keys("esc")
+	d.contains(t, "alerts (7)")
+}
+
+func TestPlaceholdersAreFilledOnScreen(t *testing.T) {
+	r := newRig(t)
+	d := started(t, r)
+	d.m.x.access = &Access{User: "drilladmin", TablePrefix: "shop_"}
+	got := d.m.run.expandPlaceholders("copy export-{{date}}.csv from {{prefix}}users for {{admin_user}}", start)
+	assert.Equal(t, "copy export-20261120.csv from shop_users for drilladmin", got)
+}
