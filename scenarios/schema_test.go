@@ -146,7 +146,6 @@ func TestSchemaAgreesWithValidate(t *testing.T) {
 	}
 }
 
-
 // exampleScenario puts an entry's reference example where it belongs.
 func exampleScenario(e Entry) string {
 	inject, verify := "  - wait: 1s\n", "  - file.absent: wp-content/x\n"
