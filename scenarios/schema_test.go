@@ -102,7 +102,7 @@ func TestSchemaAgreesWithValidate(t *testing.T) {
 		return err
 	})
 	require.NoError(t, err)
-	require.Len(t, good, 10)
+	require.GreaterOrEqual(t, len(good), 10)
 	sk, err := Skeleton("my-scenario", "../scenario.schema.json")
 	require.NoError(t, err)
 	good = append(good, input{"skeleton", sk})
@@ -166,7 +166,7 @@ func TestReferenceDocumentsEveryArgument(t *testing.T) {
 			assert.True(t, strings.HasPrefix(e.Example, e.Name+":"), "example %q is not of %s", e.Example, e.Name)
 			for _, a := range e.Args {
 				assert.NotEmpty(t, a.Doc, "argument %s has no doc tag", a.Name)
-				assert.NotEmpty(t, a.Type, "argument %s", a.Name)
+				assert.False(t, strings.HasPrefix(a.Type, "value ("), "argument %s has type %s: teach describeArg in reference.go to describe it", a.Name, a.Type)
 			}
 			if e.Shorthand != "" {
 				assert.Contains(t, argNames(newOf(e.Name)), e.Shorthand)
@@ -209,7 +209,7 @@ func TestShippedScenariosReferenceTheSchema(t *testing.T) {
 			require.NoError(t, err)
 			defer f.Close()
 			first, _ := bufio.NewReader(f).ReadString('\n')
-			assert.Equal(t, "# yaml-language-server: $schema=../../../"+SchemaFile+"\n", first)
+			assert.Equal(t, SchemaHeader, first, "run go generate ./scenarios to add it")
 			_, err = os.Stat(filepath.Join("..", SchemaFile))
 			assert.NoError(t, err, "the schema the header points at is not published")
 		})

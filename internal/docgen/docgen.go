@@ -36,10 +36,26 @@ func Files() (map[string][]byte, error) {
 }
 
 // Write writes every generated file under root and returns their paths.
+// It also gives every shipped scenario file that lacks it the schema
+// header, so a scenario added by hand (or by a merged branch) gets it.
 func Write(root string) ([]string, error) {
 	files, err := Files()
 	if err != nil {
 		return nil, err
+	}
+	shipped, err := filepath.Glob(filepath.Join(root, "scenarios", "catalog", "*", "scenario.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range shipped {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		if !bytes.HasPrefix(b, []byte(scenarios.SchemaHeader)) {
+			rel, _ := filepath.Rel(root, f)
+			files[filepath.ToSlash(rel)] = append([]byte(scenarios.SchemaHeader), b...)
+		}
 	}
 	var written []string
 	for _, p := range sortedPaths(files) {
