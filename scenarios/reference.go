@@ -60,7 +60,7 @@ var Placeholders = []Placeholder{
 	{"{{prefix}}", "the stack's table prefix", "wp_"},
 	{"{{date}}", "today's date (UTC) as YYYYMMDD, when the step runs", "20261130"},
 	{"{{admin_user}}", "the login of the stack's administrator (random per run)", "drilladmin"},
-	{"{{i}}", "in http.request (path, query, body, form, json), the repetition: 1, 2, ... repeat", "3"},
+	{"{{i}}", "in http.request (path, query, body, form, json), the repetition: 1, 2, ... repeat; 1 in the HTTP checks", "3"},
 }
 
 // Actions documents every action, by name.
