@@ -120,3 +120,54 @@ func TestRulesGuideExamples(t *testing.T) {
 	}
 	assert.Equal(t, 2, n, "the guide's Sigma rule and state check")
 }
+
+// The rules guide documents every field each log source produces. The
+// loader is the source of truth (harness/detect/source.go): a rule naming a
+// field no event carries is refused with the list of those that exist, so
+// the list is read from that message, not copied here.
+func TestRulesGuideListsEveryField(t *testing.T) {
+	doc := readDoc(t, "docs/write-rules.md")
+	sections := map[string]string{}
+	for _, part := range strings.Split(doc, "\n#### ")[1:] {
+		title, body, _ := strings.Cut(part, "\n")
+		sections[title] = body
+	}
+	tests := []struct {
+		heading   string // start of the guide's section title
+		logsource string
+	}{
+		{"Web access log", "{category: webserver}"},
+		{"WordPress audit log", "{product: wordpress, service: audit}"},
+		{"Database audit", "{product: mariadb, service: audit}"},
+		{"PHP error log", "{product: php}"},
+		{"File integrity", "{category: file_event}"},
+		{"GraphQL", "{product: wordpress, service: graphql}"},
+	}
+	listed := regexp.MustCompile(`fields: (.*)$`)
+	for _, tt := range tests {
+		t.Run(tt.heading, func(t *testing.T) {
+			var section string
+			for title, body := range sections {
+				if strings.HasPrefix(title, tt.heading) {
+					section = body
+				}
+			}
+			require.NotEmpty(t, section, "the guide has no section %q", tt.heading)
+			assert.Contains(t, doc, "`logsource: "+tt.logsource+"`")
+			rule := "title: probe\nname: field-probe\nlevel: low\nlogsource: " + tt.logsource +
+				"\ndetection:\n  sel:\n    zz-no-such-field: x\n  condition: sel\n"
+			_, err := detect.LoadPack(fstest.MapFS{"probe.yml": {Data: []byte(rule)}})
+			require.Error(t, err)
+			var fields []string
+			for _, line := range strings.Split(err.Error(), "\n") {
+				if m := listed.FindStringSubmatch(line); m != nil {
+					fields = strings.Split(m[1], ", ")
+				}
+			}
+			require.NotEmpty(t, fields, "the loader no longer lists a source's fields: %v", err)
+			for _, f := range fields {
+				assert.Contains(t, section, "`"+f+"`", "field %s of %s is not documented", f, tt.logsource)
+			}
+		})
+	}
+}
