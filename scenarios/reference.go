@@ -184,7 +184,7 @@ const SchemaFile = "docs/schema/scenario.schema.json"
 // editors that use the YAML language server at the published schema.
 const SchemaHeader = "# yaml-language-server: $schema=../../../" + SchemaFile + "\n"
 
-// JSONSchema is the JSON Schema (draft 2020-12) of a scenario file, for
+// JSONSchema is the JSON Schema (draft-07, what editors support best) of a scenario file, for
 // editors (yaml-language-server) and for other tools. It says what
 // `scenarios validate` says about a file's shape; checks that need more than
 // the file (does an expected rule exist in the pack, is an artifact there)
@@ -205,7 +205,7 @@ func JSONSchema() ([]byte, error) {
 		return s
 	}
 	steps := func(desc string) map[string]any {
-		return map[string]any{"type": "array", "description": desc, "items": map[string]any{"$ref": "#/$defs/action"}}
+		return map[string]any{"type": "array", "description": desc, "items": map[string]any{"$ref": "#/definitions/action"}}
 	}
 	preconds := toAny(sortedKeys(knownPreconditions))
 	props := map[string]any{
@@ -221,12 +221,12 @@ func JSONSchema() ([]byte, error) {
 		"preconditions": stringOrList(map[string]any{"enum": preconds,
 			"description": "what the stack must offer: " + strings.Join(sortedKeys(knownPreconditions), ", ")}),
 		"inject":         steps("the attack: actions run in order; T0 is the start of the first"),
-		"expect":         map[string]any{"type": "array", "minItems": 1, "description": "rules that must fire", "items": map[string]any{"$ref": "#/$defs/expectation"}},
+		"expect":         map[string]any{"type": "array", "minItems": 1, "description": "rules that must fire", "items": map[string]any{"$ref": "#/definitions/expectation"}},
 		"contain_within": duration("deadline for containment after the first alert (default 2m)"),
 		"respond":        steps("the playbook: actions run in order after detection"),
-		"verify":         map[string]any{"type": "array", "minItems": 1, "description": "checks that prove containment", "items": map[string]any{"$ref": "#/$defs/check"}},
+		"verify":         map[string]any{"type": "array", "minItems": 1, "description": "checks that prove containment", "items": map[string]any{"$ref": "#/definitions/check"}},
 		"revert":         steps("actions that put back what the reset point does not cover"),
-		"tabletop":       map[string]any{"type": "array", "description": "timed narrative for a discussion exercise, in time order", "items": map[string]any{"$ref": "#/$defs/tabletopInject"}},
+		"tabletop":       map[string]any{"type": "array", "description": "timed narrative for a discussion exercise, in time order", "items": map[string]any{"$ref": "#/definitions/tabletopInject"}},
 	}
 	defs := map[string]any{
 		"action": registrySchema(Actions(), "an action: a mapping with one key, the action's name"),
@@ -250,14 +250,14 @@ func JSONSchema() ([]byte, error) {
 	}
 	required := []any{"id", "title", "severity", "inject", "expect", "respond", "verify"}
 	doc := map[string]any{
-		"$schema":              "https://json-schema.org/draft/2020-12/schema",
+		"$schema":              "http://json-schema.org/draft-07/schema#",
 		"title":                "breachdrill scenario",
 		"description":          "One breach: inject, expected detections, response playbook, containment checks, tabletop injects. Generated from the registry in scenarios/; see docs/reference/scenario-actions.md.",
 		"type":                 "object",
 		"additionalProperties": false,
 		"required":             required,
 		"properties":           props,
-		"$defs":                defs,
+		"definitions":          defs,
 	}
 	return marshalSchema(doc)
 }

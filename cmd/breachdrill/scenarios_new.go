@@ -69,7 +69,7 @@ func newScenarioSchemaCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "schema",
 		Short: "Print the JSON Schema of scenario files",
-		Long: `Print the JSON Schema (draft 2020-12) of scenario files, generated from the
+		Long: `Print the JSON Schema (draft-07) of scenario files, generated from the
 actions and checks this binary knows. Point your editor at it with a first
 line '# yaml-language-server: $schema=PATH' in the scenario file.`,
 		Args: cobra.NoArgs,

@@ -192,7 +192,7 @@ func StateCheckSchema() ([]byte, error) {
 		})
 	}
 	doc := obj{
-		"$schema":              "https://json-schema.org/draft/2020-12/schema",
+		"$schema":              "http://json-schema.org/draft-07/schema#",
 		"title":                "breachdrill state check",
 		"description":          "A state check: a probe of the stack (http, sql, config or file) run on an interval. See rules/README.md and docs/write-rules.md.",
 		"type":                 "object",

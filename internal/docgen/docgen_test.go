@@ -112,7 +112,7 @@ func TestFilesAreValidJSONSchemas(t *testing.T) {
 			compile(t, files[p])
 			var v map[string]any
 			require.NoError(t, json.Unmarshal(files[p], &v))
-			assert.Equal(t, "https://json-schema.org/draft/2020-12/schema", v["$schema"], fmt.Sprint(p))
+			assert.Equal(t, "http://json-schema.org/draft-07/schema#", v["$schema"], fmt.Sprint(p))
 		})
 	}
 }
