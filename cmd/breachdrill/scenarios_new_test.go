@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/breachdrill/breachdrill/scenarios"
@@ -59,6 +60,27 @@ func TestScenariosReferenceCommands(t *testing.T) {
 			published, err := os.ReadFile(filepath.Join("..", "..", tt.file))
 			require.NoError(t, err)
 			assert.Equal(t, string(published), r.stdout, "stale: go generate ./scenarios")
+		})
+	}
+}
+
+// `scenarios validate` itself refuses every bad-input fixture with exit 2
+// and the message the fixture names (the scenarios package checks that the
+// published schema refuses them too).
+func TestValidateRefusesTheFixtures(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "scenarios", "testdata", "*", "*.yaml"))
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(files), 25)
+	for _, f := range files {
+		t.Run(filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			require.NoError(t, err)
+			first, _, _ := strings.Cut(string(data), "\n")
+			want, ok := strings.CutPrefix(first, "# want: ")
+			require.True(t, ok)
+			r := runCLI(t, nil, "scenarios", "validate", f)
+			assert.Equal(t, 2, r.code, r.stdout)
+			assert.Contains(t, r.stderr, want)
 		})
 	}
 }
