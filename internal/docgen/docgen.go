@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/breachdrill/breachdrill/scenarios"
 )
@@ -18,8 +19,10 @@ import (
 // StateCheckSchemaFile is where the state-check schema is published.
 const StateCheckSchemaFile = "docs/schema/state-check.schema.json"
 
-// Files returns every generated file by its path from the repository root.
-func Files() (map[string][]byte, error) {
+// Files returns every generated file under root by its path from root:
+// the reference, the schemas, the generated blocks of the guides, and
+// shipped scenario files that lack the schema header (with it added).
+func Files(root string) (map[string][]byte, error) {
 	sc, err := scenarios.JSONSchema()
 	if err != nil {
 		return nil, err
@@ -28,21 +31,23 @@ func Files() (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string][]byte{
+	files := map[string][]byte{
 		scenarios.ReferenceFile: []byte(scenarios.Markdown()),
 		scenarios.SchemaFile:    sc,
 		StateCheckSchemaFile:    st,
-	}, nil
-}
-
-// Write writes every generated file under root and returns their paths.
-// It also gives every shipped scenario file that lacks it the schema
-// header, so a scenario added by hand (or by a merged branch) gets it.
-func Write(root string) ([]string, error) {
-	files, err := Files()
+	}
+	guide, err := os.ReadFile(filepath.Join(root, CIGuideFile))
 	if err != nil {
 		return nil, err
 	}
+	table, err := ShardTable(3)
+	if err != nil {
+		return nil, err
+	}
+	if guide, err = replaceBlock(guide, "shard-table", table); err != nil {
+		return nil, fmt.Errorf("%s: %w", CIGuideFile, err)
+	}
+	files[CIGuideFile] = guide
 	shipped, err := filepath.Glob(filepath.Join(root, "scenarios", "catalog", "*", "scenario.yaml"))
 	if err != nil {
 		return nil, err
@@ -56,6 +61,57 @@ func Write(root string) ([]string, error) {
 			rel, _ := filepath.Rel(root, f)
 			files[filepath.ToSlash(rel)] = append([]byte(scenarios.SchemaHeader), b...)
 		}
+	}
+	return files, nil
+}
+
+// CIGuideFile holds the shard table generated from the catalogue.
+const CIGuideFile = "docs/run-in-ci.md"
+
+// ShardTable is a Markdown table of how --shard K/n deals the shipped
+// catalogue.
+func ShardTable(n int) (string, error) {
+	cat, err := scenarios.Builtin()
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString("| shard | scenarios |\n|---|---|\n")
+	for k := 1; k <= n; k++ {
+		part, err := scenarios.Shard(cat.All(), k, n)
+		if err != nil {
+			return "", err
+		}
+		ids := make([]string, len(part))
+		for i, s := range part {
+			ids[i] = s.ID
+		}
+		fmt.Fprintf(&b, "| %d/%d | %s |\n", k, n, strings.Join(ids, ", "))
+	}
+	return b.String(), nil
+}
+
+// replaceBlock puts content between <!-- generated: name --> and
+// <!-- /generated --> in a Markdown page.
+func replaceBlock(page []byte, name, content string) ([]byte, error) {
+	begin, end := "<!-- generated: "+name+" -->\n", "<!-- /generated -->"
+	s := string(page)
+	i := strings.Index(s, begin)
+	if i < 0 {
+		return nil, fmt.Errorf("no %q block", name)
+	}
+	j := strings.Index(s[i:], end)
+	if j < 0 {
+		return nil, fmt.Errorf("block %q is not closed with %s", name, end)
+	}
+	return []byte(s[:i+len(begin)] + content + s[i+j:]), nil
+}
+
+// Write writes every generated file under root and returns their paths.
+func Write(root string) ([]string, error) {
+	files, err := Files(root)
+	if err != nil {
+		return nil, err
 	}
 	var written []string
 	for _, p := range sortedPaths(files) {

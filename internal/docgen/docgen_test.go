@@ -25,7 +25,7 @@ const root = "../.."
 // now. After changing an action, a check or an argument (or merging a branch
 // that did): go generate ./scenarios.
 func TestGeneratedDocsAreCurrent(t *testing.T) {
-	files, err := Files()
+	files, err := Files(root)
 	require.NoError(t, err)
 	for _, p := range sortedPaths(files) {
 		t.Run(p, func(t *testing.T) {
@@ -102,7 +102,7 @@ func TestStateCheckSchemaAgreesWithTheLoader(t *testing.T) {
 }
 
 func TestFilesAreValidJSONSchemas(t *testing.T) {
-	files, err := Files()
+	files, err := Files(root)
 	require.NoError(t, err)
 	for _, p := range sortedPaths(files) {
 		if !strings.HasSuffix(p, ".json") {

@@ -78,23 +78,6 @@ func TestGuidesStartFromACleanMachine(t *testing.T) {
 	}
 }
 
-// The shard table of the CI guide is how Shard deals the shipped catalogue.
-func TestCIGuideShardTable(t *testing.T) {
-	doc := readDoc(t, "docs/run-in-ci.md")
-	cat, err := scenarios.Builtin()
-	require.NoError(t, err)
-	for k := 1; k <= 3; k++ {
-		part, err := scenarios.Shard(cat.All(), k, 3)
-		require.NoError(t, err)
-		var ids []string
-		for _, s := range part {
-			ids = append(ids, s.ID)
-		}
-		row := "| " + string(rune('0'+k)) + "/3 | " + strings.Join(ids, ", ") + " |"
-		assert.Contains(t, doc, row)
-	}
-}
-
 // The rule and state-check examples of the rules guide load, and the state
 // check passes the schema.
 func TestRulesGuideExamples(t *testing.T) {
