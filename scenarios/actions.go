@@ -22,10 +22,10 @@ import (
 // ---- files -----------------------------------------------------------------
 
 type fileWrite struct {
-	Path     string `yaml:"path" bd:"required"`
-	Content  string `yaml:"content"`
-	Artifact string `yaml:"artifact"`
-	Mode     string `yaml:"mode"`
+	Path     string `yaml:"path" bd:"required" tmpl:"yes" doc:"file to write, relative to the docroot (folders are created)"`
+	Content  string `yaml:"content" tmpl:"yes" doc:"the file's text; give content or artifact, not both"`
+	Artifact string `yaml:"artifact" doc:"a file in the scenario's folder, copied byte for byte; give content or artifact, not both"`
+	Mode     string `yaml:"mode" default:"0644" pattern:"^[0-7]+$" doc:"permission bits in octal, quoted (\"0640\")"`
 }
 
 func (a *fileWrite) validate() error {
@@ -59,8 +59,8 @@ func (a *fileWrite) Run(ctx context.Context, env *Env) error {
 }
 
 type fileAppend struct {
-	Path    string `yaml:"path" bd:"required"`
-	Content string `yaml:"content" bd:"required"`
+	Path    string `yaml:"path" bd:"required" tmpl:"yes" doc:"file to append to, relative to the docroot (created if missing)"`
+	Content string `yaml:"content" bd:"required" tmpl:"yes" doc:"text added at the end of the file"`
 }
 
 func (a *fileAppend) Describe() string { return "append to " + a.Path }
@@ -70,7 +70,7 @@ func (a *fileAppend) Run(ctx context.Context, env *Env) error {
 }
 
 type fileDelete struct {
-	Path string `yaml:"path" bd:"required"`
+	Path string `yaml:"path" bd:"required" tmpl:"yes" doc:"file or folder to delete, relative to the docroot"`
 }
 
 func (a *fileDelete) Describe() string { return "delete " + a.Path }
@@ -80,7 +80,7 @@ func (a *fileDelete) Run(ctx context.Context, env *Env) error {
 }
 
 type fileRestore struct {
-	Path string `yaml:"path" bd:"required"`
+	Path string `yaml:"path" bd:"required" tmpl:"yes" doc:"file to put back as it was at the reset point, relative to the docroot"`
 }
 
 func (a *fileRestore) Describe() string { return "restore " + a.Path + " from the known-good copy" }
@@ -178,8 +178,8 @@ func setDBPassword(ctx context.Context, env *Env, pw string) error {
 // ---- database --------------------------------------------------------------
 
 type sqlExec struct {
-	Query string `yaml:"query" bd:"required"`
-	As    string `yaml:"as"`
+	Query string `yaml:"query" bd:"required" tmpl:"yes" doc:"one or more SQL statements; write table names as {{prefix}}options"`
+	As    string `yaml:"as" default:"app" enum:"app,tool" doc:"app: the shop's own database user (seen by the database audit log); tool: breachdrill's user, for set-up the detection should not see"`
 }
 
 func (a *sqlExec) validate() error {
@@ -203,8 +203,8 @@ func (a *sqlExec) Run(ctx context.Context, env *Env) error {
 }
 
 type dbDump struct {
-	To     string   `yaml:"to" bd:"required"`
-	Tables []string `yaml:"tables"`
+	To     string   `yaml:"to" bd:"required" tmpl:"yes" doc:"docroot file the dump goes to; a name ending in .gz is gzipped"`
+	Tables []string `yaml:"tables" default:"every table" doc:"tables to dump, with their prefix"`
 }
 
 func (a *dbDump) Describe() string { return "mysqldump the shop database into " + a.To }
@@ -231,7 +231,7 @@ func (a *dbDump) Run(ctx context.Context, env *Env) error {
 }
 
 type panPlant struct {
-	Orders int `yaml:"orders"`
+	Orders int `yaml:"orders" default:"3" min:"0" max:"1000" doc:"how many orders get a full card number (the first ones by id)"`
 }
 
 func (a *panPlant) validate() error {
@@ -296,8 +296,8 @@ func (a *panPlant) Run(ctx context.Context, env *Env) error {
 // ---- plugins, options, users ----------------------------------------------
 
 type pluginInstall struct {
-	Artifact string `yaml:"artifact" bd:"required"`
-	As       string `yaml:"as"`
+	Artifact string `yaml:"artifact" bd:"required" doc:"the plugin's folder in the scenario's folder"`
+	As       string `yaml:"as" default:"the artifact folder's name" doc:"folder name under wp-content/plugins"`
 }
 
 func (a *pluginInstall) Describe() string { return "install plugin " + a.folder() }
@@ -327,7 +327,7 @@ func (a *pluginInstall) Run(ctx context.Context, env *Env) error {
 }
 
 type pluginActivate struct {
-	Plugin string `yaml:"plugin" bd:"required"`
+	Plugin string `yaml:"plugin" bd:"required" doc:"the plugin's main file, relative to wp-content/plugins (folder/file.php)"`
 }
 
 func (a *pluginActivate) Describe() string { return "activate plugin " + a.Plugin }
@@ -339,7 +339,7 @@ if (is_wp_error($r)) { fwrite(STDERR, $r->get_error_message()); exit(1); }`, a.P
 }
 
 type pluginDeactivate struct {
-	Plugin string `yaml:"plugin" bd:"required"`
+	Plugin string `yaml:"plugin" bd:"required" doc:"the plugin's main file, relative to wp-content/plugins (folder/file.php)"`
 }
 
 func (a *pluginDeactivate) Describe() string { return "deactivate plugin " + a.Plugin }
@@ -350,8 +350,8 @@ func (a *pluginDeactivate) Run(ctx context.Context, env *Env) error {
 }
 
 type optionSet struct {
-	Name  string `yaml:"name" bd:"required"`
-	Value string `yaml:"value" bd:"required"`
+	Name  string `yaml:"name" bd:"required" doc:"option name (option_name in wp_options)"`
+	Value string `yaml:"value" bd:"required" tmpl:"yes" doc:"the value, stored as a string"`
 }
 
 func (a *optionSet) Describe() string { return "set option " + a.Name }
@@ -362,9 +362,9 @@ func (a *optionSet) Run(ctx context.Context, env *Env) error {
 }
 
 type userCreate struct {
-	Login string `yaml:"login" bd:"required"`
-	Email string `yaml:"email" bd:"required"`
-	Role  string `yaml:"role"`
+	Login string `yaml:"login" bd:"required" doc:"the new user's login"`
+	Email string `yaml:"email" bd:"required" pattern:"(\\.invalid|\\.test|@(.*\\.)?example\\.(com|org|net))$" doc:"an address at a reserved domain: example.com/.org/.net, .test or .invalid"`
+	Role  string `yaml:"role" default:"administrator" doc:"a WordPress role (administrator, shop_manager, customer, ...)"`
 }
 
 func (a *userCreate) validate() error {
@@ -395,7 +395,7 @@ echo $id;`, a.Login, a.Email, a.role(), pw)
 }
 
 type userDelete struct {
-	Login string `yaml:"login" bd:"required"`
+	Login string `yaml:"login" bd:"required" doc:"login of the user to delete (their posts go to user 1)"`
 }
 
 func (a *userDelete) Describe() string { return "delete user " + a.Login }
@@ -407,7 +407,7 @@ if ($u) { wp_delete_user($u->ID, 1); }`, a.Login)
 }
 
 type sessionsDestroy struct {
-	Login string `yaml:"login" bd:"required"`
+	Login string `yaml:"login" bd:"required" tmpl:"yes" doc:"whose sessions; * for every user, {{admin_user}} for the stack's administrator"`
 }
 
 func (a *sessionsDestroy) Describe() string {
@@ -428,7 +428,7 @@ WP_Session_Tokens::get_instance($u->ID)->destroy_all();`, env.Expand(a.Login))
 // ---- HTTP ------------------------------------------------------------------
 
 type wpLogin struct {
-	Session string `yaml:"session"`
+	Session string `yaml:"session" default:"admin" doc:"name under which the session's cookies are kept, for later http.request steps"`
 }
 
 func (a *wpLogin) Describe() string { return "log in as the administrator over HTTP" }
@@ -492,19 +492,19 @@ func expandIndex(s string, i int) string { return strings.ReplaceAll(s, "{{i}}",
 
 // request is what http.request and the HTTP checks share.
 type request struct {
-	Method string `yaml:"method"`
-	Path   string `yaml:"path" bd:"required"`
-	Query  params `yaml:"query"`
+	Method string `yaml:"method" default:"GET, or POST with a body" doc:"HTTP method"`
+	Path   string `yaml:"path" bd:"required" tmpl:"i" pattern:"^/" doc:"URL path on the stack, starting with /"`
+	Query  params `yaml:"query" tmpl:"i" doc:"query string: a mapping {name: value} or one string a=1&b=2 (sent as written)"`
 	// RawQuery is sent exactly as written (after placeholders), for
 	// attacks whose bytes matter: a literal / or ' that query: would
 	// encode.
-	RawQuery string            `yaml:"raw_query"`
-	Body     string            `yaml:"body"`
-	Form     map[string]string `yaml:"form"`
-	JSON     string            `yaml:"json"`
-	Headers  map[string]string `yaml:"headers"`
-	Session  string            `yaml:"session"`
-	From     string            `yaml:"from"`
+	RawQuery string            `yaml:"raw_query" tmpl:"i" doc:"query string sent byte for byte as written (after placeholders), for attacks whose bytes matter; not with query"`
+	Body     string            `yaml:"body" tmpl:"i" doc:"raw request body; give at most one of body, form and json"`
+	Form     map[string]string `yaml:"form" tmpl:"i" doc:"form fields, sent url-encoded"`
+	JSON     string            `yaml:"json" tmpl:"i" doc:"JSON body, as a string"`
+	Headers  map[string]string `yaml:"headers" tmpl:"yes" doc:"request headers (User-Agent defaults to a browser's)"`
+	Session  string            `yaml:"session" default:"anonymous" doc:"cookie jar to use: a name given to wp.login, or any new name"`
+	From     string            `yaml:"from" default:"host" enum:"host,peer" doc:"host: through 127.0.0.1; peer: from another container of the run, so the shop sees another client address (needs precondition peer)"`
 }
 
 func (r *request) validateRequest() error {
@@ -590,11 +590,11 @@ func (r *request) send(ctx context.Context, env *Env, i int) (response, error) {
 
 type httpRequest struct {
 	request    `yaml:",inline"`
-	Repeat     int           `yaml:"repeat"`
-	Pace       time.Duration `yaml:"pace"`
-	WantStatus intList       `yaml:"want_status"`
-	WantBody   string        `yaml:"want_body"`
-	Leak       string        `yaml:"leak"`
+	Repeat     int           `yaml:"repeat" default:"1" min:"0" max:"10000" doc:"send the request this many times; {{i}} counts from 1"`
+	Pace       time.Duration `yaml:"pace" default:"0s" doc:"pause between repeated requests"`
+	WantStatus intList       `yaml:"want_status" doc:"the attack worked only if every response has one of these statuses; otherwise the inject fails"`
+	WantBody   string        `yaml:"want_body" doc:"the attack worked only if every response body matches this regular expression (Go RE2)"`
+	Leak       string        `yaml:"leak" tmpl:"yes" doc:"name of what the response leaked (a file, an endpoint): its body is counted for the exposure figures (canaries, records)"`
 }
 
 func (a *httpRequest) validate() error {
@@ -655,7 +655,7 @@ func (a *httpRequest) Run(ctx context.Context, env *Env) error {
 }
 
 type waitAction struct {
-	For time.Duration `yaml:"for" bd:"required"`
+	For time.Duration `yaml:"for" bd:"required" doc:"how long, from 1ms to 10m"`
 }
 
 func (a *waitAction) validate() error {
@@ -730,8 +730,8 @@ func randomToken(n int) string {
 }
 
 type sqlExport struct {
-	Query string `yaml:"query" bd:"required"`
-	To    string `yaml:"to" bd:"required"`
+	Query string `yaml:"query" bd:"required" tmpl:"yes" doc:"SELECT whose rows become the CSV (with a header row)"`
+	To    string `yaml:"to" bd:"required" tmpl:"yes" doc:"docroot file the CSV is written to"`
 }
 
 func (a *sqlExport) Describe() string {

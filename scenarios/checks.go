@@ -16,7 +16,7 @@ import (
 
 type httpStatus struct {
 	request `yaml:",inline"`
-	Want    intList `yaml:"want" bd:"required"`
+	Want    intList `yaml:"want" bd:"required" doc:"statuses that mean contained, like [403, 404]"`
 }
 
 func (c *httpStatus) validate() error {
@@ -38,8 +38,8 @@ func (c *httpStatus) Check(ctx context.Context, env *Env) (Result, error) {
 
 type httpAbsent struct {
 	request    `yaml:",inline"`
-	Pattern    string  `yaml:"pattern" bd:"required"`
-	WantStatus intList `yaml:"want_status"`
+	Pattern    string  `yaml:"pattern" bd:"required" doc:"regular expression (Go RE2) that must no longer match the body"`
+	WantStatus intList `yaml:"want_status" doc:"also require one of these statuses (a 500 page shows nothing, but is not proof)"`
 }
 
 func (c *httpAbsent) validate() error {
@@ -69,7 +69,7 @@ func (c *httpAbsent) Check(ctx context.Context, env *Env) (Result, error) {
 }
 
 type fileAbsent struct {
-	Path string `yaml:"path" bd:"required"`
+	Path string `yaml:"path" bd:"required" tmpl:"yes" doc:"file that must not exist, relative to the docroot"`
 }
 
 func (c *fileAbsent) Describe() string { return c.Path + " is gone" }
@@ -86,7 +86,7 @@ func (c *fileAbsent) Check(ctx context.Context, env *Env) (Result, error) {
 }
 
 type fileBaseline struct {
-	Path string `yaml:"path" bd:"required"`
+	Path string `yaml:"path" bd:"required" tmpl:"yes" doc:"file that must equal its copy at the reset point, relative to the docroot"`
 }
 
 func (c *fileBaseline) Describe() string { return c.Path + " matches the known-good copy" }
@@ -111,7 +111,7 @@ func (c *fileBaseline) Check(ctx context.Context, env *Env) (Result, error) {
 }
 
 type sqlNone struct {
-	Query string `yaml:"query" bd:"required"`
+	Query string `yaml:"query" bd:"required" tmpl:"yes" doc:"SELECT run as breachdrill's database user; passes on no rows or a single 0 or NULL (so COUNT(*) works)"`
 }
 
 func (c *sqlNone) Describe() string { return "no rows: " + oneLine(c.Query, 100) }
@@ -192,7 +192,7 @@ func (c *wpconfigIs) Check(ctx context.Context, env *Env) (Result, error) {
 }
 
 type pluginInactive struct {
-	Plugin string `yaml:"plugin" bd:"required"`
+	Plugin string `yaml:"plugin" bd:"required" doc:"the plugin's main file, relative to wp-content/plugins (folder/file.php)"`
 }
 
 func (c *pluginInactive) Describe() string { return c.Plugin + " is not active" }
@@ -207,7 +207,7 @@ func (c *pluginInactive) Check(ctx context.Context, env *Env) (Result, error) {
 }
 
 type userAbsent struct {
-	Login string `yaml:"login" bd:"required"`
+	Login string `yaml:"login" bd:"required" doc:"login that must not exist"`
 }
 
 func (c *userAbsent) Describe() string { return "user " + c.Login + " does not exist" }
@@ -264,7 +264,7 @@ func administrators(ctx context.Context, env *Env, schema string) ([]string, err
 }
 
 type sessionsNone struct {
-	Login string `yaml:"login" bd:"required"`
+	Login string `yaml:"login" bd:"required" tmpl:"yes" doc:"whose sessions; {{admin_user}} for the stack's administrator"`
 }
 
 func (c *sessionsNone) Describe() string { return c.Login + " has no login sessions" }

@@ -64,12 +64,12 @@ const (
 )
 
 type hostExec struct {
-	Command    []string      `yaml:"command" bd:"required"`
-	Timeout    time.Duration `yaml:"timeout"`
-	MaxOutput  int           `yaml:"max_output"`
-	WantExit   intList       `yaml:"want_exit"`
-	WantOutput string        `yaml:"want_output"`
-	Leak       string        `yaml:"leak"`
+	Command    []string      `yaml:"command" bd:"required" doc:"the program and its arguments; {{url}} is the stack's 127.0.0.1 address, the only target allowed"`
+	Timeout    time.Duration `yaml:"timeout" doc:"stop the tool after this long"`
+	MaxOutput  int           `yaml:"max_output" doc:"keep at most this many bytes of the tool's output"`
+	WantExit   intList       `yaml:"want_exit" doc:"the tool worked only if it exits with one of these codes"`
+	WantOutput string        `yaml:"want_output" doc:"the tool worked only if its output matches this regular expression (Go RE2)"`
+	Leak       string        `yaml:"leak" doc:"name of what the tool's output leaked: it is counted for the exposure figures"`
 }
 
 // urlish finds what a tool could take as a target other than {{url}}:

@@ -119,11 +119,21 @@ file:line:column: message; the exit code is 2 when there is any.`,
 	}
 	vf.register(validate)
 
+	var markdown bool
 	actions := &cobra.Command{
 		Use:   "actions",
 		Short: "List the actions and checks scenario files may use",
-		Args:  cobra.NoArgs,
+		Long: `List the actions (inject, respond, revert) and checks (verify) scenario files
+may use, with their arguments. --markdown prints the full reference: every
+argument's type, default and meaning, and an example of each (the page
+published as docs/reference/scenario-actions.md).`,
+		Example: "  breachdrill scenarios actions\n  breachdrill scenarios actions --markdown > scenario-actions.md",
+		Args:    cobra.NoArgs,
 		Run: func(cmd *cobra.Command, _ []string) {
+			if markdown {
+				fmt.Fprint(cmd.OutOrStdout(), scenarios.Markdown())
+				return
+			}
 			a, c := scenarios.Vocabulary()
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 			fmt.Fprintln(w, "ACTION (inject, respond, revert)\tWHAT IT DOES")
@@ -137,7 +147,8 @@ file:line:column: message; the exit code is 2 when there is any.`,
 			w.Flush()
 		},
 	}
-	cmd.AddCommand(list, show, validate, actions)
+	actions.Flags().BoolVar(&markdown, "markdown", false, "print the full reference as Markdown")
+	cmd.AddCommand(list, show, validate, actions, newScenarioNewCmd(), newScenarioSchemaCmd())
 	return cmd
 }
 
