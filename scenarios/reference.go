@@ -95,6 +95,7 @@ const durationPattern = `^(0|([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h
 var (
 	durationType = reflect.TypeOf(time.Duration(0))
 	paramsType   = reflect.TypeOf(params{})
+	intListType  = reflect.TypeOf(intList{})
 )
 
 func describeArg(name string, f reflect.StructField) Arg {
@@ -114,6 +115,9 @@ func describeArg(name string, f reflect.StructField) Arg {
 	case t == paramsType:
 		a.Type = "mapping or string"
 		a.schema = map[string]any{"anyOf": []any{scalar(), map[string]any{"type": "object", "additionalProperties": scalar()}}}
+	case t == intListType:
+		a.Type = "integer or list of integers"
+		a.schema = map[string]any{"anyOf": []any{map[string]any{"type": "integer"}, map[string]any{"type": "array", "items": map[string]any{"type": "integer"}}}}
 	case t.Kind() == reflect.String:
 		a.Type, a.schema = "string", scalar()
 	case t.Kind() == reflect.Int:
