@@ -3,10 +3,6 @@ package containers_test
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -18,26 +14,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// schemaWooCommerceZip is the WooCommerce release schema mode claims to
-// imitate: $BREACHDRILL_WOOCOMMERCE or the vendored 10.0.2. Outside CI a
-// clone without it skips; in CI that is a failure.
-func schemaWooCommerceZip(t *testing.T) string {
-	t.Helper()
-	p := os.Getenv("BREACHDRILL_WOOCOMMERCE")
-	if p == "" {
-		p = filepath.Join("..", "..", "shared", "vendor", "woocommerce", "woocommerce-10.0.2.zip")
-	}
-	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI is set but the WooCommerce plugin %s is missing", p)
-		}
-		t.Skipf("no WooCommerce plugin at %s (set BREACHDRILL_WOOCOMMERCE): cannot compare schema mode with it", p)
-	}
-	abs, err := filepath.Abs(p)
-	require.NoError(t, err)
-	return abs
-}
 
 var autoIncrement = regexp.MustCompile(` AUTO_INCREMENT=\d+`)
 
@@ -88,7 +64,7 @@ func wooTerms(t *testing.T, db *sql.DB, p string) []string {
 // and one in schema mode and requires every table to be created alike,
 // byte for byte, with the terms WooCommerce's installer adds.
 func TestSchemaModeMatchesPlugin(t *testing.T) {
-	zip := schemaWooCommerceZip(t)
+	zip := stacktest.WooCommerce(t)
 	imgs := stacktest.Images(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()

@@ -5,14 +5,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"io"
-	"io/fs"
 	"math"
 	"math/rand/v2"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,28 +20,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// wooCommerceZip is the real WooCommerce release the tests run against:
-// $BREACHDRILL_WOOCOMMERCE, or the vendored 10.0.2 beside the repository.
-// Where neither exists (a clone outside CI) the test skips; in CI a
-// missing plugin is a failure, since the real plugin is the case that
-// matters.
-func wooCommerceZip(t *testing.T) string {
-	t.Helper()
-	p := os.Getenv("BREACHDRILL_WOOCOMMERCE")
-	if p == "" {
-		p = filepath.Join("..", "..", "shared", "vendor", "woocommerce", "woocommerce-10.0.2.zip")
-	}
-	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI is set but the WooCommerce plugin %s is missing: the real-plugin tests must run in CI", p)
-		}
-		t.Skipf("no WooCommerce plugin at %s (set BREACHDRILL_WOOCOMMERCE): skipping the real-plugin test", p)
-	}
-	abs, err := filepath.Abs(p)
-	require.NoError(t, err)
-	return abs
-}
 
 // stripeStandIn registers the gateway the dataset's saved cards name.
 // WooCommerce lists a customer's tokens only for registered gateways
@@ -225,7 +199,7 @@ func cents(t *testing.T, s string) Money {
 // every count, and sampled values of orders, customers, products, saved
 // cards and Analytics, against the dataset.
 func TestWooCommerceSeesTheDataset(t *testing.T) {
-	zip := wooCommerceZip(t)
+	zip := stacktest.WooCommerce(t)
 	s := stacktest.Start(t, containers.WithWooCommerce(zip))
 	ctx := context.Background()
 	spec := Spec{Seed: 7, Customers: 300, Orders: 1000, TablePrefix: s.TablePrefix()}
