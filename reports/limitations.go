@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"github.com/breachdrill/breachdrill/harness/timeline"
 	"sort"
 	"strings"
 )
@@ -27,7 +28,7 @@ func (x *exercise) Limitations() []Limitation {
 	if st := x.Run.Stack; st != nil {
 		add("Disposable stack", "a disposable copy of the shop (WordPress %s, MariaDB %s, PHP %s; %s images) on one host, reset after each scenario: not production, with none of its traffic volume, caching, CDN, hosting or third-party integrations", st.WordPressVersion, st.MariaDBVersion, st.PHPVersion, st.ImageSource)
 		if st.WooCommerceVersion == "" || strings.Contains(strings.ToLower(st.WooCommerceMode), "schema") {
-			add("WooCommerce fidelity", "schema mode: WooCommerce's tables were created without the plugin, so its own code (checkout, exports, REST and Store API) was not exercised")
+			add("WooCommerce fidelity", "%s", strings.TrimSuffix(timeline.SchemaModeLimitation, "."))
 		} else {
 			add("WooCommerce fidelity", "the real WooCommerce plugin %s (%s), with only the extensions the scenarios installed; the shop's own plugins and theme were not present", st.WooCommerceVersion, st.WooCommerceMode)
 		}

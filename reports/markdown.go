@@ -83,6 +83,18 @@ func renderMarkdown(x *exercise, fingerprint string) []byte {
 	if x.Run.RulePackHash != "" {
 		p("- Rule pack: `%s`\n", x.Run.RulePackHash)
 	}
+	if st := x.Run.Stack; st != nil {
+		woo := "schema mode (no WooCommerce code)"
+		if st.Fidelity() == "" {
+			woo = "WooCommerce " + st.WooCommerceVersion
+		}
+		p("- Target: WordPress %s, %s, PHP %s, MariaDB %s, %s, ModSecurity %s, CRS %s; image `%s`\n",
+			mdCell(st.WordPressVersion), mdCell(woo), mdCell(st.PHPVersion), mdCell(st.MariaDBVersion), mdCell(orDash(st.ApacheVersion)),
+			mdCell(orDash(st.ModSecurityVersion)), mdCell(orDash(st.CRSVersion)), mdCell(orDash(st.ImageWPID)))
+		for _, pl := range st.Plugins {
+			p("  - plugin `%s` %s, files sha256 `%s`\n", mdCell(pl.File), mdCell(pl.Version), pl.SHA256)
+		}
+	}
 	p("- Signed by: `%s`\n\n", fingerprint)
 
 	var failing []testCase
