@@ -23,10 +23,13 @@ const (
 	LogDBAudit  Log = "db-audit"  // MariaDB server_audit, CSV-like lines
 	// LogApacheError is Apache's error log (SigmaHQ's product: apache).
 	LogApacheError Log = "apache-error"
+	// LogWAF is ModSecurity's audit log, one JSON object per transaction
+	// it flagged (empty while the WAF is off).
+	LogWAF Log = "waf"
 )
 
 // Logs lists every log Follow accepts.
-var Logs = []Log{LogAccess, LogAudit, LogPHPError, LogDBAudit, LogApacheError}
+var Logs = []Log{LogAccess, LogAudit, LogPHPError, LogDBAudit, LogApacheError, LogWAF}
 
 func (l Log) location() (Service, string, error) {
 	switch l {
@@ -40,6 +43,8 @@ func (l Log) location() (Service, string, error) {
 		return ServiceDB, "/var/log/breachdrill/server_audit.log", nil
 	case LogApacheError:
 		return ServiceWP, "/var/log/breachdrill/apache-error.log", nil
+	case LogWAF:
+		return ServiceWP, wafAuditLog, nil
 	}
 	return "", "", fault.Input(fmt.Errorf("unknown log %q", l))
 }

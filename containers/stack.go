@@ -49,6 +49,8 @@ type Info struct {
 	Plugins    []Plugin  `json:"plugins,omitempty"`
 	ReadyAfter float64   `json:"ready_after_seconds"`
 	Isolation  Isolation `json:"isolation"`
+	// WAFMode is ModSecurity's mode now: off, detect or block.
+	WAFMode WAFMode `json:"waf_mode"`
 }
 
 // Plugin is one active plugin of the drilled shop.
@@ -87,6 +89,7 @@ type config struct {
 	timeout     time.Duration
 	dbOnDisk    bool
 	exactImages bool
+	waf         WAFMode
 }
 
 // WithImages sets the images to run (default: the debian image of this
@@ -280,6 +283,14 @@ func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
 		{Reader: bytes.NewReader(asset("runtime/prepend.php")), ContainerFilePath: "/usr/local/share/breachdrill/prepend.php", FileMode: 0o644},
 		{Reader: bytes.NewReader(asset("runtime/apache-site.conf")), ContainerFilePath: "/etc/apache2/sites-available/000-default.conf", FileMode: 0o644},
 		{Reader: bytes.NewReader(asset("runtime/php.ini")), ContainerFilePath: phpIni, FileMode: 0o644},
+	}
+	if !official {
+		files = append(files,
+			testcontainers.ContainerFile{Reader: bytes.NewReader(wafConfigFor(cfg.waf)), ContainerFilePath: wafConfig, FileMode: 0o644},
+			testcontainers.ContainerFile{Reader: strings.NewReader(""), ContainerFilePath: wafAuditLog, FileMode: 0o640})
+		for p, content := range wafModuleFiles {
+			files = append(files, testcontainers.ContainerFile{Reader: strings.NewReader(content), ContainerFilePath: p, FileMode: 0o644})
+		}
 	}
 	wpOpts := []testcontainers.ContainerCustomizer{
 		quiet,

@@ -18,6 +18,11 @@ if command -v dpkg-query >/dev/null; then
 	printf 'modsecurity\t%s\n' "$(dpkg-query -W -f='${Version}' libapache2-mod-security2 2>/dev/null)"
 	printf 'crs\t%s\n' "$(dpkg-query -W -f='${Version}' modsecurity-crs 2>/dev/null)"
 fi
+case "$(sed -n 's/^SecRuleEngine //p' /etc/modsecurity/zz-breachdrill.conf 2>/dev/null)" in
+On) printf 'waf\tblock\n' ;;
+DetectionOnly) printf 'waf\tdetect\n' ;;
+*) printf 'waf\toff\n' ;;
+esac
 digest() { find "$@" -type f -print0 | sort -z | xargs -0 -r sha256sum | sha256sum | cut -d' ' -f1; }
 version() { sed -n 's/^[ \t/*#@]*Version:[ \t]*//p' "$1" | head -n1 | tr -d '\r'; }
 for f in mu-plugins/*.php; do
@@ -54,6 +59,8 @@ func (s *Stack) describeTarget(ctx context.Context) error {
 			s.info.ApacheVersion = f[1]
 		case f[0] == "modsecurity" && len(f) == 2:
 			s.info.ModSecurityVersion = f[1]
+		case f[0] == "waf" && len(f) == 2:
+			s.info.WAFMode = WAFMode(f[1])
 		case f[0] == "crs" && len(f) == 2:
 			s.info.CRSVersion = f[1]
 		case f[0] == "plugin" && len(f) == 4:

@@ -70,6 +70,7 @@ func newStackCmd() *cobra.Command {
 
 	var f stackFlags
 	var asJSON bool
+	var waf string
 	up := &cobra.Command{
 		Use:   "up",
 		Short: "Start a stack and leave it running",
@@ -81,7 +82,11 @@ Ctrl-C while it starts removes everything it created.`,
 		Example: "  breachdrill stack up\n  breachdrill stack up --woocommerce ./woocommerce.7.9.0.zip --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := startStack(cmd, f, containers.WithKeep())
+			mode, err := containers.ParseWAFMode(waf)
+			if err != nil {
+				return err
+			}
+			s, err := startStack(cmd, f, containers.WithKeep(), containers.WithWAF(mode))
 			if err != nil {
 				return err
 			}
@@ -113,6 +118,7 @@ Ctrl-C while it starts removes everything it created.`,
 				network = "NOT sealed: " + info.Isolation.Reason
 			}
 			fmt.Fprintf(w, "network\t%s\n", network)
+			fmt.Fprintf(w, "waf\t%s (ModSecurity %s, OWASP CRS %s)\n", info.WAFMode, info.ModSecurityVersion, info.CRSVersion)
 			fmt.Fprintf(w, "ready in\t%.1fs\n", info.ReadyAfter)
 			fmt.Fprintf(w, "remove with\tbreachdrill stack down %s\n", info.RunID)
 			return w.Flush()
@@ -120,6 +126,7 @@ Ctrl-C while it starts removes everything it created.`,
 	}
 	f.register(up)
 	up.Flags().BoolVar(&asJSON, "json", false, "print the stack's details as JSON")
+	up.Flags().StringVar(&waf, "waf", "off", "ModSecurity with the OWASP Core Rule Set (WordPress exclusions on): off, detect (log only) or block")
 
 	down := &cobra.Command{
 		Use:   "down RUN...",
