@@ -330,6 +330,10 @@ func TestWooCommerceSeesTheDataset(t *testing.T) {
 		assert.Equal(t, http.StatusBadRequest, updateCustomer(t, s.URL(), de, de), "state BE of DE")
 		de.State = "DE-BE"
 		assert.Equal(t, http.StatusOK, updateCustomer(t, s.URL(), de, de), "state DE-BE of DE")
+		// And postcodes: no British postcode starts with Q.
+		gb := byCountry["GB"].Billing
+		gb.Postcode = "QV1 2AB"
+		assert.Equal(t, http.StatusBadRequest, updateCustomer(t, s.URL(), gb, gb), "GB postcode %s", gb.Postcode)
 	})
 
 	t.Run("products", func(t *testing.T) {
@@ -384,9 +388,13 @@ func TestWooCommerceSeesTheDataset(t *testing.T) {
 
 	t.Run("analytics rows are what WooCommerce's importer writes", func(t *testing.T) {
 		before := analyticsRows(t, s.DB(), s.TablePrefix())
+		// The first orders (where returning customers begin) and a sample
+		// of the rest: a full import takes over a minute on two cores.
 		var ids []int64
 		for k := range spec.Orders {
-			ids = append(ids, d.Order(k).ID)
+			if k < 150 || r.IntN(8) == 0 {
+				ids = append(ids, d.Order(k).ID)
+			}
 		}
 		require.Equal(t, "ok", string(php(t, s, resync, ids)))
 		after := analyticsRows(t, s.DB(), s.TablePrefix())
