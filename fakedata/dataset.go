@@ -88,8 +88,6 @@ type Product struct {
 }
 
 // Order statuses as WooCommerce stores them, with how often each occurs.
-// The first three are the statuses WooCommerce's Analytics count as
-// sales by default; the rest it excludes (woocommerce_excluded_report_order_statuses).
 var (
 	statuses       = []string{"wc-completed", "wc-processing", "wc-on-hold", "wc-pending", "wc-cancelled", "wc-refunded", "wc-failed"}
 	statusWeights  = weighted{62, 10, 4, 3, 8, 6, 7}
@@ -137,8 +135,7 @@ type Order struct {
 	CustomerIndex  int   `json:"customer_index"`
 	CustomerUserID int64 `json:"customer_user_id"`
 	CustomerID     int64 `json:"customer_id"` // wc_customer_lookup.customer_id, Analytics' customer
-	// Returning is what WooCommerce's Analytics record: the customer has an
-	// earlier order that Analytics count.
+	// Returning is wc_order_stats.returning_customer (see isReturning).
 	Returning          bool         `json:"returning"`
 	Status             string       `json:"status"`
 	Currency           string       `json:"currency"`
