@@ -252,8 +252,11 @@ func (w *wooPlugin) tar() io.Reader {
 	return &buf
 }
 
-// createWooSchema creates WooCommerce's tables without the plugin and sets
-// the options that say orders live in HPOS tables with posts kept in sync.
+// createWooSchema creates WooCommerce's tables without the plugin, exactly
+// as WooCommerce 10.0.2 creates them (runtime/woocommerce.sql is its SHOW
+// CREATE TABLE output), adds the terms and rows its installer adds, and
+// sets the options that say orders live in HPOS tables with posts kept in
+// sync.
 func (s *Stack) createWooSchema(ctx context.Context) error {
 	ddl := strings.ReplaceAll(string(asset("runtime/woocommerce.sql")), "{{prefix}}", s.prefix)
 	if _, err := s.toolDB.ExecContext(ctx, ddl); err != nil {

@@ -88,8 +88,6 @@ type Product struct {
 }
 
 // Order statuses as WooCommerce stores them, with how often each occurs.
-// The first three are the statuses WooCommerce's Analytics count as
-// sales by default; the rest it excludes (woocommerce_excluded_report_order_statuses).
 var (
 	statuses       = []string{"wc-completed", "wc-processing", "wc-on-hold", "wc-pending", "wc-cancelled", "wc-refunded", "wc-failed"}
 	statusWeights  = weighted{62, 10, 4, 3, 8, 6, 7}
@@ -137,8 +135,7 @@ type Order struct {
 	CustomerIndex  int   `json:"customer_index"`
 	CustomerUserID int64 `json:"customer_user_id"`
 	CustomerID     int64 `json:"customer_id"` // wc_customer_lookup.customer_id, Analytics' customer
-	// Returning is what WooCommerce's Analytics record: the customer has an
-	// earlier order that Analytics count.
+	// Returning is wc_order_stats.returning_customer (see isReturning).
 	Returning          bool         `json:"returning"`
 	Status             string       `json:"status"`
 	Currency           string       `json:"currency"`
@@ -172,6 +169,45 @@ type Order struct {
 // emailSent is whether WooCommerce has sent the new-order e-mail: at
 // checkout, unless the payment is still pending or failed.
 func (o Order) emailSent() bool { return o.Status != "wc-pending" && o.Status != "wc-failed" }
+
+// orderNote is one note WooCommerce keeps on an order.
+type orderNote struct {
+	at   time.Time
+	text string
+}
+
+// statusNames are WooCommerce's names of order statuses
+// (wc_get_order_statuses), as its status-change notes use them.
+var statusNames = map[string]string{
+	"wc-pending": "Pending payment", "wc-processing": "Processing", "wc-on-hold": "On hold", "wc-completed": "Completed",
+	"wc-cancelled": "Cancelled", "wc-refunded": "Refunded", "wc-failed": "Failed",
+}
+
+// notes are the status-change notes WooCommerce writes on the way from
+// checkout (pending) to the order's status: payment takes it to
+// processing, fulfilment to completed, and so on; an unpaid order is
+// cancelled by WooCommerce's hold-stock timer.
+func (o Order) notes() []orderNote {
+	change := func(at time.Time, from, to string) orderNote {
+		return orderNote{at, "Order status changed from " + statusNames[from] + " to " + statusNames[to] + "."}
+	}
+	switch o.Status {
+	case "wc-processing":
+		return []orderNote{change(o.Paid, "wc-pending", "wc-processing")}
+	case "wc-completed":
+		return []orderNote{change(o.Paid, "wc-pending", "wc-processing"), change(o.Completed, "wc-processing", "wc-completed")}
+	case "wc-refunded":
+		return []orderNote{change(o.Paid, "wc-pending", "wc-processing"), change(o.Completed, "wc-processing", "wc-completed"),
+			change(o.Updated, "wc-completed", "wc-refunded")}
+	case "wc-cancelled":
+		n := change(o.Updated, "wc-pending", "wc-cancelled")
+		n.text = "Unpaid order cancelled - time limit reached. " + n.text
+		return []orderNote{n}
+	case "wc-on-hold", "wc-failed":
+		return []orderNote{change(o.Updated, "wc-pending", o.Status)}
+	}
+	return nil
+}
 
 // Tax is the order's whole tax: its items' and its shipping's.
 func (o Order) Tax() Money { return o.ItemsTax + o.ShippingLine.Tax }

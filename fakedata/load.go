@@ -219,6 +219,7 @@ func rangeChecks(m Manifest) []struct {
 		{p + "wc_product_meta_lookup", "product_id", m.IDs.Products},
 		{p + "term_relationships", "object_id", m.IDs.Products},
 		{p + "woocommerce_tax_rates", "tax_rate_id", m.IDs.TaxRates},
+		{p + "comments", "comment_post_ID", m.IDs.Orders},
 	}
 }
 

@@ -33,6 +33,7 @@ const (
 	tTaxLookup
 	tProductMeta
 	tTaxRates
+	tComments
 	numTables
 )
 
@@ -63,6 +64,8 @@ var tableDefs = [numTables]struct{ name, columns string }{
 	tProductMeta: {"wc_product_meta_lookup", "product_id, sku, global_unique_id, virtual, downloadable, min_price, max_price, onsale, stock_quantity, stock_status, rating_count, average_rating, total_sales, tax_status, tax_class"},
 	// The shop's tax rates, which the orders' tax items name.
 	tTaxRates: {"woocommerce_tax_rates", "tax_rate_id, tax_rate_country, tax_rate_state, tax_rate, tax_rate_name, tax_rate_priority, tax_rate_compound, tax_rate_shipping, tax_rate_order, tax_rate_class"},
+	// Order notes: WooCommerce records each status change as a comment.
+	tComments: {"comments", "comment_post_ID, comment_author, comment_author_email, comment_author_url, comment_author_IP, comment_date, comment_date_gmt, comment_content, comment_karma, comment_approved, comment_agent, comment_type, comment_parent, user_id"},
 }
 
 // wooVersion is the WooCommerce release whose storage the rows imitate:
@@ -299,7 +302,7 @@ func (d *Dataset) addCustomer(c *chunk, cu Customer) {
 }
 
 // post appends a wp_posts row.
-func (c *chunk) post(id, author int64, created, modified time.Time, content, title, excerpt, status, comments, password, name, postType string) {
+func (c *chunk) post(id, author int64, created, modified time.Time, content, title, excerpt, status, comments, password, name, postType string, commentCount int) {
 	b := num(c.data[tPosts], id)
 	b = num(b, author)
 	b = datetime(b, created)
@@ -322,7 +325,7 @@ func (c *chunk) post(id, author int64, created, modified time.Time, content, tit
 	b = num(b, 0)
 	b = str(b, postType)
 	b = str(b, "")
-	c.data[tPosts] = end(num(b, 0))
+	c.data[tPosts] = end(num(b, int64(commentCount)))
 	c.rows[tPosts]++
 }
 
@@ -337,7 +340,11 @@ func (d *Dataset) addOrder(c *chunk, o Order) {
 	title, slug := orderTitle(o.Created)
 	// With HPOS authoritative, the posts copy is written by WooCommerce's
 	// synchroniser: no author, no password (the order key is in meta).
-	c.post(o.ID, 0, o.Created, o.Updated, "", title, o.Note, o.Status, "open", "", slug, "shop_order")
+	notes := o.notes()
+	c.post(o.ID, 0, o.Created, o.Updated, "", title, o.Note, o.Status, "open", "", slug, "shop_order", len(notes))
+	for _, n := range notes {
+		c.orderNote(o.ID, n)
+	}
 
 	bf, sf := o.Billing.billingFields(), o.Shipping.shippingFields()
 	billIdx, shipIdx := addressIndex(bf[:]), addressIndex(sf[:])
@@ -568,6 +575,28 @@ func (d *Dataset) addAnalytics(c *chunk, o Order) {
 	c.rows[tTaxLookup]++
 }
 
+// orderNote is a note WooCommerce adds to an order (WC_Order::add_order_note,
+// not by a user): its author is "WooCommerce", and its e-mail is
+// woocommerce@ the request's host, which sanitize_email empties for a
+// host without a dot such as the stack's localhost.
+func (c *chunk) orderNote(order int64, n orderNote) {
+	b := num(c.data[tComments], order)
+	b = str(b, "WooCommerce")
+	b = str(b, "")
+	b = str(b, "")
+	b = str(b, "")
+	b = datetime(b, n.at)
+	b = datetime(b, n.at)
+	b = str(b, n.text)
+	b = num(b, 0)
+	b = str(b, "1")
+	b = str(b, "WooCommerce")
+	b = str(b, "order_note")
+	b = num(b, 0)
+	c.data[tComments] = end(num(b, 0))
+	c.rows[tComments]++
+}
+
 func (c *chunk) item(id int64, name, typ string, order int64) {
 	b := num(c.data[tItems], id)
 	b = str(b, name)
@@ -607,7 +636,7 @@ func productSlug(name string, seen map[string]int) string {
 
 func (d *Dataset) addProduct(c *chunk, p Product, sales int64, seen map[string]int) {
 	// Saved in the admin by the administrator (user 1).
-	c.post(p.ID, 1, p.Created, p.Created, "", p.Name, "", "publish", "open", "", productSlug(p.Name, seen), "product")
+	c.post(p.ID, 1, p.Created, p.Created, "", p.Name, "", "publish", "open", "", productSlug(p.Name, seen), "product", 0)
 	// The meta WooCommerce 10.0.2's product data store writes for a simple
 	// product, in its order; _stock is NULL for unmanaged stock.
 	pm := func(k, v string) { c.meta(tPostmeta, p.ID, k, v) }
