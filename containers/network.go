@@ -30,9 +30,16 @@ type Isolation struct {
 // normal bridge masquerades everything the containers send out. Neither an
 // internal network (no published ports at all) nor PHP settings close
 // both, so the run gets its own firewall chains, hooked into the chains
-// Docker leaves to users (DOCKER-USER) and INPUT (the host itself), and
-// installed before the network exists: there is no moment in which a
-// container runs unsealed.
+// Docker leaves to users (DOCKER-USER) and INPUT (the host itself),
+// installed once the network exists (its labels keep gc from taking the
+// chains for an orphan's) and before any container starts: there is no
+// moment in which a container runs unsealed.
+//
+// Measured on Docker 20.10 (network_test.go): without the chains, a
+// network namespace routed through the host got HTTP from the web
+// container's address and a TCP connection to the database's, and both
+// containers reached it over TCP, UDP DNS and, through Docker's resolver,
+// DNS; with them, none of that, while 127.0.0.1 and docker exec work.
 //
 // Everything here is named after the run (chains BREACHDRILL-<hash>, rule
 // comments "breachdrill run <id>"); nothing else in the host's firewall is
@@ -50,8 +57,8 @@ func runHash(runID string) string {
 }
 
 // bridgeName is the run's bridge interface on the host. Docker otherwise
-// names it after the network id, which is only known once the network
-// exists; a name chosen here lets the rules go in first.
+// names it after the network id; a name derived from the run lets cleanup
+// (gc after a SIGKILL) find the rules from the run id alone.
 func bridgeName(runID string) string { return "bd-" + runHash(runID) }
 
 func forwardChain(runID string) string { return chainPrefix + runHash(runID) }

@@ -182,7 +182,11 @@ func TestNetworkIsolation(t *testing.T) {
 	s := sharedStack(t)
 	ctx := testContext(t)
 	iso := s.Isolation()
-	require.True(t, iso.Enforced, "this engine is local and we are root, isolation must be enforced: %s", iso.Reason)
+	if !iso.Enforced && os.Geteuid() != 0 && os.Getenv("CI") == "" {
+		// Sealing needs root; CI runs as root and must seal.
+		t.Skipf("the network cannot be sealed here: %s", iso.Reason)
+	}
+	require.True(t, iso.Enforced, "a local engine, run as root, must seal the run's network: %s", iso.Reason)
 	n := newNeighbour(t)
 
 	netName := inspect(t, "container", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}", "breachdrill-"+s.RunID()+"-wp")

@@ -96,10 +96,12 @@ func WithKey(key ed25519.PrivateKey) Option { return func(o *options) { o.key = 
 // WithKeyFile signs with the PKCS#8 PEM key in path (--key FILE).
 func WithKeyFile(path string) Option { return func(o *options) { o.keyPath = path } }
 
-// WithSecrets refuses to write a bundle in which any file contains one of
-// secrets (raw, or escaped as JSON, HTML or XML would escape it). The
-// engine masks secrets before they reach the timeline; this is the second
-// line of defence.
+// WithSecrets makes sure no file of the bundle holds one of secrets, in
+// any encoding or as a prefix or suffix (internal/redact). The engine
+// masks secrets before they reach the timeline; this is the second line of
+// defence: what it finds is redacted, re-chained and recorded as a finding
+// (see redact.go), never a reason to lose the evidence. Quarterly packs,
+// made of bundles already checked, are refused instead.
 func WithSecrets(secrets ...string) Option {
 	return func(o *options) { o.secrets = append(o.secrets, secrets...) }
 }
@@ -231,8 +233,8 @@ type ManifestCollection struct {
 	Method      string    `json:"method"`
 }
 
-// ErrSecretFound means a file of the bundle would have contained a secret
-// passed with WithSecrets; nothing was written.
+// ErrSecretFound means a file would have contained a secret passed with
+// WithSecrets after redaction (a quarterly pack); nothing was written.
 var ErrSecretFound = errors.New("secret found in bundle")
 
 // ErrExists means the target directory already exists.
