@@ -12,6 +12,7 @@ import (
 
 	"github.com/breachdrill/breachdrill/harness/timeline"
 	"github.com/breachdrill/breachdrill/scenarios"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -108,9 +109,53 @@ func discussionShots(t *testing.T) []guideScreen {
 	shot("hotwash-findings")
 	d.keys("tab", "a", "Turn debug logging off in production builds", "enter", "Ben Okafor", "enter", "enter")
 	shot("hotwash-plan")
-	d.keys("w")
+	// Writing the bundle signs and renders it: on a loaded machine that
+	// takes longer than the driver waits for a command, so wait for it.
+	guideKeysWaiting(d, 30*time.Second, "w")
+	require.Contains(t, d.view(), "Evidence bundle written")
 	shot("done")
 	return out
+}
+
+// guideKeysWaiting sends keys like driver.keys, but waits up to wait for
+// the commands they start (none of which may block, as waiting on an
+// engine would).
+func guideKeysWaiting(d *driver, wait time.Duration, keys ...string) {
+	d.t.Helper()
+	for _, k := range keys {
+		for _, msg := range keyMsgs(k) {
+			next, cmd := d.m.Update(msg)
+			d.m = next.(Model)
+			guideRunWaiting(d, cmd, wait)
+		}
+	}
+}
+
+func guideRunWaiting(d *driver, cmd tea.Cmd, wait time.Duration) {
+	if cmd == nil {
+		return
+	}
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	var out tea.Msg
+	select {
+	case out = <-done:
+	case <-time.After(wait):
+		d.t.Fatalf("a command took more than %s", wait)
+	}
+	switch msg := out.(type) {
+	case nil:
+	case tea.QuitMsg:
+		d.quit = true
+	case tea.BatchMsg:
+		for _, c := range msg {
+			guideRunWaiting(d, c, wait)
+		}
+	default:
+		next, cmd := d.m.Update(msg)
+		d.m = next.(Model)
+		guideRunWaiting(d, cmd, wait)
+	}
 }
 
 // liveShots show the run screen of a live exercise: the stack's login,
