@@ -361,7 +361,7 @@ func checkFieldMatcher(ps *problems, src Source, search string, fm sigma.FieldMa
 		case "contains", "startswith", "endswith", "re", "cidr", "gt", "gte", "lt", "lte":
 			rest := mods[i+1:]
 			for _, r := range rest {
-				if r != "all" && r != "cased" && r != "windash" && !(m == "re" && (r == "i" || r == "m" || r == "s")) {
+				if r != "all" && r != "cased" && r != "windash" && r != "fieldref" && !(m == "re" && (r == "i" || r == "m" || r == "s")) {
 					ps.atPos(line, col, "search %s: %s must be the last modifier (before all)", search, m)
 					break
 				}
