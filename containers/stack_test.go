@@ -780,10 +780,11 @@ func TestFollow(t *testing.T) {
 		svc  containers.Service
 		path string
 	}{
-		containers.LogAccess:   {containers.ServiceWP, "/var/log/breachdrill/access.json"},
-		containers.LogAudit:    {containers.ServiceWP, "/var/log/breachdrill/audit.jsonl"},
-		containers.LogPHPError: {containers.ServiceWP, "/var/log/breachdrill/php-error.log"},
-		containers.LogDBAudit:  {containers.ServiceDB, "/var/log/breachdrill/server_audit.log"},
+		containers.LogAccess:      {containers.ServiceWP, "/var/log/breachdrill/access.json"},
+		containers.LogAudit:       {containers.ServiceWP, "/var/log/breachdrill/audit.jsonl"},
+		containers.LogPHPError:    {containers.ServiceWP, "/var/log/breachdrill/php-error.log"},
+		containers.LogDBAudit:     {containers.ServiceDB, "/var/log/breachdrill/server_audit.log"},
+		containers.LogApacheError: {containers.ServiceWP, "/var/log/breachdrill/apache-error.log"},
 	}
 	if len(files) != len(containers.Logs) {
 		t.Fatalf("test covers %d logs, the package has %d", len(files), len(containers.Logs))
