@@ -407,6 +407,11 @@ func TestAccessLog(t *testing.T) {
 			if got != tt.want {
 				t.Fatalf("got  %#v\nwant %#v", got, tt.want)
 			}
+			// The request line as sent, undecoded: what community Sigma
+			// rules match cs-uri against.
+			if want := tt.request[:strings.Index(tt.request, "\r\n")]; rec.Request != want {
+				t.Fatalf("request line %q, want %q", rec.Request, want)
+			}
 			if rec.Time.Before(started.Add(-2*time.Second)) || rec.Time.After(time.Now().Add(2*time.Second)) || rec.ClientIP == "" || rec.BytesIn == 0 {
 				t.Fatalf("time, client or size wrong: %+v", rec)
 			}

@@ -19,6 +19,7 @@ Start here:
   breachdrill test --junit junit.xml
                                     detection rules against every scenario (the CI gate)
   breachdrill tabletop              the quarterly tabletop, facilitated in the terminal
+  breachdrill watch --for 10m       purple team: live alerts while you attack a stack (sqlmap, a scanner)
   breachdrill evidence verify DIR   check a bundle: hashes, hash chain, signature
 
   breachdrill stack up              a stack to explore by hand; stack down RUN removes it

@@ -10,6 +10,8 @@ import (
 
 	"github.com/breachdrill/breachdrill/harness/detect"
 	"github.com/breachdrill/breachdrill/internal/fault"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const okRule = `title: PHP in uploads
@@ -32,27 +34,19 @@ func TestLoadPackReportsEveryProblem(t *testing.T) {
 		"notes/README.md": {Data: []byte("not a rule")},
 	}
 	_, err := detect.LoadPack(fsys)
-	if !fault.IsInput(err) {
-		t.Fatalf("error %v is not marked as bad input", err)
-	}
+	require.True(t, fault.IsInput(err), "error %v is not marked as bad input", err)
 	var le *detect.LoadError
-	if !errors.As(err, &le) {
-		t.Fatalf("error %T is not a *LoadError", err)
-	}
+	require.True(t, errors.As(err, &le), "error %T is not a *LoadError", err)
 	want := []string{
-		`b/dup.yml: rule id "my-php-in-uploads" is already used by a/one.yml`,
+		`b/dup.yml:1:1: rule id "my-php-in-uploads" is already used by a/one.yml`,
 		`b/typo.yaml:8:5: search sel: modifier "contians" is not supported`,
 		`schema.graphql:3:18: Query.email: @pii category "mail"`,
 	}
 	text := err.Error()
 	for _, w := range want {
-		if !strings.Contains(text, w) {
-			t.Errorf("problems do not include %q:\n%s", w, text)
-		}
+		assert.Contains(t, text, w)
 	}
-	if len(le.Problems) != len(want) {
-		t.Errorf("%d problems; want %d:\n%s", len(le.Problems), len(want), text)
-	}
+	assert.Len(t, le.Problems, len(want), text)
 }
 
 func TestLoadDirNamesFilesUnderDir(t *testing.T) {

@@ -21,11 +21,13 @@ import (
 //     detection mapping as a duration),
 //   - cannot group by a field whose name has a dash (c-ip) or a dot,
 //   - has no wildcards (* and ?) in values, no keyword searches, no
-//     base64offset and no re sub-modifiers (re|i),
+//     base64offset, no re sub-modifiers (re|i), no null values (empty or
+//     absent) and no windash, exists, fieldref or cased modifiers,
 //   - compiles a re value on every comparison (most of an evaluation's
 //     time) and evaluates every search of a rule for every event,
 //   - counts aggregations by wall-clock time at evaluation, keyed by JSON,
-//     and has no near, count(field), min or max,
+//     and has no near, count(field), min or max, nor Sigma 2.0
+//     correlation rules (sigma_correlation.go evaluates those),
 //   - and reports unknown modifiers, bad regular expressions and undefined
 //     search names only while matching, or not at all.
 // Rules are checked and rewritten here at load, so that sigma-go sees only

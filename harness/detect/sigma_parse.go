@@ -13,6 +13,13 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// This file reads a Sigma rule as the community publishes it and checks
+// it, reporting every problem at file:line:col: identity (id, title,
+// optional name), the logsource (or why the stack cannot feed it), the
+// condition and each search's fields, modifiers and values. sigma_adapt.go
+// then rewrites it for sigma-go, sigma_compile.go derives its gate, and
+// sigma_eval.go evaluates it.
+
 // sigmaRule is a Sigma rule as loaded and rewritten for sigma-go.
 type sigmaRule struct {
 	rule       sigma.Rule
@@ -354,7 +361,7 @@ func checkFieldMatcher(ps *problems, src Source, search string, fm sigma.FieldMa
 		case "contains", "startswith", "endswith", "re", "cidr", "gt", "gte", "lt", "lte":
 			rest := mods[i+1:]
 			for _, r := range rest {
-				if r != "all" && r != "cased" && r != "windash" && !(m == "re" && (r == "i" || r == "m" || r == "s")) {
+				if r != "all" && r != "cased" && r != "windash" && r != "fieldref" && !(m == "re" && (r == "i" || r == "m" || r == "s")) {
 					ps.atPos(line, col, "search %s: %s must be the last modifier (before all)", search, m)
 					break
 				}
