@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/breachdrill/breachdrill/harness/timeline"
+	"github.com/breachdrill/breachdrill/reports"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -254,8 +255,8 @@ func (m *hotwashModel) commit() tea.Cmd {
 			m.err = "the item needs an owner"
 			return m.focus(1)
 		}
-		if _, err := time.Parse(time.DateOnly, due); err != nil {
-			m.err = fmt.Sprintf("due date %q: want YYYY-MM-DD", due)
+		if err := reports.ValidateDue(due, m.x.now()); err != nil {
+			m.err = err.Error()
 			return m.focus(2)
 		}
 		m.plan = append(m.plan, timeline.Improvement{Item: item, Owner: owner, Due: due, Status: "open"})
