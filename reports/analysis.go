@@ -230,7 +230,7 @@ func analyse(events []timeline.Event, due time.Duration) (*exercise, error) {
 		case timeline.KindRating:
 			var r timeline.Rating
 			if e.Decode(&r) == nil {
-				x.Ratings = append(x.Ratings, rating{Objective: r.Objective, Scenario: e.Scenario, Rating: strings.ToUpper(r.Rating), Comment: r.Comment})
+				x.Ratings = append(x.Ratings, rating{Objective: r.Objective, Scenario: e.Scenario, Rating: strings.ToUpper(r.Rating), Comment: r.Comment, At: r.At})
 			}
 		case timeline.KindFinding:
 			var f timeline.Finding
