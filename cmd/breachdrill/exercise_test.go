@@ -55,7 +55,10 @@ func TestTestCommandPassesWithTheShippedPack(t *testing.T) {
 	stacktest.Images(t)
 	dir := t.TempDir()
 	junit := filepath.Join(dir, "junit.xml")
-	r := runCLI(t, exerciseEnv(t), "test", "--all", "--junit", junit, "--out", filepath.Join(dir, "evidence"))
+	// The same config directory for the run and the verification: the
+	// signer is then the user's own (pinned) key.
+	env := exerciseEnv(t)
+	r := runCLI(t, env, "test", "--all", "--junit", junit, "--out", filepath.Join(dir, "evidence"))
 	t.Logf("stdout:\n%s", r.stdout)
 	if r.code != 0 {
 		t.Fatalf("breachdrill test exited %d\n%s", r.code, lastLines(r.stderr, 40))
@@ -79,7 +82,7 @@ func TestTestCommandPassesWithTheShippedPack(t *testing.T) {
 	if len(bundles) != 1 {
 		t.Fatalf("want one bundle, found %v", bundles)
 	}
-	if v := runCLI(t, exerciseEnv(t), "evidence", "verify", bundles[0]); v.code != 0 {
+	if v := runCLI(t, env, "evidence", "verify", bundles[0]); v.code != 0 {
 		t.Fatalf("the run's own bundle does not verify: %s%s", v.stdout, v.stderr)
 	}
 }
