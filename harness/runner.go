@@ -90,10 +90,12 @@ func (r *Runner) Run(ctx context.Context, list []*scenarios.Scenario) ([]timelin
 	}
 	// Faults the engine saw that no stage picked up (after the last check
 	// of the last scenario) still end the run as an infrastructure error.
-	if err := r.unreported(eng.Stop()); err != nil && runErr == nil {
+	if err := r.unreported(eng.Stop()); err != nil {
 		msg := r.secrets.Mask("detection engine: " + err.Error())
 		r.tl.MustAppend(timeline.Entry{Kind: timeline.KindFault, Summary: msg, Data: timeline.Fault{Error: msg}})
-		runErr = fault.Infra(err)
+		if runErr == nil {
+			runErr = fault.Infra(engineError{err})
+		}
 	}
 	return timeline.Measure(r.tl.Events()), runErr
 }
@@ -132,8 +134,9 @@ func (sr *scenarioRun) engineFault() error {
 }
 
 // scenario runs one scenario end to end. It returns an error only when the
-// run cannot go on (the stack could not be put back, or ctx ended); a
-// failed inject or check is recorded and the next scenario runs.
+// run cannot go on (the stack could not be put back, ctx ended, or the
+// detection engine failed); a failed inject or check is recorded and the
+// next scenario runs.
 func (r *Runner) scenario(ctx context.Context, eng *detect.Engine, s *scenarios.Scenario, i, n int) error {
 	sr := r.begin(eng, s, i, n)
 	defer sr.finish()

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -148,6 +149,9 @@ func TestEveryFormatAgreesOnTheVerdict(t *testing.T) {
 			if pass {
 				assert.Equal(t, "PASS", card[1])
 			} else {
+				counts := regexp.MustCompile(`(?s)Scenarios passed</div><div class="big">(\d+) / (\d+)</div>`).FindStringSubmatch(page)
+				require.Len(t, counts, 3)
+				assert.Equal(t, strconv.Itoa(len(tt.selected)), counts[2], "passed out of every selected scenario, not of those that ran")
 				assert.NotContains(t, card[1], "PASS ", "the verdict card")
 				assert.NotEqual(t, "PASS", card[1])
 				assert.NotContains(t, page, `class="card pass"`)

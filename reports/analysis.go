@@ -231,7 +231,7 @@ func analyse(events []timeline.Event, due time.Duration) (*exercise, error) {
 		case timeline.KindRating:
 			var r timeline.Rating
 			if e.Decode(&r) == nil {
-				x.Ratings = append(x.Ratings, rating{Objective: r.Objective, Scenario: e.Scenario, Rating: strings.ToUpper(r.Rating), Comment: r.Comment})
+				x.Ratings = append(x.Ratings, rating{Objective: r.Objective, Scenario: e.Scenario, Rating: strings.ToUpper(r.Rating), Comment: r.Comment, At: r.At})
 			}
 		case timeline.KindFinding:
 			var f timeline.Finding
@@ -325,7 +325,23 @@ func (x *exercise) RunProblem() string {
 	case !x.Ended:
 		return "the timeline has no run.end event: the run did not finish cleanly"
 	case x.RunOutcome == timeline.OutcomeInfra || x.RunOutcome == timeline.OutcomeInterrupted || x.RunOutcome == timeline.OutcomeScenarioFault:
-		return "the run ended " + x.RunOutcome
+		why := "the run ended " + x.RunOutcome
+		if f := lastFault(x.Events); f != "" {
+			why += ": " + f
+		}
+		return why
+	}
+	return ""
+}
+
+// lastFault is the last fault the timeline recorded, run-wide or in a
+// scenario: what stopped the run.
+func lastFault(events []timeline.Event) string {
+	for i := len(events) - 1; i >= 0; i-- {
+		var f timeline.Fault
+		if events[i].Kind == timeline.KindFault && events[i].Decode(&f) == nil && f.Error != "" {
+			return f.Error
+		}
 	}
 	return ""
 }

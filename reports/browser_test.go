@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/breachdrill/breachdrill/harness/timeline"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
@@ -99,6 +100,13 @@ func TestReportRendersInChromium(t *testing.T) {
 		WithVerifyOptions(WithTrustedKeys(testKey(1).Public().(ed25519.PublicKey))))
 	require.NoError(t, err)
 
+	// A drill that lost its stack after 1 of 10 scenarios: never styled
+	// as a pass, the nine not run listed.
+	aborted := filepath.Join(t.TempDir(), "aborted")
+	ten := []string{"s01", "s02", "s03", "s04", "s05", "s06", "s07", "s08", "s09", "s10"}
+	_, err = WriteBundle(context.Background(), aborted, Input{Events: outcomeRun(t, "drill-aborted", ten, map[string]string{"s01": "pass"}, timeline.OutcomeInfra)}, WithKey(testKey(1)))
+	require.NoError(t, err)
+
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
 		chromedp.WindowSize(1280, 1024),
@@ -124,6 +132,7 @@ func TestReportRendersInChromium(t *testing.T) {
 	}{
 		{"drill", filepath.Join(drillBundle.Dir, ReportHTMLFile), ReportSections()},
 		{"tabletop", filepath.Join(tt, ReportHTMLFile), ReportSections()},
+		{"aborted", filepath.Join(aborted, ReportHTMLFile), ReportSections()},
 		{"quarter", filepath.Join(packDir, ReportHTMLFile), []string{"summary", "board-summary", "verdict-policy", "exercises", "scenarios-exercised", "trends", "open-improvements", "controls", "excluded", "evidence"}},
 	}
 	for _, p := range pages {
@@ -132,7 +141,7 @@ func TestReportRendersInChromium(t *testing.T) {
 			if len(r.missing) > 0 {
 				t.Errorf("sections missing in the rendered page: %v", r.missing)
 			}
-			if p.name != "tabletop" && r.shapes == 0 {
+			if p.name != "tabletop" && p.name != "aborted" && r.shapes == 0 {
 				t.Error("no SVG chart was rendered")
 			}
 			for _, u := range r.requests {

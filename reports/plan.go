@@ -120,3 +120,18 @@ func gapItems(s scenario) []PlanItem {
 	}
 	return out
 }
+
+// ValidateDue checks an improvement item's due date as it is entered: a
+// date (YYYY-MM-DD) not before today. An item due in the past would be
+// overdue the moment it is written, which no plan means.
+func ValidateDue(due string, today time.Time) error {
+	d, err := time.Parse(time.DateOnly, strings.TrimSpace(due))
+	if err != nil {
+		return fmt.Errorf("due date %q: write YYYY-MM-DD, e.g. %s", due, today.AddDate(0, 1, 0).Format(time.DateOnly))
+	}
+	y, m, dd := today.Date()
+	if d.Before(time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)) {
+		return fmt.Errorf("due date %s is in the past (today is %s)", d.Format(time.DateOnly), today.Format(time.DateOnly))
+	}
+	return nil
+}

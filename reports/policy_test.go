@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -39,6 +40,31 @@ func TestLoadPolicy(t *testing.T) {
 			}
 			require.NoError(t, err)
 			tt.check(t, pol)
+		})
+	}
+}
+
+func TestValidateDue(t *testing.T) {
+	today := time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC)
+	tests := []struct {
+		due     string
+		wantErr string
+	}{
+		{"2026-12-31", ""},
+		{"2026-11-30", ""},
+		{"2026-11-29", "in the past"},
+		{"31/12/2026", "YYYY-MM-DD"},
+		{"", "YYYY-MM-DD"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.due, func(t *testing.T) {
+			err := ValidateDue(tt.due, today)
+			if tt.wantErr == "" {
+				assert.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.wantErr)
 		})
 	}
 }

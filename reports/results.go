@@ -83,11 +83,12 @@ type TestOutcome struct {
 
 // ObjectiveRating is an HSEEP rating of one objective.
 type ObjectiveRating struct {
-	Objective string `json:"objective"`
-	Scenario  string `json:"scenario,omitempty"`
-	Rating    string `json:"rating"`
-	Comment   string `json:"comment,omitempty"`
-	Derived   bool   `json:"derived,omitempty"` // from measured outcomes, not a hot wash
+	Objective string     `json:"objective"`
+	Scenario  string     `json:"scenario,omitempty"`
+	Rating    string     `json:"rating"`
+	Comment   string     `json:"comment,omitempty"`
+	Derived   bool       `json:"derived,omitempty"` // from measured outcomes, not a hot wash
+	At        *time.Time `json:"at,omitempty"`      // when the room gave it, if recorded
 }
 
 func resultsOf(x *exercise) Results {

@@ -5,6 +5,7 @@ package reports
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/breachdrill/breachdrill/harness/timeline"
 )
@@ -14,7 +15,8 @@ type rating struct {
 	Scenario  string
 	Rating    string
 	Comment   string
-	Derived   bool // from measured outcomes, not from the hot wash
+	Derived   bool       // from measured outcomes, not from the hot wash
+	At        *time.Time // when the room gave it, if recorded
 }
 
 // deriveRating maps a measured outcome onto HSEEP's scale, for exercises

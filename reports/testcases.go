@@ -41,7 +41,11 @@ const runCaseID = "run"
 // measured: its expectations are neither passed nor missed, so they get
 // no case of their own (a run that lost its stack never reports a miss).
 func incompleteCase(s scenario) testCase {
-	tc := testCase{Scenario: s.Info.ID, ID: s.Info.ID + "/run", Name: "run scenario " + s.Info.ID, Message: s.Outcome + ": " + s.Reason, Kind: s.Outcome}
+	msg := s.Outcome + ": " + s.Reason
+	if s.Outcome == timeline.OutcomeNotRun {
+		msg = s.Reason // already "not run: ..."
+	}
+	tc := testCase{Scenario: s.Info.ID, ID: s.Info.ID + "/run", Name: "run scenario " + s.Info.ID, Message: msg, Kind: s.Outcome}
 	switch s.Outcome {
 	case timeline.OutcomeNotRun:
 		// The run's own error case says why it stopped.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/breachdrill/breachdrill/harness/timeline"
+	"github.com/breachdrill/breachdrill/reports"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -370,14 +371,8 @@ func (m *hotwashModel) commit() tea.Cmd {
 			m.err = "the item needs an owner"
 			return m.focus(1)
 		}
-		d, err := time.Parse(time.DateOnly, due)
-		if err != nil {
-			m.err = fmt.Sprintf("due date %q: want YYYY-MM-DD", due)
-			return m.focus(2)
-		}
-		today := m.x.now().Format(time.DateOnly)
-		if d.Format(time.DateOnly) < today {
-			m.err = fmt.Sprintf("due date %s is in the past (today is %s)", due, today)
+		if err := reports.ValidateDue(due, m.x.now()); err != nil {
+			m.err = err.Error()
 			return m.focus(2)
 		}
 		m.plan = append(m.plan, timeline.Improvement{Item: item, Owner: owner, Due: due, Status: "open"})

@@ -59,7 +59,10 @@ func TestTestCommandPassesWithTheShippedPack(t *testing.T) {
 	woo := stacktest.WooCommerce(t)
 	dir := t.TempDir()
 	junit := filepath.Join(dir, "junit.xml")
-	r := runCLI(t, append(exerciseEnv(t), "BREACHDRILL_WOOCOMMERCE="+woo), "test", "--all", "--junit", junit, "--out", filepath.Join(dir, "evidence"))
+	// The same config directory for the run and the verification: the
+	// signer is then the user's own (pinned) key.
+	env := exerciseEnv(t)
+	r := runCLI(t, append(env, "BREACHDRILL_WOOCOMMERCE="+woo), "test", "--all", "--junit", junit, "--out", filepath.Join(dir, "evidence"))
 	t.Logf("stdout:\n%s", r.stdout)
 	if r.code != 0 {
 		t.Fatalf("breachdrill test exited %d\n%s", r.code, lastLines(r.stderr, 40))
@@ -83,7 +86,7 @@ func TestTestCommandPassesWithTheShippedPack(t *testing.T) {
 	if len(bundles) != 1 {
 		t.Fatalf("want one bundle, found %v", bundles)
 	}
-	if v := runCLI(t, exerciseEnv(t), "evidence", "verify", bundles[0]); v.code != 0 {
+	if v := runCLI(t, env, "evidence", "verify", bundles[0]); v.code != 0 {
 		t.Fatalf("the run's own bundle does not verify: %s%s", v.stdout, v.stderr)
 	}
 	tl, err := os.ReadFile(filepath.Join(bundles[0], "timeline.jsonl"))

@@ -225,22 +225,27 @@ type Rating struct {
 	Objective string `json:"objective"`
 	Rating    string `json:"rating"`
 	Comment   string `json:"comment,omitempty"`
+	// At is when the room gave the rating; the event's own time is when
+	// the hot wash was written to the record.
+	At *time.Time `json:"at,omitempty"`
 }
 
 // Finding is a strength or an area for improvement.
 type Finding struct {
-	Type string `json:"type"` // strength, improvement
-	Text string `json:"text"`
+	Type string     `json:"type"` // strength, improvement
+	Text string     `json:"text"`
+	At   *time.Time `json:"at,omitempty"` // when it was said
 }
 
 // Improvement is an item of the improvement plan.
 type Improvement struct {
-	Item      string `json:"item"`
-	Owner     string `json:"owner"`
-	Due       string `json:"due"` // YYYY-MM-DD
-	Status    string `json:"status"`
-	Objective string `json:"objective,omitempty"`
-	Control   string `json:"control,omitempty"`
+	Item      string     `json:"item"`
+	Owner     string     `json:"owner"`
+	Due       string     `json:"due"` // YYYY-MM-DD
+	Status    string     `json:"status"`
+	Objective string     `json:"objective,omitempty"`
+	Control   string     `json:"control,omitempty"`
+	At        *time.Time `json:"at,omitempty"` // when it was entered
 }
 
 // Fault is an infrastructure failure; a scenario that has one is never
