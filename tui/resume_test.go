@@ -188,7 +188,7 @@ func TestRoomDisplayFollowsTheRecord(t *testing.T) {
 	wait := func(want string) {
 		t.Helper()
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(want)) },
-			teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+			teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 	}
 	wait("A customer sends support")
 	d.keys("i")

@@ -47,7 +47,7 @@ func (c *teaConsole) waitFor(want ...string) {
 			}
 		}
 		return true
-	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 }
 
 func (c *teaConsole) final() Model {
