@@ -58,7 +58,7 @@ func (m hotwashModel) keys() bindings {
 	var short []key.Binding
 	switch m.tab {
 	case tabRatings:
-		short = []key.Binding{withHelp(k.RateP, "p/s/m/u", "rate"), withHelp(k.Comment, "c", "comment"), k.EvalNote}
+		short = []key.Binding{withHelp(k.RateP, "p/s/m/u", "rate"), withHelp(k.Suggested, "a", "suggested"), withHelp(k.Comment, "c", "comment"), k.EvalNote}
 	case tabFindings:
 		short = []key.Binding{k.Strength, withHelp(k.Improvement, "a", "add improvement"), k.Remove}
 	case tabPlan:
@@ -70,7 +70,7 @@ func (m hotwashModel) keys() bindings {
 	}
 	short = append(short, k.NextSection, k.Save)
 	return bindings{short: short, pinned: []key.Binding{k.Quit, k.Help}, full: [][]key.Binding{
-		{k.RateP, k.RateS, k.RateM, k.RateU, k.Comment, k.EvalNote},
+		{k.RateP, k.RateS, k.RateM, k.RateU, k.Suggested, k.Comment, k.EvalNote},
 		{k.Strength, withHelp(k.Improvement, "a", "add improvement / item / feedback"), k.Status, k.Remove},
 		{k.SignFac, k.SignApprover},
 		{k.NextSection, k.PrevSection, k.Save, k.Quit, k.Help},

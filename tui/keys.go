@@ -44,6 +44,7 @@ type keyMap struct {
 	EvalNote     key.Binding
 	SignFac      key.Binding
 	SignApprover key.Binding
+	Suggested    key.Binding
 	PauseSave    key.Binding
 	EndNow       key.Binding
 	RateP, RateS key.Binding
@@ -108,6 +109,7 @@ func newKeyMap() keyMap {
 		EvalNote:     b("n", "evaluator note", "n"),
 		SignFac:      b("f", "facilitator signs", "f"),
 		SignApprover: b("a", "approver signs", "a"),
+		Suggested:    b("a", "take the suggested rating", "a"),
 		PauseSave:    b("p", "pause and save", "p"),
 		EndNow:       b("e", "end", "e"),
 

@@ -230,3 +230,15 @@ func TestPlaceholdersAreFilledOnScreen(t *testing.T) {
 	got := d.m.run.expandPlaceholders("copy export-{{date}}.csv from {{prefix}}users for {{admin_user}}", start)
 	assert.Equal(t, "copy export-20261120.csv from shop_users for drilladmin", got)
 }
+
+// TestMarksSuggestARating: the expected outcomes marked during the run
+// suggest a rating in the hot wash, which a key takes.
+func TestMarksSuggestARating(t *testing.T) {
+	r := newRig(t)
+	d := started(t, r)
+	d.keys("g", "down", "1", "enter", "down", "3", "enter")
+	d.keys("e", "y")
+	d.contains(t, "expected outcomes 1 observed · 0 partly · 1 not", "suggests S")
+	d.keys("a")
+	assert.Equal(t, timeline.RatingS, d.m.wash.ratings[0])
+}
