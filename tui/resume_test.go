@@ -60,7 +60,7 @@ func TestPauseAndResume(t *testing.T) {
 	})
 	d := drive(t, resumed)
 	d.contains(t, "debug-log-exposure (1/1) · discussion", "T+07:00 · ex T+07:00 PAUSED", "injects 2/3",
-		"A security researcher", "L1 (corrected) Ana Ruiz (incident commander): Declare an incident now",
+		"A security researcher", "L1 (corrected) Ana Ruiz (incident commander): Declare an", "incident now",
 		"L2 note by Ana Ruiz: Ana asked for the log", "[detect]", "resumed from the saved record")
 	// The regulatory clocks run in exercise time from the breach and stand
 	// still through the break: a minute of the exercise is an hour.
