@@ -66,6 +66,9 @@ type hotwashModel struct {
 	signOffs []timeline.SignOff
 	signAs   string
 
+	// draftVersion numbers the drafts saved, newest highest.
+	draftVersion int
+
 	editing editKind
 	fields  []lineInput
 	field   int

@@ -23,7 +23,7 @@ func pausedExercise(t *testing.T, r *rig) ([]timeline.Event, []byte) {
 	d := drive(t, r.model(t, func(c *Config) {
 		c.Selected = []string{"debug-log-exposure"}
 		c.Participants = []timeline.Participant{{Name: "Ana Ruiz", Role: RoleIncidentCommander}, {Name: "Dana Kim", Role: RoleScribe}}
-		c.SaveDraft = func(_ string, b []byte) error { draft = b; return nil }
+		c.SaveDraft = func(_ string, _ int, b []byte) error { draft = b; return nil }
 		c.TimeScale = 60
 	}))
 	d.keys("enter")
@@ -114,7 +114,7 @@ func TestResumeInTheHotWashKeepsTheDraft(t *testing.T) {
 	d := drive(t, r.model(t, func(c *Config) {
 		c.Selected = []string{"debug-log-exposure"}
 		c.Participants = []timeline.Participant{{Name: "Ana Ruiz", Role: RoleIncidentCommander}}
-		c.SaveDraft = func(_ string, b []byte) error { draft = b; return nil }
+		c.SaveDraft = func(_ string, _ int, b []byte) error { draft = b; return nil }
 	}))
 	d.keys("enter", "e", "y", "p", "s", "tab", "s", "Fast triage", "enter")
 	require.NotEmpty(t, draft, "the draft is saved on every change")

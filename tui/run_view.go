@@ -403,7 +403,6 @@ func (m runModel) logRows(w int) (lines []string, from, to int) {
 	return lines, from, to
 }
 
-
 func (m runModel) alertLines(w, h int) []string {
 	st := m.x.styles
 	if len(m.alerts) == 0 {
