@@ -200,7 +200,7 @@ func (m hotwashModel) ratingLines(w, h int) []string {
 		if c := m.comments[i]; c != "" {
 			lines = append(lines, indent("      “", "       ", c+"”", w)...)
 		}
-		for _, n := range m.evalNotes {
+		for _, n := range append(append([]timeline.EvaluatorNote(nil), m.x.evalNotes...), m.evalNotes...) {
 			if n.Objective == o.text {
 				lines = append(lines, indent("      evaluator "+n.Evaluator+": ", "        ", n.Text, w)...)
 			}

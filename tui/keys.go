@@ -42,6 +42,7 @@ type keyMap struct {
 	PageUp       key.Binding
 	PageDown     key.Binding
 	EvalNote     key.Binding
+	EvalNoteRun  key.Binding
 	SignFac      key.Binding
 	SignApprover key.Binding
 	Suggested    key.Binding
@@ -107,6 +108,7 @@ func newKeyMap() keyMap {
 		PageUp:       b("pgup", "page up", "pgup"),
 		PageDown:     b("pgdn", "page down", "pgdown"),
 		EvalNote:     b("n", "evaluator note", "n"),
+		EvalNoteRun:  b("v", "evaluator note", "v"),
 		SignFac:      b("f", "facilitator signs", "f"),
 		SignApprover: b("a", "approver signs", "a"),
 		Suggested:    b("a", "take the suggested rating", "a"),

@@ -52,6 +52,7 @@ type snapshot struct {
 	awareSet         bool
 	alerts           []alertItem
 	marks            map[string]map[markKey]timeline.OutcomeMark
+	evalNotes        []timeline.EvaluatorNote
 	last             time.Time
 }
 
@@ -166,6 +167,11 @@ func replay(events []timeline.Event) snapshot {
 				continue
 			}
 			s.alerts = append(s.alerts, alertItem{at: s.scClock.elapsed(t), alert: a})
+		case timeline.KindEvaluatorNote:
+			var n timeline.EvaluatorNote
+			if e.Decode(&n) == nil {
+				s.evalNotes = append(s.evalNotes, n)
+			}
 		case timeline.KindOutcomeMark:
 			var mk timeline.OutcomeMark
 			if e.Decode(&mk) != nil {

@@ -50,6 +50,7 @@ func (m Model) resume(r Resume) (Model, error) {
 	}
 	x.logSeq = s.logSeq
 	x.marks = s.marks
+	x.evalNotes = s.evalNotes
 	now := x.now()
 	x.clock = pausedAt(now, s.exClock.elapsed(s.last))
 	m.resumeDraft = draft

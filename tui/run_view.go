@@ -73,6 +73,8 @@ func (m runModel) statusLine() string {
 		return "strike " + m.editingID + " · the record keeps it, marked struck"
 	case inputMark:
 		return fmt.Sprintf("%s: %s", m.markPend.Mark, m.markPend.Outcome)
+	case inputEval:
+		return fmt.Sprintf("%s on: %s · tab: next objective · shift+tab: evaluator", x.people[m.who].Name, m.objectives()[m.obj])
 	}
 	switch {
 	case m.liveErr != "":
@@ -103,8 +105,11 @@ func (m runModel) keys() bindings {
 	k := m.x.keys
 	if m.input != inputNone {
 		b := []key.Binding{withHelp(k.Confirm, "enter", "record"), k.Cancel}
-		if m.picksSpeaker() {
+		switch {
+		case m.picksSpeaker():
 			b = append(b, withHelp(k.NextField, "tab", "who"))
+		case m.input == inputEval:
+			b = append(b, withHelp(k.NextField, "tab", "objective"), withHelp(k.PrevSection, "shift+tab", "evaluator"))
 		}
 		return bindings{short: b}
 	}
@@ -128,7 +133,7 @@ func (m runModel) keys() bindings {
 	short = append(short, withHelp(k.Pane, "tab", "pane"), move, withHelp(k.Read, "enter", "read"), k.EndScenario)
 	return bindings{short: short, pinned: []key.Binding{k.Quit, k.Help}, full: [][]key.Binding{
 		{pause, k.NextInject, k.TakeBack, k.Phase, k.Breach, k.EndScenario},
-		{k.Decision, k.Note, k.Correct, k.Strike, k.Respond},
+		{k.Decision, k.Note, k.EvalNoteRun, k.Correct, k.Strike, k.Respond},
 		{k.Guide, k.MarkObserved, k.MarkPartly, k.MarkNot},
 		{k.Pane, k.Up, k.Down, k.PageUp, k.PageDown, k.Read, k.Quit, k.Help},
 	}}

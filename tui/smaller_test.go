@@ -242,3 +242,23 @@ func TestMarksSuggestARating(t *testing.T) {
 	d.keys("a")
 	assert.Equal(t, timeline.RatingS, d.m.wash.ratings[0])
 }
+
+// TestEvaluatorNoteDuringTheRun: an evaluator's observation is recorded
+// against an objective as it happens, shows in the hot wash, and is in the
+// bundle once.
+func TestEvaluatorNoteDuringTheRun(t *testing.T) {
+	r := newRig(t)
+	d := started(t, r)
+	d.keys("v")
+	d.contains(t, "Dana Kim on: Detect that the debug log is readable from the internet")
+	d.keys("tab", "Contained within ten minutes", "enter")
+	d.contains(t, "evaluator note recorded on: Contain by switching debug output off")
+	d.keys("q", "e")
+	d.contains(t, "evaluator Dana Kim: Contained within ten minutes")
+	d.keys("w", "w")
+	saved := mustSaved(t, d)
+	notes := ofKind(readBundleTimeline(t, saved.Path), timeline.KindEvaluatorNote)
+	require.Len(t, notes, 1)
+	assert.Equal(t, timeline.EvaluatorNote{Objective: "Contain by switching debug output off and removing the log", Evaluator: "Dana Kim", Text: "Contained within ten minutes"},
+		decode[timeline.EvaluatorNote](t, notes[0]))
+}
