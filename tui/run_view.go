@@ -131,9 +131,13 @@ func (m runModel) keys() bindings {
 		short = append(short, k.Correct, k.Strike)
 	}
 	short = append(short, withHelp(k.Pane, "tab", "pane"), move, withHelp(k.Read, "enter", "read"), k.EndScenario)
+	record := []key.Binding{k.Decision, k.Note, k.EvalNoteRun, k.Correct, k.Strike}
+	if m.x.live() {
+		record = append(record, k.Respond)
+	}
 	return bindings{short: short, pinned: []key.Binding{k.Quit, k.Help}, full: [][]key.Binding{
 		{pause, k.NextInject, k.TakeBack, k.Phase, k.Breach, k.EndScenario},
-		{k.Decision, k.Note, k.EvalNoteRun, k.Correct, k.Strike, k.Respond},
+		record,
 		{k.Guide, k.MarkObserved, k.MarkPartly, k.MarkNot},
 		{k.Pane, k.Up, k.Down, k.PageUp, k.PageDown, k.Read, k.Quit, k.Help},
 	}}
