@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -261,4 +262,33 @@ func TestEvaluatorNoteDuringTheRun(t *testing.T) {
 	require.Len(t, notes, 1)
 	assert.Equal(t, timeline.EvaluatorNote{Objective: "Contain by switching debug output off and removing the log", Evaluator: "Dana Kim", Text: "Contained within ten minutes"},
 		decode[timeline.EvaluatorNote](t, notes[0]))
+}
+
+// TestEveryFooterEndsWithQuitAndMoreKeys: setup's sections and the hot
+// wash's tabs, at 80 and 120 columns.
+func TestEveryFooterEndsWithQuitAndMoreKeys(t *testing.T) {
+	for _, w := range []int{80, 120} {
+		r := newRig(t)
+		d := drive(t, r.model(t, func(c *Config) {
+			c.Selected = []string{"debug-log-exposure"}
+			c.Participants = []timeline.Participant{{Name: "Ana Ruiz", Role: RoleIncidentCommander}}
+		}))
+		d.send(termSize(w, 24))
+		check := func(where string) {
+			t.Helper()
+			lines := strings.Split(d.view(), "\n")
+			last := strings.TrimRight(lines[len(lines)-1], " ")
+			assert.True(t, strings.HasSuffix(last, "q quit • ? more keys"), "%d cols, %s: %q", w, where, last)
+			assert.NotContains(t, last, "…", "%d cols, %s", w, where)
+		}
+		for i := range 3 {
+			check(fmt.Sprintf("setup section %d", i))
+			d.keys("tab")
+		}
+		d.keys("enter", "e", "y")
+		for i := range 5 {
+			check(fmt.Sprintf("hot wash tab %d", i))
+			d.keys("tab")
+		}
+	}
 }
