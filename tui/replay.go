@@ -39,6 +39,9 @@ type snapshot struct {
 	running bool // the current scenario started and has not ended
 	runEnd  bool
 	saved   bool // the facilitator paused and saved for later
+	// endedEarly: the facilitator ended the exercise before its last
+	// scenario; the hot wash came next.
+	endedEarly bool
 	paused  bool
 
 	scClock, exClock clockState
@@ -87,6 +90,10 @@ func replay(events []timeline.Event) snapshot {
 			s.phase, s.held, s.aware, s.awareSet = -1, -1, 0, false
 		case timeline.KindScenarioEnd:
 			s.ended[e.Scenario] = true
+			var end timeline.ScenarioEnd
+			if e.Decode(&end) == nil && end.Outcome == timeline.OutcomeInterrupted {
+				s.endedEarly = true
+			}
 			if e.Scenario == s.sc {
 				s.running = false
 				s.scClock = clockState{secs: s.scClock.elapsed(t).Seconds(), at: t}

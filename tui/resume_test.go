@@ -130,6 +130,27 @@ func TestResumeInTheHotWashKeepsTheDraft(t *testing.T) {
 	d.contains(t, "hot wash", "Ratings 2/3", "Findings (1)")
 }
 
+// TestResumeAfterEndingEarlyGoesToTheHotWash: ended after the first of
+// two scenarios and paused in the hot wash, the exercise comes back to
+// the hot wash, not to the scenario it skipped.
+func TestResumeAfterEndingEarlyGoesToTheHotWash(t *testing.T) {
+	r := newRig(t)
+	d := drive(t, r.model(t, func(c *Config) {
+		c.Selected = []string{"debug-log-exposure", "plaintext-pan-order-meta"}
+		c.Participants = []timeline.Participant{{Name: "Ana Ruiz", Role: RoleIncidentCommander}}
+	}))
+	d.keys("enter", "q", "e")
+	d.contains(t, "hot wash")
+	d.keys("q", "p")
+	d.settle(10*time.Second, func() bool { return d.quit })
+	events := r.timeline().Events()
+	d = drive(t, r.model(t, func(c *Config) {
+		c.Resume = &Resume{Events: events}
+		c.OpenTimeline = func(context.Context, string) (*timeline.Timeline, error) { return timeline.Restore(events) }
+	}))
+	d.contains(t, "hot wash", "Ratings 0/")
+}
+
 // TestRoomDisplay shows the record as the room sees it: the current
 // inject and its questions, the clocks — and none of the facilitator's
 // guide, marks or log.
