@@ -105,6 +105,10 @@ func replay(events []timeline.Event) snapshot {
 			if e.Decode(&c) != nil {
 				continue
 			}
+			if c.State == "ended early" {
+				s.endedEarly = true
+				continue
+			}
 			run := c.State == "resumed"
 			s.paused, s.saved = !run, c.State == "saved"
 			if e.Scenario != "" && e.Scenario == s.sc {

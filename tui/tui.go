@@ -307,6 +307,9 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 				return m, nil
 			}
 			m.run.endingEarly = true
+			// Said on the record, so that a resumed exercise (and the room
+			// display) know the hot wash comes next, live or not.
+			m.run.recordClock("ended early")
 			return m, m.run.end()
 		case stateHotWash:
 			return m, send(hotwashDoneMsg{})
