@@ -438,6 +438,9 @@ func (m *runModel) recordClock(state string) {
 		scenario = m.sc.ID
 	}
 	summary := fmt.Sprintf("exercise clock %s at %s (exercise %s)", state, formatT(m.elapsed()), formatT(x.elapsed()))
+	if state == "ended early" {
+		summary = fmt.Sprintf("the facilitator ended the exercise at %s (exercise %s): the hot wash follows", formatT(m.elapsed()), formatT(x.elapsed()))
+	}
 	x.record(timeline.KindTabletopClock, scenario, x.facilitator(), summary,
 		timeline.TabletopClock{State: state, ScenarioSeconds: m.elapsed().Seconds(), ExerciseSeconds: x.elapsed().Seconds()})
 }
