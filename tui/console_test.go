@@ -160,7 +160,8 @@ func TestInjectSchedule(t *testing.T) {
 	for _, e := range ofKind(events, timeline.KindTabletopClock) {
 		pauses = append(pauses, e.Summary)
 	}
-	assert.Equal(t, []string{"exercise clock paused at T+00:00 (exercise T+00:00)", "exercise clock resumed at T+00:00 (exercise T+00:00)"}, pauses)
+	assert.Equal(t, []string{"exercise clock paused at T+00:00 (exercise T+00:00)", "exercise clock resumed at T+00:00 (exercise T+00:00)",
+		"the facilitator ended the exercise at T+15:00 (exercise T+15:00): the hot wash follows"}, pauses)
 	injects := ofKind(events, timeline.KindTabletopInject)
 	if len(injects) != 3 || injects[1].Time.Sub(start) != 15*time.Minute {
 		t.Errorf("second inject at %v after the start, want 15m (5m on the clock after a 10m pause)", injects[1].Time.Sub(start))

@@ -80,11 +80,10 @@ func (m Model) frame() frameParts {
 		helpView = shortHelp(m.help, keys.short, keys.pinned, w, 2)
 	}
 	f := frameParts{left: left, right: right, body: body, help: strings.Split(helpView, "\n")}
-	// The hint gets two lines, one while a field has the keyboard: the
-	// field itself is never cut.
+	// The hint gets up to two lines; the field being typed always has its
+	// own line under it, never cut by the hint's wrap.
 	room := 2
 	if input != "" {
-		room = 1
 		f.input = []string{input}
 	}
 	for _, l := range strings.Split(status, "\n") {

@@ -38,8 +38,10 @@ func (m hotwashModel) draft() washDraft {
 		Plan: m.plan, Feedback: m.feedback, SignOffs: m.signOffs}
 }
 
-// saveDraft writes the draft through Config.SaveDraft.
-func (m hotwashModel) saveDraft() tea.Cmd {
+// saveDraft writes the draft through Config.SaveDraft. Each write carries
+// the next version number: writes run concurrently, and the one that
+// finishes last must not put back an older draft.
+func (m *hotwashModel) saveDraft() tea.Cmd {
 	save := m.x.cfg.SaveDraft
 	if save == nil {
 		return nil
@@ -48,8 +50,9 @@ func (m hotwashModel) saveDraft() tea.Cmd {
 	if err != nil {
 		return send(draftSavedMsg{err: err})
 	}
-	id := m.x.id
-	return func() tea.Msg { return draftSavedMsg{err: save(id, b)} }
+	m.draftVersion++
+	id, version := m.x.id, m.draftVersion
+	return func() tea.Msg { return draftSavedMsg{err: save(id, version, b)} }
 }
 
 func (m *hotwashModel) restore(d *washDraft) {

@@ -61,9 +61,9 @@ func (m Model) pauseForLater() (Model, tea.Cmd) {
 		x.clock.pause(x.now())
 		x.record(timeline.KindTabletopClock, "", x.facilitator(), "exercise saved for later during the hot wash",
 			timeline.TabletopClock{State: "saved", ExerciseSeconds: x.elapsed().Seconds()})
-		wash := m.wash
+		wash := &m.wash
+		save := wash.saveDraft()
 		x.journal.then(func(*timeline.Timeline) tea.Cmd {
-			save := wash.saveDraft()
 			return func() tea.Msg {
 				if save != nil {
 					if msg, ok := save().(draftSavedMsg); ok && msg.err != nil {

@@ -43,6 +43,9 @@ type exercise struct {
 	logSeq int
 	// marks are the expected outcomes judged so far, per scenario.
 	marks map[string]map[markKey]timeline.OutcomeMark
+	// evalNotes are the evaluators' notes recorded during the run; the
+	// hot wash shows them beside its own.
+	evalNotes []timeline.EvaluatorNote
 	// resumed says the exercise continues a saved record.
 	resumed bool
 	// width is the terminal's, for text fields that scroll.

@@ -33,7 +33,7 @@ func TestDiscussionExercise(t *testing.T) {
 	waitFor := func(want string) {
 		t.Helper()
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(want)) },
-			teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+			teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 	}
 
 	// Setup: find the scenario, pick it, enter the room, start.

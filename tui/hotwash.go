@@ -67,6 +67,9 @@ type hotwashModel struct {
 	signOffs []timeline.SignOff
 	signAs   string
 
+	// draftVersion numbers the drafts saved, newest highest.
+	draftVersion int
+
 	editing editKind
 	fields  []lineInput
 	field   int
@@ -166,6 +169,17 @@ func (m *hotwashModel) handle(msg tea.Msg) tea.Cmd {
 		case key.Matches(km, k.Comment):
 			if len(m.objectives) > 0 {
 				return m.edit(editComment, field{"› ", "what went well, what did not", m.comments[m.cur]})
+			}
+		case key.Matches(km, k.Suggested):
+			// The expected outcomes marked in the run suggest a rating.
+			if len(m.objectives) == 0 {
+				break
+			}
+			sc := m.objectives[m.cur].scenario
+			if _, r := marksSummary(m.x.marks[sc], m.expectedCount(sc)); r != "" {
+				m.rate(r)
+			} else {
+				m.err = "no expected outcome of " + sc + " was marked: nothing to suggest"
 			}
 		case key.Matches(km, k.EvalNote):
 			if len(m.objectives) > 0 {

@@ -58,7 +58,7 @@ func (m hotwashModel) keys() bindings {
 	var short []key.Binding
 	switch m.tab {
 	case tabRatings:
-		short = []key.Binding{withHelp(k.RateP, "p/s/m/u", "rate"), withHelp(k.Comment, "c", "comment"), k.EvalNote}
+		short = []key.Binding{withHelp(k.RateP, "p/s/m/u", "rate"), withHelp(k.Suggested, "a", "suggested"), withHelp(k.Comment, "c", "comment"), k.EvalNote}
 	case tabFindings:
 		short = []key.Binding{k.Strength, withHelp(k.Improvement, "a", "add improvement"), k.Remove}
 	case tabPlan:
@@ -70,7 +70,7 @@ func (m hotwashModel) keys() bindings {
 	}
 	short = append(short, k.NextSection, k.Save)
 	return bindings{short: short, pinned: []key.Binding{k.Quit, k.Help}, full: [][]key.Binding{
-		{k.RateP, k.RateS, k.RateM, k.RateU, k.Comment, k.EvalNote},
+		{k.RateP, k.RateS, k.RateM, k.RateU, k.Suggested, k.Comment, k.EvalNote},
 		{k.Strength, withHelp(k.Improvement, "a", "add improvement / item / feedback"), k.Status, k.Remove},
 		{k.SignFac, k.SignApprover},
 		{k.NextSection, k.PrevSection, k.Save, k.Quit, k.Help},
@@ -200,7 +200,7 @@ func (m hotwashModel) ratingLines(w, h int) []string {
 		if c := m.comments[i]; c != "" {
 			lines = append(lines, indent("      “", "       ", c+"”", w)...)
 		}
-		for _, n := range m.evalNotes {
+		for _, n := range append(append([]timeline.EvaluatorNote(nil), m.x.evalNotes...), m.evalNotes...) {
 			if n.Objective == o.text {
 				lines = append(lines, indent("      evaluator "+n.Evaluator+": ", "        ", n.Text, w)...)
 			}

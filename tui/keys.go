@@ -42,8 +42,10 @@ type keyMap struct {
 	PageUp       key.Binding
 	PageDown     key.Binding
 	EvalNote     key.Binding
+	EvalNoteRun  key.Binding
 	SignFac      key.Binding
 	SignApprover key.Binding
+	Suggested    key.Binding
 	PauseSave    key.Binding
 	EndNow       key.Binding
 	RateP, RateS key.Binding
@@ -106,8 +108,10 @@ func newKeyMap() keyMap {
 		PageUp:       b("pgup", "page up", "pgup"),
 		PageDown:     b("pgdn", "page down", "pgdown"),
 		EvalNote:     b("n", "evaluator note", "n"),
+		EvalNoteRun:  b("v", "evaluator note", "v"),
 		SignFac:      b("f", "facilitator signs", "f"),
 		SignApprover: b("a", "approver signs", "a"),
+		Suggested:    b("a", "take the suggested rating", "a"),
 		PauseSave:    b("p", "pause and save", "p"),
 		EndNow:       b("e", "end", "e"),
 

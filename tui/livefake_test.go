@@ -39,7 +39,7 @@ func liveConsole(t *testing.T, r *rig, live *fakeLive) (*teatest.TestModel, func
 				}
 			}
 			return true
-		}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+		}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 	}
 	typ := func(keys ...string) {
 		for _, k := range keys {
@@ -200,7 +200,7 @@ func TestPlaybookWaitsForTheInject(t *testing.T) {
 	waitFor := func(want string) {
 		t.Helper()
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(want)) },
-			teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+			teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 	}
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitFor("injecting…")

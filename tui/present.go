@@ -162,7 +162,7 @@ func (p Presenter) body(w, h int, now time.Time) string {
 		return "\n  " + st.heading.Render("The exercise has ended.") + "\n\n  Thank you for taking part."
 	case s.current < 0:
 		return "\n  The exercise is about to start."
-	case !s.running && len(s.ended) == len(s.run.Scenarios):
+	case !s.running && (len(s.ended) == len(s.run.Scenarios) || s.endedEarly):
 		return "\n  " + st.heading.Render("The scenarios are over: the hot wash is under way.")
 	}
 	var out []string

@@ -39,6 +39,9 @@ type snapshot struct {
 	running bool // the current scenario started and has not ended
 	runEnd  bool
 	saved   bool // the facilitator paused and saved for later
+	// endedEarly: the facilitator ended the exercise before its last
+	// scenario; the hot wash came next.
+	endedEarly bool
 	paused  bool
 
 	scClock, exClock clockState
@@ -52,6 +55,7 @@ type snapshot struct {
 	awareSet         bool
 	alerts           []alertItem
 	marks            map[string]map[markKey]timeline.OutcomeMark
+	evalNotes        []timeline.EvaluatorNote
 	last             time.Time
 }
 
@@ -86,6 +90,10 @@ func replay(events []timeline.Event) snapshot {
 			s.phase, s.held, s.aware, s.awareSet = -1, -1, 0, false
 		case timeline.KindScenarioEnd:
 			s.ended[e.Scenario] = true
+			var end timeline.ScenarioEnd
+			if e.Decode(&end) == nil && end.Outcome == timeline.OutcomeInterrupted {
+				s.endedEarly = true
+			}
 			if e.Scenario == s.sc {
 				s.running = false
 				s.scClock = clockState{secs: s.scClock.elapsed(t).Seconds(), at: t}
@@ -95,6 +103,10 @@ func replay(events []timeline.Event) snapshot {
 		case timeline.KindTabletopClock:
 			var c timeline.TabletopClock
 			if e.Decode(&c) != nil {
+				continue
+			}
+			if c.State == "ended early" {
+				s.endedEarly = true
 				continue
 			}
 			run := c.State == "resumed"
@@ -166,6 +178,11 @@ func replay(events []timeline.Event) snapshot {
 				continue
 			}
 			s.alerts = append(s.alerts, alertItem{at: s.scClock.elapsed(t), alert: a})
+		case timeline.KindEvaluatorNote:
+			var n timeline.EvaluatorNote
+			if e.Decode(&n) == nil {
+				s.evalNotes = append(s.evalNotes, n)
+			}
 		case timeline.KindOutcomeMark:
 			var mk timeline.OutcomeMark
 			if e.Decode(&mk) != nil {

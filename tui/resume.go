@@ -50,6 +50,7 @@ func (m Model) resume(r Resume) (Model, error) {
 	}
 	x.logSeq = s.logSeq
 	x.marks = s.marks
+	x.evalNotes = s.evalNotes
 	now := x.now()
 	x.clock = pausedAt(now, s.exClock.elapsed(s.last))
 	m.resumeDraft = draft
@@ -60,7 +61,7 @@ func (m Model) resume(r Resume) (Model, error) {
 		m.state = stateRun
 		m.run.restore(s, s.current)
 		m.run.status = "resumed from the saved record: space starts the clocks"
-	case s.current+1 < len(x.scenarios):
+	case s.current+1 < len(x.scenarios) && !s.endedEarly:
 		// Saved between scenarios: the next one starts (paused) now.
 		m.state = stateRun
 		m.startNext = s.current + 1

@@ -23,7 +23,7 @@ func pausedExercise(t *testing.T, r *rig) ([]timeline.Event, []byte) {
 	d := drive(t, r.model(t, func(c *Config) {
 		c.Selected = []string{"debug-log-exposure"}
 		c.Participants = []timeline.Participant{{Name: "Ana Ruiz", Role: RoleIncidentCommander}, {Name: "Dana Kim", Role: RoleScribe}}
-		c.SaveDraft = func(_ string, b []byte) error { draft = b; return nil }
+		c.SaveDraft = func(_ string, _ int, b []byte) error { draft = b; return nil }
 		c.TimeScale = 60
 	}))
 	d.keys("enter")
@@ -60,7 +60,7 @@ func TestPauseAndResume(t *testing.T) {
 	})
 	d := drive(t, resumed)
 	d.contains(t, "debug-log-exposure (1/1) · discussion", "T+07:00 · ex T+07:00 PAUSED", "injects 2/3",
-		"A security researcher", "L1 (corrected) Ana Ruiz (incident commander): Declare an incident now",
+		"A security researcher", "L1 (corrected) Ana Ruiz (incident commander): Declare an", "incident now",
 		"L2 note by Ana Ruiz: Ana asked for the log", "[detect]", "resumed from the saved record")
 	// The regulatory clocks run in exercise time from the breach and stand
 	// still through the break: a minute of the exercise is an hour.
@@ -114,7 +114,7 @@ func TestResumeInTheHotWashKeepsTheDraft(t *testing.T) {
 	d := drive(t, r.model(t, func(c *Config) {
 		c.Selected = []string{"debug-log-exposure"}
 		c.Participants = []timeline.Participant{{Name: "Ana Ruiz", Role: RoleIncidentCommander}}
-		c.SaveDraft = func(_ string, b []byte) error { draft = b; return nil }
+		c.SaveDraft = func(_ string, _ int, b []byte) error { draft = b; return nil }
 	}))
 	d.keys("enter", "e", "y", "p", "s", "tab", "s", "Fast triage", "enter")
 	require.NotEmpty(t, draft, "the draft is saved on every change")
@@ -128,6 +128,27 @@ func TestResumeInTheHotWashKeepsTheDraft(t *testing.T) {
 		c.OpenTimeline = func(context.Context, string) (*timeline.Timeline, error) { return timeline.Restore(events) }
 	}))
 	d.contains(t, "hot wash", "Ratings 2/3", "Findings (1)")
+}
+
+// TestResumeAfterEndingEarlyGoesToTheHotWash: ended after the first of
+// two scenarios and paused in the hot wash, the exercise comes back to
+// the hot wash, not to the scenario it skipped.
+func TestResumeAfterEndingEarlyGoesToTheHotWash(t *testing.T) {
+	r := newRig(t)
+	d := drive(t, r.model(t, func(c *Config) {
+		c.Selected = []string{"debug-log-exposure", "plaintext-pan-order-meta"}
+		c.Participants = []timeline.Participant{{Name: "Ana Ruiz", Role: RoleIncidentCommander}}
+	}))
+	d.keys("enter", "q", "e")
+	d.contains(t, "hot wash")
+	d.keys("q", "p")
+	d.settle(10*time.Second, func() bool { return d.quit })
+	events := r.timeline().Events()
+	d = drive(t, r.model(t, func(c *Config) {
+		c.Resume = &Resume{Events: events}
+		c.OpenTimeline = func(context.Context, string) (*timeline.Timeline, error) { return timeline.Restore(events) }
+	}))
+	d.contains(t, "hot wash", "Ratings 0/")
 }
 
 // TestRoomDisplay shows the record as the room sees it: the current
@@ -188,7 +209,7 @@ func TestRoomDisplayFollowsTheRecord(t *testing.T) {
 	wait := func(want string) {
 		t.Helper()
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(want)) },
-			teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+			teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 	}
 	wait("A customer sends support")
 	d.keys("i")

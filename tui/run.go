@@ -27,6 +27,7 @@ const (
 	inputCorrect
 	inputStrike
 	inputMark
+	inputEval
 )
 
 // runPane is the part of the run screen the arrows move in.
@@ -127,6 +128,7 @@ type runModel struct {
 	input runInput
 	text  lineInput
 	who   int
+	obj   int // the objective an evaluator note is about
 }
 
 type markKey struct {
@@ -240,6 +242,12 @@ func (m *runModel) update(msg tea.Msg) tea.Cmd {
 			case key.Matches(km, k.Cancel):
 				m.closeInput()
 				return nil
+			case m.input == inputEval && key.Matches(km, k.NextField):
+				m.obj = (m.obj + 1) % len(m.objectives())
+				return nil
+			case m.input == inputEval && key.Matches(km, k.PrevSection):
+				m.who = (m.who + 1) % len(x.people)
+				return nil
 			case m.picksSpeaker() && key.Matches(km, k.NextField):
 				m.who = (m.who + 1) % len(x.people)
 				return nil
@@ -297,6 +305,14 @@ func (m *runModel) update(msg tea.Msg) tea.Cmd {
 		m.input = inputNote
 		m.who = m.personIndex(x.scribe())
 		return m.openInput("a note for the record", "")
+	case key.Matches(km, k.EvalNoteRun):
+		if len(x.people) == 0 {
+			m.status = "nobody is in the room"
+			break
+		}
+		m.input = inputEval
+		m.who = m.personIndex(x.holding(RoleObserver, RoleFacilitator, RoleScribe))
+		return m.openInput("what the evaluator observed against this objective", "")
 	case key.Matches(km, k.Breach):
 		m.startClocks()
 	case key.Matches(km, k.Respond):
@@ -347,6 +363,14 @@ func (m runModel) notNow() string {
 		return "the stack is being put back"
 	}
 	return ""
+}
+
+// objectives are the current scenario's, as the hot wash rates them.
+func (m runModel) objectives() []string {
+	if len(m.sc.Objectives) > 0 {
+		return m.sc.Objectives
+	}
+	return []string{"Respond to: " + m.sc.Title}
 }
 
 func (m runModel) panes() runPane {
@@ -414,6 +438,9 @@ func (m *runModel) recordClock(state string) {
 		scenario = m.sc.ID
 	}
 	summary := fmt.Sprintf("exercise clock %s at %s (exercise %s)", state, formatT(m.elapsed()), formatT(x.elapsed()))
+	if state == "ended early" {
+		summary = fmt.Sprintf("the facilitator ended the exercise at %s (exercise %s): the hot wash follows", formatT(m.elapsed()), formatT(x.elapsed()))
+	}
 	x.record(timeline.KindTabletopClock, scenario, x.facilitator(), summary,
 		timeline.TabletopClock{State: state, ScenarioSeconds: m.elapsed().Seconds(), ExerciseSeconds: x.elapsed().Seconds()})
 }

@@ -69,6 +69,14 @@ func (m *runModel) commitInput() {
 		x.record(timeline.KindCorrection, m.sc.ID, x.scribe(), summary,
 			timeline.Correction{Of: it.id, Action: "struck", Text: what, Was: it.what})
 		it.struck = true
+	case inputEval:
+		if what == "" {
+			break
+		}
+		n := timeline.EvaluatorNote{Objective: m.objectives()[m.obj], Evaluator: x.people[m.who].Name, Text: what}
+		x.evalNotes = append(x.evalNotes, n)
+		x.record(timeline.KindEvaluatorNote, m.sc.ID, n.Evaluator, fmt.Sprintf("evaluator %s on %q: %s", n.Evaluator, n.Objective, n.Text), n)
+		m.status = "evaluator note recorded on: " + n.Objective
 	case inputMark:
 		mk := *m.markPend
 		mk.Note = what

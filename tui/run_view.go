@@ -73,6 +73,8 @@ func (m runModel) statusLine() string {
 		return "strike " + m.editingID + " · the record keeps it, marked struck"
 	case inputMark:
 		return fmt.Sprintf("%s: %s", m.markPend.Mark, m.markPend.Outcome)
+	case inputEval:
+		return fmt.Sprintf("%s on: %s · tab: next objective · shift+tab: evaluator", x.people[m.who].Name, m.objectives()[m.obj])
 	}
 	switch {
 	case m.liveErr != "":
@@ -103,8 +105,11 @@ func (m runModel) keys() bindings {
 	k := m.x.keys
 	if m.input != inputNone {
 		b := []key.Binding{withHelp(k.Confirm, "enter", "record"), k.Cancel}
-		if m.picksSpeaker() {
+		switch {
+		case m.picksSpeaker():
 			b = append(b, withHelp(k.NextField, "tab", "who"))
+		case m.input == inputEval:
+			b = append(b, withHelp(k.NextField, "tab", "objective"), withHelp(k.PrevSection, "shift+tab", "evaluator"))
 		}
 		return bindings{short: b}
 	}
@@ -126,9 +131,13 @@ func (m runModel) keys() bindings {
 		short = append(short, k.Correct, k.Strike)
 	}
 	short = append(short, withHelp(k.Pane, "tab", "pane"), move, withHelp(k.Read, "enter", "read"), k.EndScenario)
+	record := []key.Binding{k.Decision, k.Note, k.EvalNoteRun, k.Correct, k.Strike}
+	if m.x.live() {
+		record = append(record, k.Respond)
+	}
 	return bindings{short: short, pinned: []key.Binding{k.Quit, k.Help}, full: [][]key.Binding{
 		{pause, k.NextInject, k.TakeBack, k.Phase, k.Breach, k.EndScenario},
-		{k.Decision, k.Note, k.Correct, k.Strike, k.Respond},
+		record,
 		{k.Guide, k.MarkObserved, k.MarkPartly, k.MarkNot},
 		{k.Pane, k.Up, k.Down, k.PageUp, k.PageDown, k.Read, k.Quit, k.Help},
 	}}
@@ -156,9 +165,10 @@ func (m runModel) view(w, h int) string {
 		alerts = m.alertLines(w, n)
 	}
 	rest := h - len(top) - len(alerts) - 4 // two rules, two pane headings
-	logH := min(4, max(1, len(m.log)))
+	logLines := len(m.logLinesAll(w))
+	logH := min(max(4, rest/3), max(1, logLines))
 	if m.pane == paneLog {
-		logH = min(max(4, rest/2), max(1, len(m.log)))
+		logH = min(max(4, rest/2), max(1, logLines))
 	}
 	feedH := rest - logH
 	if feedH < 3 {
@@ -351,16 +361,27 @@ func (m runModel) logLines(w, h int) []string {
 	if len(m.log) == 0 {
 		return []string{m.paneHeading(paneLog, "log (0)", 0, 0), st.muted.Render("  d records a decision or action, n a note")}
 	}
+	lines, from, to := m.logRows(w)
+	view, above, below := scrolled(lines, from, to, w, h-1)
+	return append([]string{m.paneHeading(paneLog, fmt.Sprintf("log (%d)", len(m.log)), above, below)}, strings.Split(view, "\n")...)
+}
+
+func (m runModel) logLinesAll(w int) []string {
+	lines, _, _ := m.logRows(w)
+	return lines
+}
+
+// logRows is the whole log, each entry wrapped under its time, and the
+// rows of the entry under the cursor.
+func (m runModel) logRows(w int) (lines []string, from, to int) {
+	st := m.x.styles
 	cur := m.logCur
 	if m.pane != paneLog {
 		cur = len(m.log) - 1
 	}
-	var lines []string
-	from, to := 0, 0
 	for i, it := range m.log {
 		id := it.id
 		if len(it.was) > 0 {
-			// Before the text, which may be cut: enter reads it whole.
 			id += " (corrected)"
 		}
 		var line string
@@ -370,31 +391,25 @@ func (m runModel) logLines(w, h int) []string {
 			line = fmt.Sprintf("%s %s %s (%s): %s", formatT(it.at), id, it.who, it.role, it.what)
 		}
 		sel := i == cur && m.pane == paneLog
-		line = m.cursorMark(paneLog, sel) + " " + line
-		// One line each; enter reads an entry in full.
-		line = padRight(line, w)
-		switch {
-		case it.struck:
-			line = st.muted.Render(ansiStrike(line))
-		case sel:
-			line = st.cursor.Render(line)
+		if it.struck {
+			line = "[struck] " + line
+		}
+		// Wrapped under its time, so the whole entry is on screen.
+		rows := indent(m.cursorMark(paneLog, sel)+" ", "          ", line, w)
+		for j := range rows {
+			switch {
+			case it.struck:
+				rows[j] = st.muted.Render(rows[j])
+			case sel:
+				rows[j] = st.cursor.Render(rows[j])
+			}
 		}
 		if i == cur {
-			from, to = len(lines), len(lines)+1
+			from, to = len(lines), len(lines)+len(rows)
 		}
-		lines = append(lines, line)
+		lines = append(lines, rows...)
 	}
-	view, above, below := scrolled(lines, from, to, w, h-1)
-	return append([]string{m.paneHeading(paneLog, fmt.Sprintf("log (%d)", len(m.log)), above, below)}, strings.Split(view, "\n")...)
-}
-
-// ansiStrike marks a struck entry in a way that survives NO_COLOR.
-func ansiStrike(s string) string {
-	s = strings.TrimRight(s, " ")
-	if len(s) > 2 {
-		return s[:2] + "[struck] " + s[2:]
-	}
-	return s
+	return lines, from, to
 }
 
 func (m runModel) alertLines(w, h int) []string {

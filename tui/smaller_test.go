@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -47,7 +48,7 @@ func (c *teaConsole) waitFor(want ...string) {
 			}
 		}
 		return true
-	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 }
 
 func (c *teaConsole) final() Model {
@@ -229,4 +230,65 @@ func TestPlaceholdersAreFilledOnScreen(t *testing.T) {
 	d.m.x.access = &Access{User: "drilladmin", TablePrefix: "shop_"}
 	got := d.m.run.expandPlaceholders("copy export-{{date}}.csv from {{prefix}}users for {{admin_user}}", start)
 	assert.Equal(t, "copy export-20261120.csv from shop_users for drilladmin", got)
+}
+
+// TestMarksSuggestARating: the expected outcomes marked during the run
+// suggest a rating in the hot wash, which a key takes.
+func TestMarksSuggestARating(t *testing.T) {
+	r := newRig(t)
+	d := started(t, r)
+	d.keys("g", "down", "1", "enter", "down", "3", "enter")
+	d.keys("e", "y")
+	d.contains(t, "expected outcomes 1 observed · 0 partly · 1 not", "suggests S")
+	d.keys("a")
+	assert.Equal(t, timeline.RatingS, d.m.wash.ratings[0])
+}
+
+// TestEvaluatorNoteDuringTheRun: an evaluator's observation is recorded
+// against an objective as it happens, shows in the hot wash, and is in the
+// bundle once.
+func TestEvaluatorNoteDuringTheRun(t *testing.T) {
+	r := newRig(t)
+	d := started(t, r)
+	d.keys("v")
+	d.contains(t, "Dana Kim on: Detect that the debug log is readable from the internet")
+	d.keys("tab", "Contained within ten minutes", "enter")
+	d.contains(t, "evaluator note recorded on: Contain by switching debug output off")
+	d.keys("q", "e")
+	d.contains(t, "evaluator Dana Kim: Contained within ten minutes")
+	d.keys("w", "w")
+	saved := mustSaved(t, d)
+	notes := ofKind(readBundleTimeline(t, saved.Path), timeline.KindEvaluatorNote)
+	require.Len(t, notes, 1)
+	assert.Equal(t, timeline.EvaluatorNote{Objective: "Contain by switching debug output off and removing the log", Evaluator: "Dana Kim", Text: "Contained within ten minutes"},
+		decode[timeline.EvaluatorNote](t, notes[0]))
+}
+
+// TestEveryFooterEndsWithQuitAndMoreKeys: setup's sections and the hot
+// wash's tabs, at 80 and 120 columns.
+func TestEveryFooterEndsWithQuitAndMoreKeys(t *testing.T) {
+	for _, w := range []int{80, 120} {
+		r := newRig(t)
+		d := drive(t, r.model(t, func(c *Config) {
+			c.Selected = []string{"debug-log-exposure"}
+			c.Participants = []timeline.Participant{{Name: "Ana Ruiz", Role: RoleIncidentCommander}}
+		}))
+		d.send(termSize(w, 24))
+		check := func(where string) {
+			t.Helper()
+			lines := strings.Split(d.view(), "\n")
+			last := strings.TrimRight(lines[len(lines)-1], " ")
+			assert.True(t, strings.HasSuffix(last, "q quit • ? more keys"), "%d cols, %s: %q", w, where, last)
+			assert.NotContains(t, last, "…", "%d cols, %s", w, where)
+		}
+		for i := range 3 {
+			check(fmt.Sprintf("setup section %d", i))
+			d.keys("tab")
+		}
+		d.keys("enter", "e", "y")
+		for i := range 5 {
+			check(fmt.Sprintf("hot wash tab %d", i))
+			d.keys("tab")
+		}
+	}
 }

@@ -73,8 +73,10 @@ type Config struct {
 	// Save writes the evidence at the end.
 	Save SaveFunc
 	// SaveDraft keeps the hot wash as it stands (JSON), on every change,
-	// so that a paused exercise comes back with it; nil keeps it in memory.
-	SaveDraft func(exerciseID string, draft []byte) error
+	// so that a paused exercise comes back with it; nil keeps it in
+	// memory. Saves may run concurrently: version grows with each, and a
+	// save older than one already written must be dropped.
+	SaveDraft func(exerciseID string, version int, draft []byte) error
 
 	// TimeScale compresses exercise time: 60 makes a minute of the
 	// exercise an hour of the story and of the regulatory clocks. 0 or 1
@@ -305,6 +307,9 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 				return m, nil
 			}
 			m.run.endingEarly = true
+			// Said on the record, so that a resumed exercise (and the room
+			// display) know the hot wash comes next, live or not.
+			m.run.recordClock("ended early")
 			return m, m.run.end()
 		case stateHotWash:
 			return m, send(hotwashDoneMsg{})

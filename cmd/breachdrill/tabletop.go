@@ -168,7 +168,7 @@ func runTabletop(cmd *cobra.Command, f *tabletopFlags) error {
 		CheckDocker:  containers.CheckDocker,
 		OpenTimeline: rec.open,
 		Save:         tui.BundleSaver(f.out, version, secrets.List, signing...),
-		SaveDraft:    func(id string, b []byte) error { return writeFileAtomic(draftPath(f.out, id), b) },
+		SaveDraft:    rec.saveDraft,
 		TimeScale:    scale,
 		Resume:       resume,
 	}
@@ -271,10 +271,28 @@ type tabletopRecord struct {
 	// it instead of creating one.
 	resume *tui.Resume
 
+	draftMu      sync.Mutex
+	draftVersion int
+
 	mu   sync.Mutex
 	id   string
 	file *os.File
 	tl   *timeline.Timeline
+}
+
+// saveDraft writes the hot wash draft beside the record, newest version
+// only.
+func (r *tabletopRecord) saveDraft(id string, version int, b []byte) error {
+	r.draftMu.Lock()
+	defer r.draftMu.Unlock()
+	if version <= r.draftVersion {
+		return nil
+	}
+	if err := writeFileAtomic(draftPath(r.dir, id), b); err != nil {
+		return err
+	}
+	r.draftVersion = version
+	return nil
 }
 
 func (r *tabletopRecord) exerciseID() string {

@@ -250,3 +250,26 @@ func TestTabletopClosedTerminalKeepsTheRecord(t *testing.T) {
 	assert.Equal(t, 2, r.code)
 	assert.Contains(t, r.stderr, "run it in a terminal")
 }
+
+func TestHotWashDraftKeepsTheNewest(t *testing.T) {
+	rec := &tabletopRecord{dir: t.TempDir()}
+	require.NoError(t, rec.saveDraft("tabletop-x", 2, []byte(`{"v":2}`)))
+	require.NoError(t, rec.saveDraft("tabletop-x", 1, []byte(`{"v":1}`)), "an older save finishing late is dropped")
+	b, err := os.ReadFile(draftPath(rec.dir, "tabletop-x"))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"v":2}`, string(b))
+	left, _ := filepath.Glob(filepath.Join(rec.dir, "*.tmp"))
+	assert.Empty(t, left)
+}
+
+func TestParseTimeScale(t *testing.T) {
+	for in, want := range map[string]float64{"": 1, "60": 60, "1m=1h": 60, "30s=1h": 120, "1m=1m": 1} {
+		got, err := parseTimeScale(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, in := range []string{"0", "0.5", "fast", "1h=1m", "1m=", "=1h", "-1m=1h"} {
+		_, err := parseTimeScale(in)
+		assert.Error(t, err, in)
+	}
+}
