@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -141,4 +142,38 @@ func BenchmarkReset(b *testing.B) {
 		}
 	}
 	b.ReportMetric(total.Seconds()/float64(b.N), "s/reset")
+}
+
+// BenchmarkWAFCost times one request for a static file and one for a PHP
+// page with ModSecurity off and blocking, on the same stack in the same run,
+// so the difference is the WAF's cost.
+func BenchmarkWAFCost(b *testing.B) {
+	s := sharedStack(b)
+	ctx := context.Background()
+	b.Cleanup(func() { _ = s.SetWAF(ctx, containers.WAFOff) })
+	client := &http.Client{Timeout: 30 * time.Second}
+	get := func(b *testing.B, path string) {
+		resp, err := client.Get(s.URL() + path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("GET %s: %s", path, resp.Status)
+		}
+	}
+	for _, mode := range []containers.WAFMode{containers.WAFOff, containers.WAFBlock} {
+		if err := s.SetWAF(ctx, mode); err != nil {
+			b.Fatal(err)
+		}
+		for _, page := range []struct{ name, path string }{{"static", "/wp-includes/css/dashicons.min.css"}, {"php", "/?p=1"}} {
+			b.Run(string(mode)+"/"+page.name, func(b *testing.B) {
+				get(b, page.path) // warm
+				for b.Loop() {
+					get(b, page.path)
+				}
+			})
+		}
+	}
 }
