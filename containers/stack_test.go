@@ -24,7 +24,7 @@ func TestWebAnswers(t *testing.T) {
 		path string
 		want string
 	}{
-		{"/", `<meta name="generator" content="WordPress 6.1`},
+		{"/", `<meta name="generator" content="WordPress 6.8`},
 		{"/wp-login.php", `name="log"`},
 	}
 	for _, tt := range tests {
@@ -48,9 +48,9 @@ func TestInfo(t *testing.T) {
 		ok   bool
 	}{
 		{"run id", info.RunID == s.RunID() && info.RunID != ""},
-		{"WordPress 6.1", strings.HasPrefix(info.WordPressVersion, "6.1")},
+		{"WordPress 6.8", strings.HasPrefix(info.WordPressVersion, "6.8")},
 		{"MariaDB", strings.Contains(info.MariaDBVersion, "MariaDB")},
-		{"PHP 8.2", strings.HasPrefix(info.PHPVersion, "8.2")},
+		{"PHP 8.4", strings.HasPrefix(info.PHPVersion, "8.4")},
 		{"schema mode", info.WooCommerceMode == containers.WooSchema},
 		{"db on 127.0.0.1", strings.HasPrefix(info.DBAddr, "127.0.0.1:")},
 		{"ready time", info.ReadyAfter > 0},

@@ -195,7 +195,7 @@ func TestStackUpDown(t *testing.T) {
 			}
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `content="WordPress 6.1`) {
+			if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `content="WordPress 6.8`) {
 				t.Fatalf("home page: %s", resp.Status)
 			}
 			if resp, err := c.Get(out.url + "/wp-login.php"); err != nil || resp.StatusCode != http.StatusOK {

@@ -68,6 +68,9 @@ case 'woocommerce':
 	foreach ($shop as $k => $v) {
 		update_option($k, $v);
 	}
+	// A shop activated long ago: no one-off redirect of the next
+	// administrator visit to WooCommerce's welcome screen.
+	delete_transient('_wc_activation_redirect');
 	$out['woocommerce'] = (string) get_option('woocommerce_version');
 	break;
 case 'hpos':
@@ -91,6 +94,7 @@ case 'hpos':
 		update_option('woocommerce_custom_orders_table_enabled', 'yes');
 	}
 	update_option('woocommerce_coming_soon', 'no');
+	delete_transient('_wc_activation_redirect');
 	$out['woocommerce'] = WC()->version;
 	$out['hpos'] = get_option('woocommerce_custom_orders_table_enabled');
 	break;
