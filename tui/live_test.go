@@ -3,8 +3,10 @@ package tui
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -69,7 +71,14 @@ func recorded(t *testing.T, tl func() *timeline.Timeline, kind timeline.Kind, pr
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the engine never recorded %s before the test's deadline", kind)
+			var tail []string
+			if l := tl(); l != nil {
+				events := l.Events()
+				for _, e := range events[max(0, len(events)-25):] {
+					tail = append(tail, fmt.Sprintf("%4d %-16s %s %s", e.Seq, e.Kind, e.Summary, e.Data))
+				}
+			}
+			t.Fatalf("the engine never recorded %s before the test's deadline; the record ends:\n%s", kind, strings.Join(tail, "\n"))
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
