@@ -68,6 +68,11 @@ func recorded(t *testing.T, tl func() *timeline.Timeline, kind timeline.Kind, pr
 				if e.Kind == kind && (pred == nil || pred(e)) {
 					return e
 				}
+				if e.Kind == timeline.KindFault {
+					// The engine said it cannot go on: waiting longer
+					// would only hide why.
+					t.Fatalf("waiting for %s, the engine recorded a fault: %s %s", kind, e.Summary, e.Data)
+				}
 			}
 		}
 		if time.Now().After(deadline) {
