@@ -3,8 +3,10 @@ package tui
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -66,10 +68,22 @@ func recorded(t *testing.T, tl func() *timeline.Timeline, kind timeline.Kind, pr
 				if e.Kind == kind && (pred == nil || pred(e)) {
 					return e
 				}
+				if e.Kind == timeline.KindFault {
+					// The engine said it cannot go on: waiting longer
+					// would only hide why.
+					t.Fatalf("waiting for %s, the engine recorded a fault: %s %s", kind, e.Summary, e.Data)
+				}
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the engine never recorded %s before the test's deadline", kind)
+			var tail []string
+			if l := tl(); l != nil {
+				events := l.Events()
+				for _, e := range events[max(0, len(events)-25):] {
+					tail = append(tail, fmt.Sprintf("%4d %-16s %s %s", e.Seq, e.Kind, e.Summary, e.Data))
+				}
+			}
+			t.Fatalf("the engine never recorded %s before the test's deadline; the record ends:\n%s", kind, strings.Join(tail, "\n"))
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

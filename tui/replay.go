@@ -42,7 +42,7 @@ type snapshot struct {
 	// endedEarly: the facilitator ended the exercise before its last
 	// scenario; the hot wash came next.
 	endedEarly bool
-	paused  bool
+	paused     bool
 
 	scClock, exClock clockState
 	feed             []feedItem
