@@ -544,7 +544,7 @@ func gapItems(s scenario) []PlanItem {
 	for _, a := range s.BaselineAlerts {
 		out = append(out, PlanItem{Item: fmt.Sprintf("Tune rule %s: it fired on normal traffic before the %s inject", a.Rule, s.Info.ID), Owner: detection})
 	}
-	if s.Measured() && s.TimeToContain == nil {
+	if s.Measured() && s.TimeToContain == nil && !s.Info.DetectOnly {
 		failing := failedChecks(s.Checks)
 		item := fmt.Sprintf("Fix containment of %s: checks did not all pass", s.Info.ID)
 		if len(failing) > 0 {
@@ -770,7 +770,7 @@ func testCases(x *exercise) []testCase {
 		}
 		// A watch session only detects: the attacks were someone else's
 		// and nothing was contained, so there is no containment to test.
-		if s.Outcome == timeline.OutcomeDiscussed || x.Kind == timeline.ExerciseWatch {
+		if s.Outcome == timeline.OutcomeDiscussed || s.Info.DetectOnly {
 			continue
 		}
 		tc := testCase{Scenario: id, ID: id + "/contain", Name: "contain", Seconds: s.TimeToContain, Deadline: s.Info.ContainWithinSeconds}
