@@ -134,7 +134,7 @@ func Watch(ctx context.Context, opts WatchOptions) (WatchResult, error) {
 	info.Dataset = prov.Dataset
 	tl.MustAppend(timeline.Entry{Kind: timeline.KindRunStart, Summary: "watch " + res.ExerciseID, Data: info})
 	tl.MustAppend(timeline.Entry{Kind: timeline.KindScenarioStart, Scenario: WatchScenario, Summary: info.Title,
-		Data: timeline.ScenarioInfo{ID: WatchScenario, Title: info.Title, Severity: "informational", Expect: expects(opts.Expect)}})
+		Data: timeline.ScenarioInfo{ID: WatchScenario, Title: info.Title, Severity: "informational", Expect: expects(opts.Expect), DetectOnly: true}})
 
 	var mu sync.Mutex
 	var targets []attackTarget

@@ -129,7 +129,8 @@ func loadRulePack(stderr io.Writer, dirs []string, strict bool) (*detect.Pack, [
 	}
 	var overridden []string
 	for _, d := range dirs {
-		mine, err := detect.LoadDir(d, loadOptions(strict)...)
+		// Your correlations may name shipped rules, and rules of folders before.
+		mine, err := detect.LoadDir(d, append(loadOptions(strict), detect.Beside(pack))...)
 		if err != nil {
 			return nil, nil, fault.Input(err)
 		}

@@ -236,3 +236,30 @@ func TestPackProblemsHavePositions(t *testing.T) {
 		})
 	}
 }
+
+// A folder of your own may correlate shipped rules: the correlation loads
+// beside the shipped pack and fires once added to it.
+func TestCorrelationOfShippedRules(t *testing.T) {
+	dir := t.TempDir()
+	corr := "title: Scanner then traversal\nid: 9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d\ncorrelation:\n  type: temporal\n  rules: [web-scanner-user-agent, web-path-traversal]\n  group-by: [c-ip]\n  timespan: 1m\n  generate: true\nlevel: critical\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "scan_then_traversal.yml"), []byte(corr), 0o644))
+
+	_, err := LoadDir(dir)
+	require.Error(t, err, "alone, the folder names rules it does not hold")
+	assert.Contains(t, err.Error(), `scan_then_traversal.yml:5:11: correlation names rule "web-scanner-user-agent"`)
+
+	pack := shippedPack(t)
+	mine, err := LoadDir(dir, Beside(pack))
+	require.NoError(t, err)
+	pack.Override(mine)
+	r, ok := pack.Rule("scan-then-traversal")
+	require.True(t, ok)
+	assert.Equal(t, []string{"web-scanner-user-agent", "web-path-traversal"}, r.Rules)
+
+	t0 := time.Now()
+	fired := firedOn(pack,
+		hit{ip: "10.9.9.9", method: "GET", target: "/", status: 200, ua: "sqlmap/1.7.2#stable (https://sqlmap.org)"}.event(t0),
+		hit{at: 5 * time.Second, ip: "10.9.9.9", method: "GET", target: "/?f=../../../etc/passwd", status: 200, ua: "Mozilla/5.0"}.event(t0))
+	assert.True(t, fired["scan-then-traversal"], "fired: %v", fired)
+	assert.True(t, fired["web-scanner-user-agent"], "generate: true keeps the correlated rules' own alerts")
+}

@@ -87,11 +87,18 @@ func LoadPack(fsys fs.FS, opts ...LoadOption) (*Pack, error) {
 // LoadOption tunes LoadPack and LoadDir.
 type LoadOption func(*loadConfig)
 
-type loadConfig struct{ strict bool }
+type loadConfig struct {
+	strict bool
+	beside *Pack
+}
 
 // Strict makes a rule the stack cannot feed (not applicable) a problem
 // of the pack instead of a note.
 func Strict() LoadOption { return func(c *loadConfig) { c.strict = true } }
+
+// Beside lets the pack's correlations name rules of base too (a folder of
+// your own correlating shipped rules); add the pack to base with Override.
+func Beside(base *Pack) LoadOption { return func(c *loadConfig) { c.beside = base } }
 
 // LoadDir loads the pack in a folder (--rules DIR); problems name files by
 // their path under dir.
@@ -171,7 +178,7 @@ func loadPack(fsys fs.FS, root string, opts []LoadOption) (*Pack, error) {
 	if err != nil {
 		all = append(all, Problem{File: display("."), Msg: err.Error()})
 	}
-	all = append(all, p.resolveCorrelations()...)
+	all = append(all, p.resolveCorrelations(cfg.beside)...)
 	if cfg.strict {
 		for _, r := range p.Rules() {
 			if r.NotApplicable != "" {
@@ -305,6 +312,9 @@ func (p *Pack) Override(other *Pack) (overridden []string) {
 	if other.schema != nil {
 		p.schema, p.schemaSum, p.schemaSrc = other.schema, other.schemaSum, other.schemaSrc
 	}
+	// Correlations point at the rules now in the pack; their references
+	// were checked when each pack loaded.
+	_ = p.resolveCorrelations(nil)
 	sort.Strings(overridden)
 	return overridden
 }

@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestFindPANs(t *testing.T) {
@@ -101,9 +104,8 @@ condition:
     - {constant: WP_DEBUG, is: true}
     - {constant: WP_DEBUG_DISPLAY, is: true, default: true}
 `))
-	if len(probs) > 0 {
-		t.Fatal(probs)
-	}
+	require.Empty(t, probs)
+	require.Len(t, r, 1)
 	cc := r[0].check.config
 	tests := []struct {
 		consts map[string]string
@@ -115,9 +117,7 @@ condition:
 		{map[string]string{}, false},
 	}
 	for _, tt := range tests {
-		if got := cc.satisfied(tt.consts); got != tt.want {
-			t.Errorf("satisfied(%v) = %v; want %v", tt.consts, got, tt.want)
-		}
+		assert.Equal(t, tt.want, cc.satisfied(tt.consts), "satisfied(%v)", tt.consts)
 	}
 }
 

@@ -185,15 +185,22 @@ func parseCorrelation(ps *problems, root *yaml.Node, derived string) (RuleInfo, 
 	return info, c
 }
 
-// resolveCorrelations points each correlation at the rules it names and
-// makes it not applicable when one of them is.
-func (p *Pack) resolveCorrelations() []Problem {
+// resolveCorrelations points each correlation at the rules it names (in
+// the pack, or in beside) and makes it not applicable when one of them is.
+func (p *Pack) resolveCorrelations(beside *Pack) []Problem {
 	index := map[string]string{}
-	for id, r := range p.rules {
-		if r.sigma != nil {
-			index[id] = id
-			if r.info.SigmaID != "" {
-				index[r.info.SigmaID] = id
+	rules := map[string]*packRule{}
+	for _, pk := range []*Pack{beside, p} { // the pack's own rules win
+		if pk == nil {
+			continue
+		}
+		for id, r := range pk.rules {
+			if r.sigma != nil {
+				rules[id] = r
+				index[id] = id
+				if r.info.SigmaID != "" {
+					index[r.info.SigmaID] = id
+				}
 			}
 		}
 	}
@@ -215,7 +222,7 @@ func (p *Pack) resolveCorrelations() []Problem {
 				continue
 			}
 			c.bases = append(c.bases, id)
-			base := p.rules[id].info
+			base := rules[id].info
 			if base.NotApplicable != "" && r.info.NotApplicable == "" {
 				r.info.NotApplicable = fmt.Sprintf("it correlates %s, which is not applicable: %s", id, base.NotApplicable)
 				r.info.naLine, r.info.naColumn = ref.node.Line, ref.node.Column

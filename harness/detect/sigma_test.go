@@ -115,16 +115,12 @@ func TestSigmaAdapter(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := mustSigma(t, webRule(tt.detection))
-			if strings.Contains(tt.name, "stays a substring test") && c.rule.rule.Detection.Searches["keywords"].EventMatchers[0][0].Modifiers[0] != "contains" {
-				t.Errorf("rewritten to %+v; want contains", c.rule.rule.Detection.Searches["keywords"])
+			if strings.Contains(tt.name, "stays a substring test") {
+				assert.Equal(t, "contains", c.rule.rule.Detection.Searches["keywords"].EventMatchers[0][0].Modifiers[0], "rewritten to %+v", c.rule.rule.Detection.Searches["keywords"])
 			}
 			got, _, err := c.match(context.Background(), tt.event)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Errorf("match = %v; want %v (rewritten: %+v)", got, tt.want, c.rule.rule.Detection.Searches)
-			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got, "rewritten: %+v", c.rule.rule.Detection.Searches)
 		})
 	}
 }

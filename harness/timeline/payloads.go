@@ -104,6 +104,9 @@ type ScenarioInfo struct {
 	RecoverWithinSeconds float64  `json:"recover_within_s,omitempty"`
 	CardData             bool     `json:"card_data,omitempty"` // PCI 12.10.7 applies
 	PersonalData         bool     `json:"personal_data,omitempty"`
+	// DetectOnly marks a watch session: the attacks were someone else's
+	// and nothing was to be contained, so only detection is measured.
+	DetectOnly bool `json:"detect_only,omitempty"`
 }
 
 // ScenarioEnd closes a scenario with the engine's verdict.
