@@ -339,6 +339,10 @@ func (d *Dataset) load(ctx context.Context, conn *sql.Conn, cfg loadConfig) (gen
 	if _, err := conn.ExecContext(ctx, "SET SESSION time_zone = '+00:00'"); err != nil {
 		return generation{}, fault.Infra(fmt.Errorf("seed: %w", err))
 	}
+	columns, err := loadColumns(ctx, conn, d.spec.TablePrefix)
+	if err != nil {
+		return generation{}, err
+	}
 	var id [8]byte
 	_, _ = rand.Read(id[:])
 	handler := "breachdrill-seed-" + hex.EncodeToString(id[:]) + "-"
@@ -384,7 +388,7 @@ func (d *Dataset) load(ctx context.Context, conn *sql.Conn, cfg loadConfig) (gen
 		if loadErr != nil {
 			continue // drain, so the generator can finish
 		}
-		n, err := loadChunk(ctx, conn, handler, d.spec.TablePrefix, c, d.productRange())
+		n, err := loadChunk(ctx, conn, handler, d.spec.TablePrefix, columns, c, d.productRange())
 		if err != nil {
 			loadErr = err
 			cancel()
@@ -394,7 +398,7 @@ func (d *Dataset) load(ctx context.Context, conn *sql.Conn, cfg loadConfig) (gen
 		cfg.progress(Progress{Phase: c.phase, Done: c.done, Total: c.total, Rows: rows, Elapsed: time.Since(start)})
 		free <- c
 	}
-	err := <-genErr
+	err = <-genErr
 	switch {
 	case loadErr != nil:
 		return gen, loadErr
@@ -406,9 +410,40 @@ func (d *Dataset) load(ctx context.Context, conn *sql.Conn, cfg loadConfig) (gen
 	return gen, nil
 }
 
+// newerColumns are columns the rows fill that older WooCommerce releases
+// lack: wc_product_meta_lookup.global_unique_id came with 9.1. On a stack
+// running such a release (7.9 still works) the field is read into a user
+// variable and dropped, so the rows, and the dataset's digest, stay one.
+var newerColumns = []struct {
+	table  tableID
+	column string
+}{
+	{tProductMeta, "global_unique_id"},
+}
+
+// loadColumns is the LOAD DATA column list of every table for this stack.
+func loadColumns(ctx context.Context, conn *sql.Conn, prefix string) ([numTables]string, error) {
+	var cols [numTables]string
+	for t := range tableDefs {
+		cols[t] = tableDefs[t].columns
+	}
+	for _, nc := range newerColumns {
+		var n int
+		err := conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?",
+			prefix+tableDefs[nc.table].name, nc.column).Scan(&n)
+		if err != nil {
+			return cols, fault.Infra(fmt.Errorf("seed: look up columns: %w", err))
+		}
+		if n == 0 {
+			cols[nc.table] = strings.Replace(cols[nc.table], ", "+nc.column+",", ", @"+nc.column+",", 1)
+		}
+	}
+	return cols, nil
+}
+
 // loadChunk loads one chunk in one transaction: every record of the chunk
 // is in all its tables, or in none.
-func loadChunk(ctx context.Context, conn *sql.Conn, handler, prefix string, c *chunk, products Range) (int64, error) {
+func loadChunk(ctx context.Context, conn *sql.Conn, handler, prefix string, columns [numTables]string, c *chunk, products Range) (int64, error) {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, loadError(ctx, "begin", err)
@@ -423,7 +458,7 @@ func loadChunk(ctx context.Context, conn *sql.Conn, handler, prefix string, c *c
 		data := c.data[t]
 		mysql.RegisterReaderHandler(name, func() io.Reader { return bytes.NewReader(data) })
 		res, err := tx.ExecContext(ctx, fmt.Sprintf("LOAD DATA LOCAL INFILE 'Reader::%s' INTO TABLE `%s%s` CHARACTER SET utf8mb4 (%s)",
-			name, prefix, tableDefs[t].name, tableDefs[t].columns))
+			name, prefix, tableDefs[t].name, columns[t]))
 		mysql.DeregisterReaderHandler(name)
 		if err != nil {
 			return 0, loadError(ctx, prefix+tableDefs[t].name, err)

@@ -119,6 +119,29 @@ func TestLoadIntoStack(t *testing.T) {
 		}
 	})
 
+	t.Run("an older WooCommerce without newer columns takes the same rows", func(t *testing.T) {
+		// WooCommerce 7.9's wc_product_meta_lookup has no global_unique_id.
+		table := prefix + "wc_product_meta_lookup"
+		_, err := db.Exec("ALTER TABLE `" + table + "` DROP COLUMN global_unique_id")
+		require.NoError(t, err)
+		defer func() {
+			_, err := db.Exec("ALTER TABLE `" + table + "` ADD COLUMN global_unique_id varchar(100) DEFAULT '' AFTER sku")
+			require.NoError(t, err)
+		}()
+		d := mustNew(t, Spec{Seed: 3, Customers: 20, Orders: 40, TablePrefix: prefix})
+		m, err := Load(ctx, db, d)
+		require.NoError(t, err)
+		digest, err := d.Digest(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, digest, m.DataSHA256, "the rows are the dataset's, whatever the schema drops")
+		var n int
+		require.NoError(t, db.QueryRow("SELECT COUNT(*) FROM `"+table+"`").Scan(&n))
+		assert.Equal(t, d.Spec().Products, n, "product lookup rows")
+		require.NoError(t, RemoveDataset(ctx, db, m))
+		require.NoError(t, DeleteManifest(ctx, db, "wordpress"))
+		assert.Equal(t, fmt.Sprint(before), fmt.Sprint(tableCounts(t, db, prefix)), "rows after removing the dataset")
+	})
+
 	spec := Spec{Seed: 42, Customers: 1500, Orders: 6000, TablePrefix: prefix}
 	d := mustNew(t, spec)
 	var progress []Progress
