@@ -18,7 +18,7 @@ import (
 	"github.com/moby/moby/client"
 )
 
-// buildDebian bootstraps a bookworm root file system with mmdebstrap,
+// buildDebian bootstraps a Debian 13 (trixie) root file system with mmdebstrap,
 // streams it as a tar straight into `docker import`, and tags the result
 // only when every step succeeded, so a failed build leaves no tagged image.
 func buildDebian(ctx context.Context, cli *client.Client, ref string, progress io.Writer) error {

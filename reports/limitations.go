@@ -52,7 +52,7 @@ func (x *exercise) Limitations() []Limitation {
 		}
 	}
 	sort.Strings(unseen)
-	text := "the rules read only what the stack logs: web access, WordPress audit, database audit, WAF, web server errors, file integrity and state probes"
+	text := "the rules read only what the stack logs: web access, WordPress audit, database audit, PHP and web server errors, file integrity and state probes (the WAF's audit log is not a detection source yet)"
 	if len(sources) > 0 {
 		text += "; alerts came from " + strings.Join(sources, ", ")
 	}

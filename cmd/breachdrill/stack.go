@@ -79,7 +79,7 @@ web and database ports published on 127.0.0.1 only, and print its URL and the
 run's administrator login. The stack keeps running after the command exits;
 remove it with 'breachdrill stack down RUN' (the command prints it).
 Ctrl-C while it starts removes everything it created.`,
-		Example: "  breachdrill stack up\n  breachdrill stack up --woocommerce ./woocommerce.7.9.0.zip --json",
+		Example: "  breachdrill stack up\n  breachdrill stack up --woocommerce ./woocommerce.10.0.2.zip --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			mode, err := containers.ParseWAFMode(waf)
