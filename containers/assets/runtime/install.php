@@ -46,7 +46,9 @@ case 'woocommerce':
 		'woocommerce_coming_soon'                  => 'no',
 		'woocommerce_store_pages_only'             => 'no',
 		'woocommerce_currency'                     => 'EUR',
-		'woocommerce_default_country'              => 'DE:BE',
+		'woocommerce_default_country'              => 'DE:DE-BE',
+		// The seeded orders carry tax at the dataset's rates.
+		'woocommerce_calc_taxes'                   => 'yes',
 		'woocommerce_allow_tracking'               => 'no',
 		'woocommerce_show_marketplace_suggestions' => 'no',
 		'woocommerce_merchant_email_notifications' => 'no',

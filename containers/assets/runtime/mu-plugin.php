@@ -201,3 +201,31 @@ add_filter('pre_wp_mail', function ($return, $atts) {
 	breachdrill_audit('wp_mail', array('recipients' => count($to)));
 	return true;
 }, 10, 2);
+
+// The seeded customers' saved cards name the gateway "stripe", as most
+// shops' do. WooCommerce lists a customer's tokens only for gateways it
+// knows, so without the real Stripe plugin a stand-in registers the id: it
+// holds the cards and takes no payment.
+add_filter('woocommerce_payment_gateways', function ($gateways) {
+	if (class_exists('WC_Stripe') || !class_exists('WC_Payment_Gateway_CC')) {
+		return $gateways;
+	}
+	if (!class_exists('Breachdrill_Stripe_Standin', false)) {
+		class Breachdrill_Stripe_Standin extends WC_Payment_Gateway_CC {
+			public function __construct() {
+				$this->id                 = 'stripe';
+				$this->method_title       = 'Stripe (breachdrill stand-in)';
+				$this->method_description = 'Holds the synthetic shop\'s saved cards; takes no payments.';
+				$this->title              = 'Credit Card (Stripe)';
+				$this->supports           = array('products', 'tokenization');
+				$this->init_settings();
+				$this->enabled = 'no';
+			}
+			public function is_available() {
+				return false;
+			}
+		}
+	}
+	$gateways[] = 'Breachdrill_Stripe_Standin';
+	return $gateways;
+});
