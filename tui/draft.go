@@ -2,6 +2,7 @@ package tui
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/breachdrill/breachdrill/harness/timeline"
 	tea "github.com/charmbracelet/bubbletea"
@@ -13,6 +14,7 @@ import (
 // in the record.
 type washDraft struct {
 	Ratings   []string                 `json:"ratings"`
+	RatedAt   []*time.Time             `json:"rated_at,omitempty"`
 	Comments  []string                 `json:"comments"`
 	EvalNotes []timeline.EvaluatorNote `json:"evaluator_notes,omitempty"`
 	Findings  []timeline.Finding       `json:"findings,omitempty"`
@@ -34,7 +36,7 @@ func decodeDraft(b []byte) (*washDraft, error) {
 }
 
 func (m hotwashModel) draft() washDraft {
-	return washDraft{Ratings: m.ratings, Comments: m.comments, EvalNotes: m.evalNotes, Findings: m.findings,
+	return washDraft{Ratings: m.ratings, RatedAt: m.ratedAt, Comments: m.comments, EvalNotes: m.evalNotes, Findings: m.findings,
 		Plan: m.plan, Feedback: m.feedback, SignOffs: m.signOffs}
 }
 
@@ -61,6 +63,9 @@ func (m *hotwashModel) restore(d *washDraft) {
 	}
 	if len(d.Ratings) == len(m.objectives) {
 		copy(m.ratings, d.Ratings)
+	}
+	if len(d.RatedAt) == len(m.objectives) {
+		copy(m.ratedAt, d.RatedAt)
 	}
 	if len(d.Comments) == len(m.objectives) {
 		copy(m.comments, d.Comments)

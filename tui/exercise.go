@@ -54,6 +54,13 @@ type exercise struct {
 
 func (x *exercise) now() time.Time { return x.cfg.Now() }
 
+// stamp is now, in UTC, for the time fields of hot-wash entries: the
+// record keeps when something was said, not only when it was written.
+func (x *exercise) stamp() *time.Time {
+	t := x.now().UTC()
+	return &t
+}
+
 func (x *exercise) live() bool { return x.mode == ModeLive }
 
 // elapsed is the whole exercise's time on its clock.

@@ -146,7 +146,13 @@ func TestDiscussionExercise(t *testing.T) {
 		if e.Scenario != "debug-log-exposure" {
 			t.Errorf("rating for scenario %q", e.Scenario)
 		}
-		ratings = append(ratings, decode[timeline.Rating](t, e))
+		r := decode[timeline.Rating](t, e)
+		// Each hot-wash entry carries when it was given, at or before the
+		// moment the record was written.
+		require.NotNil(t, r.At, "rating %q carries when it was given", r.Objective)
+		assert.False(t, r.At.After(e.Time), "rating given %v, written %v", r.At, e.Time)
+		r.At = nil
+		ratings = append(ratings, r)
 	}
 	wantRatings := []timeline.Rating{
 		{Objective: "Detect that the debug log is readable from the internet", Rating: "P", Comment: "Triage owned at once"},
@@ -162,14 +168,19 @@ func TestDiscussionExercise(t *testing.T) {
 		}
 	}
 	findings := ofKind(events, timeline.KindFinding)
-	if len(findings) != 2 || decode[timeline.Finding](t, findings[0]) != (timeline.Finding{Type: "strength", Text: "The IC declared early"}) ||
-		decode[timeline.Finding](t, findings[1]) != (timeline.Finding{Type: "improvement", Text: "Nobody knew the log path"}) {
-		t.Errorf("findings %+v", findings)
-	}
+	require.Len(t, findings, 2)
+	f0, f1 := decode[timeline.Finding](t, findings[0]), decode[timeline.Finding](t, findings[1])
+	require.NotNil(t, f0.At, "a finding carries when it was said")
+	require.NotNil(t, f1.At, "a finding carries when it was said")
+	f0.At, f1.At = nil, nil
+	assert.Equal(t, timeline.Finding{Type: "strength", Text: "The IC declared early"}, f0)
+	assert.Equal(t, timeline.Finding{Type: "improvement", Text: "Nobody knew the log path"}, f1)
 	items := ofKind(events, timeline.KindImprovement)
-	if len(items) != 1 || decode[timeline.Improvement](t, items[0]) != (timeline.Improvement{Item: "Alert on public debug.log", Owner: "Ben Okafor", Due: "2026-12-20", Status: "open"}) {
-		t.Errorf("improvements %+v", items)
-	}
+	require.Len(t, items, 1)
+	item := decode[timeline.Improvement](t, items[0])
+	require.NotNil(t, item.At, "a plan item carries when it was entered")
+	item.At = nil
+	assert.Equal(t, timeline.Improvement{Item: "Alert on public debug.log", Owner: "Ben Okafor", Due: "2026-12-20", Status: "open"}, item)
 
 	// The facilitator's guide, the correction, the evaluation.
 	marks := ofKind(events, timeline.KindOutcomeMark)

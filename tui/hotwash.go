@@ -54,6 +54,7 @@ type hotwashModel struct {
 
 	objectives []objective
 	ratings    []string
+	ratedAt    []*time.Time // when the room gave each rating
 	comments   []string
 	evalNotes  []timeline.EvaluatorNote
 	cur        int
@@ -89,6 +90,7 @@ func newHotwash(x *exercise, d *washDraft) hotwashModel {
 		}
 	}
 	m.ratings = make([]string, len(m.objectives))
+	m.ratedAt = make([]*time.Time, len(m.objectives))
 	m.comments = make([]string, len(m.objectives))
 	m.restore(d)
 	return m
@@ -308,6 +310,7 @@ func (m *hotwashModel) rate(r string) {
 		return
 	}
 	m.ratings[m.cur] = r
+	m.ratedAt[m.cur] = m.x.stamp()
 	// Rating moves on, so four objectives take four keys.
 	m.cur = min(len(m.objectives)-1, m.cur+1)
 }
@@ -373,7 +376,7 @@ func (m *hotwashModel) commit() tea.Cmd {
 		if m.editing == editImprovement {
 			t = "improvement"
 		}
-		m.findings = append(m.findings, timeline.Finding{Type: t, Text: v(0)})
+		m.findings = append(m.findings, timeline.Finding{Type: t, Text: v(0), At: m.x.stamp()})
 		m.fcur = len(m.findings) - 1
 	case editPlan:
 		item, owner, due := v(0), v(1), v(2)
@@ -389,7 +392,7 @@ func (m *hotwashModel) commit() tea.Cmd {
 			m.err = err.Error()
 			return m.focus(2)
 		}
-		m.plan = append(m.plan, timeline.Improvement{Item: item, Owner: owner, Due: due, Status: "open"})
+		m.plan = append(m.plan, timeline.Improvement{Item: item, Owner: owner, Due: due, Status: "open", At: m.x.stamp()})
 		m.pcur = len(m.plan) - 1
 	case editFeedback:
 		who := v(0)
@@ -447,7 +450,7 @@ func (m hotwashModel) record() {
 			continue
 		}
 		x.record(timeline.KindRating, o.scenario, who, fmt.Sprintf("%s: %s", m.ratings[i], o.text),
-			timeline.Rating{Objective: o.text, Rating: m.ratings[i], Comment: m.comments[i]})
+			timeline.Rating{Objective: o.text, Rating: m.ratings[i], Comment: m.comments[i], At: m.ratedAt[i]})
 	}
 	for _, n := range m.evalNotes {
 		x.record(timeline.KindEvaluatorNote, m.scenarioOf(n.Objective), n.Evaluator, fmt.Sprintf("evaluator %s on %q: %s", n.Evaluator, n.Objective, n.Text), n)
