@@ -55,7 +55,10 @@ func TestWatchLiveAttack(t *testing.T) {
 	out := t.TempDir()
 	cmd := exec.Command(binary, "watch", "--json", "--customers", "30", "--orders", "60", "--out", out,
 		"--expect", "web-scanner-user-agent", "--expect", "web-path-traversal", "--expect", "web-shellshock", "--expect", "db-into-outfile")
-	cmd.Env = append(append(os.Environ(), "TESTCONTAINERS_RYUK_DISABLED=true"), exerciseEnv(t)...)
+	// One config directory for the session and the verification: its
+	// signing key is then the user's own, and pinned.
+	env := exerciseEnv(t)
+	cmd.Env = append(append(os.Environ(), "TESTCONTAINERS_RYUK_DISABLED=true"), env...)
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	stderrPipe, err := cmd.StderrPipe()
@@ -164,6 +167,6 @@ func TestWatchLiveAttack(t *testing.T) {
 	pack, err := os.ReadFile(filepath.Join(bundles[0], "rules", "pack.json"))
 	require.NoError(t, err)
 	assert.True(t, strings.Contains(string(pack), `"id": "web-shellshock"`))
-	v := runCLI(t, exerciseEnv(t), "evidence", "verify", bundles[0])
+	v := runCLI(t, env, "evidence", "verify", bundles[0])
 	assert.Equal(t, 0, v.code, "the watch bundle verifies: %s%s", v.stdout, v.stderr)
 }
