@@ -29,6 +29,8 @@ type ExerciseOptions struct {
 	Sink io.Writer
 	// Say receives one line per provisioning step.
 	Say func(string)
+	// LeftOut are the scenarios the selection left out, for the record.
+	LeftOut []timeline.LeftOut
 	// AllowExposed runs scenarios that plant code (Scenario.PlantsCode)
 	// on a stack whose network is not sealed; without it they are refused.
 	AllowExposed bool
@@ -75,6 +77,7 @@ func Exercise(ctx context.Context, opts ExerciseOptions) (ExerciseResult, error)
 		ExerciseID: res.ExerciseID, Kind: opts.Kind, ToolVersion: opts.ToolVersion, Scenarios: ids,
 		RulePackHash: opts.Pack.Hash(),
 		Automation:   "breachdrill " + opts.ToolVersion + ": scenario injects, detection rules and built-in response playbooks, no human actors",
+		LeftOut:      opts.LeftOut,
 	}
 
 	provStart := time.Now()

@@ -61,6 +61,13 @@ func (x *exercise) Limitations() []Limitation {
 		text += ". Expected rules that saw nothing: " + strings.Join(unseen, ", ")
 	}
 	add("What the rules could not see", "%s", text)
+	if len(x.Run.LeftOut) > 0 {
+		var ids []string
+		for _, l := range x.Run.LeftOut {
+			ids = append(ids, l.ID+" ("+l.Reason+")")
+		}
+		add("Scenarios left out", "not selected, so not exercised and no verdict: %s", strings.Join(ids, "; "))
+	}
 	add("Exposure counting", "data subjects are the distinct seeded customers whose e-mail address appears in what left the stack and was handed to the scanner (downloaded dumps and exports, response bodies of the scenario's own attack requests); traffic from external tools run by hand is counted only when its responses were captured")
 	return out
 }

@@ -45,3 +45,21 @@ func TestReportNamesTheTarget(t *testing.T) {
 		})
 	}
 }
+
+// A scenario the selection left out (host.exec without --allow-exec) is
+// no verdict, but the report says it was not exercised and why.
+func TestReportListsScenariosLeftOut(t *testing.T) {
+	r := newRecorder(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
+	r.add(timeline.KindRunStart, "", "breachdrill", "drill", timeline.RunInfo{ExerciseID: "drill-x", Kind: timeline.ExerciseDrill, ToolVersion: "test",
+		Stack:   &timeline.StackInfo{WordPressVersion: "6.8", WooCommerceMode: "plugin", WooCommerceVersion: "10.0.2"},
+		LeftOut: []timeline.LeftOut{{ID: "sqlmap-ajax-sqli", Reason: "it runs a tool on this machine (host.exec); pass --allow-exec to include it"}}})
+	r.wait(time.Second).add(timeline.KindRunEnd, "", "breachdrill", "passed", timeline.RunEnd{Outcome: "passed"})
+	x, err := analyse(r.tl.Events(), 0)
+	require.NoError(t, err)
+	md := string(renderMarkdown(x, "SHA256:test"))
+	assert.Contains(t, md, "Scenarios left out")
+	assert.Contains(t, md, "sqlmap-ajax-sqli (it runs a tool on this machine (host.exec); pass --allow-exec to include it)")
+	for _, s := range x.Scenarios {
+		assert.NotEqual(t, "sqlmap-ajax-sqli", s.Info.ID, "a scenario left out is no verdict")
+	}
+}

@@ -67,49 +67,59 @@ func (f *exerciseFlags) register(cmd *cobra.Command, window time.Duration) {
 // selection resolves --scenario/--all/--shard into scenarios, and loads
 // the rule pack.
 func (f *exerciseFlags) selection(cmd *cobra.Command) ([]*scenarios.Scenario, *detect.Pack, error) {
+	list, _, pack, err := f.selectionWithLeftOut(cmd)
+	return list, pack, err
+}
+
+// selectionWithLeftOut is selection, plus the scenarios --all left out and
+// why, for the record.
+func (f *exerciseFlags) selectionWithLeftOut(cmd *cobra.Command) ([]*scenarios.Scenario, []timeline.LeftOut, *detect.Pack, error) {
 	if f.all == (len(f.ids) > 0) {
-		return nil, nil, fault.Input(fmt.Errorf("choose the scenarios: --all, or --scenario ID (repeatable)"))
+		return nil, nil, nil, fault.Input(fmt.Errorf("choose the scenarios: --all, or --scenario ID (repeatable)"))
 	}
 	cat, pack, err := f.catalog.load(cmd)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	list := cat.All()
 	if !f.all {
 		if list, err = cat.Select(f.ids); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	if f.shard != "" {
 		k, n, err := parseShard(f.shard)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if list, err = scenarios.Shard(list, k, n); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	if len(list) == 0 {
-		return nil, nil, fault.Input(fmt.Errorf("--shard %s selects no scenario", f.shard))
+		return nil, nil, nil, fault.Input(fmt.Errorf("--shard %s selects no scenario", f.shard))
 	}
 	// Scenarios that run tools on this machine need the user's consent:
 	// named ones are refused without it, --all leaves them out.
 	kept := list[:0:0]
+	var leftOut []timeline.LeftOut
 	for _, s := range list {
 		switch {
 		case !s.UsesHostExec() || f.allowExec:
 			kept = append(kept, s)
 		case f.all:
-			fmt.Fprintf(cmd.ErrOrStderr(), "scenario %s left out: it runs a tool on this machine (host.exec); pass --allow-exec to include it\n", s.ID)
+			why := "it runs a tool on this machine (host.exec); pass --allow-exec to include it"
+			fmt.Fprintf(cmd.ErrOrStderr(), "scenario %s left out: %s\n", s.ID, why)
+			leftOut = append(leftOut, timeline.LeftOut{ID: s.ID, Reason: why})
 		default:
-			return nil, nil, fault.Input(fmt.Errorf("scenario %s runs a tool on this machine (host.exec): pass --allow-exec to allow it, or leave the scenario out", s.ID))
+			return nil, nil, nil, fault.Input(fmt.Errorf("scenario %s runs a tool on this machine (host.exec): pass --allow-exec to allow it, or leave the scenario out", s.ID))
 		}
 	}
 	list = kept
 	if len(list) == 0 {
-		return nil, nil, fault.Input(fmt.Errorf("no scenario left to run without --allow-exec"))
+		return nil, nil, nil, fault.Input(fmt.Errorf("no scenario left to run without --allow-exec"))
 	}
-	return list, pack, nil
+	return list, leftOut, pack, nil
 }
 
 func parseShard(s string) (int, int, error) {
@@ -124,7 +134,7 @@ func parseShard(s string) (int, int, error) {
 
 // runExercise runs the scenarios and writes the evidence bundle.
 func runExercise(cmd *cobra.Command, kind string, f *exerciseFlags) (harness.ExerciseResult, *reports.Bundle, error) {
-	list, pack, err := f.selection(cmd)
+	list, leftOut, pack, err := f.selectionWithLeftOut(cmd)
 	if err != nil {
 		return harness.ExerciseResult{}, nil, err
 	}
@@ -166,7 +176,8 @@ func runExercise(cmd *cobra.Command, kind string, f *exerciseFlags) (harness.Exe
 	}
 	res, runErr := harness.Exercise(ctx, harness.ExerciseOptions{
 		Kind: kind, ToolVersion: version, Scenarios: list, Pack: pack, Provision: popts, Sink: partial, Say: say, AllowExposed: f.allowExposed,
-		Runner: harness.Options{Interval: f.interval, BaselineWindow: f.window, Browse: true, Progress: progressPrinter(stderr, start)},
+		LeftOut: leftOut,
+		Runner:  harness.Options{Interval: f.interval, BaselineWindow: f.window, Browse: true, Progress: progressPrinter(stderr, start)},
 	})
 	if len(res.Events) == 0 || (fault.IsInput(runErr) && !fault.IsInfra(runErr)) {
 		// Bad input found late is still bad input: no bundle for it.

@@ -24,6 +24,16 @@ type RunInfo struct {
 	Stack        *StackInfo    `json:"stack,omitempty"`
 	Dataset      *DatasetInfo  `json:"dataset,omitempty"`
 	Participants []Participant `json:"participants,omitempty"`
+	// LeftOut are catalogue scenarios the selection (--all) left out before
+	// the run, with why: they were not selected, so they are no verdict,
+	// but the record says they were not exercised.
+	LeftOut []LeftOut `json:"left_out,omitempty"`
+}
+
+// LeftOut is a scenario left out of a run before it started.
+type LeftOut struct {
+	ID     string `json:"id"`
+	Reason string `json:"reason"`
 }
 
 // StackInfo is what the stack was, without any secret.
