@@ -467,3 +467,32 @@ func anchor(name string) string {
 // The wp-config.php actions and checks take constants by name.
 func (*wpconfigSet) constantsArgs() {}
 func (*wpconfigIs) constantsArgs()  {}
+
+// JSONValue turns what a YAML decoder produced into JSON values, as an
+// editor's language server sees the file it checks against JSONSchema:
+// mapping keys become strings, timestamps RFC 3339 text.
+func JSONValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, e := range x {
+			out[k] = JSONValue(e)
+		}
+		return out
+	case map[any]any:
+		out := map[string]any{}
+		for k, e := range x {
+			out[fmt.Sprint(k)] = JSONValue(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = JSONValue(e)
+		}
+		return out
+	case time.Time:
+		return x.Format(time.RFC3339)
+	}
+	return v
+}

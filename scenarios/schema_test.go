@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/assert"
@@ -41,37 +40,11 @@ func schemaAccepts(t *testing.T, s *jsonschema.Schema, data []byte) error {
 	if err := yaml.Unmarshal(data, &v); err != nil {
 		return fmt.Errorf("YAML: %w", err)
 	}
-	b, err := json.Marshal(jsonValue(v))
+	b, err := json.Marshal(JSONValue(v))
 	require.NoError(t, err)
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
 	require.NoError(t, err)
 	return s.Validate(inst)
-}
-
-func jsonValue(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := map[string]any{}
-		for k, e := range x {
-			out[k] = jsonValue(e)
-		}
-		return out
-	case map[any]any:
-		out := map[string]any{}
-		for k, e := range x {
-			out[fmt.Sprint(k)] = jsonValue(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = jsonValue(e)
-		}
-		return out
-	case time.Time:
-		return x.Format(time.RFC3339)
-	}
-	return v
 }
 
 // wantLine reads the "# want: ..." first line of a fixture.

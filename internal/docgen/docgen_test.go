@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/breachdrill/breachdrill/scenarios"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -53,7 +54,7 @@ func validateYAML(t *testing.T, s *jsonschema.Schema, data []byte) error {
 	if err := yaml.Unmarshal(data, &v); err != nil {
 		return err
 	}
-	b, err := json.Marshal(jsonValue(v))
+	b, err := json.Marshal(scenarios.JSONValue(v))
 	require.NoError(t, err)
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
 	require.NoError(t, err)
@@ -115,30 +116,4 @@ func TestFilesAreValidJSONSchemas(t *testing.T) {
 			assert.Equal(t, "http://json-schema.org/draft-07/schema#", v["$schema"], fmt.Sprint(p))
 		})
 	}
-}
-
-// jsonValue turns what YAML decoded into JSON values, as an editor's
-// language server sees them.
-func jsonValue(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := map[string]any{}
-		for k, e := range x {
-			out[k] = jsonValue(e)
-		}
-		return out
-	case map[any]any:
-		out := map[string]any{}
-		for k, e := range x {
-			out[fmt.Sprint(k)] = jsonValue(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = jsonValue(e)
-		}
-		return out
-	}
-	return v
 }
