@@ -10,15 +10,27 @@ import (
 // Luhn reports whether digits is a string of at least two decimal digits
 // whose Luhn (mod 10) check digit is right.
 func Luhn(digits string) bool {
-	if len(digits) < 2 {
-		return false
-	}
-	sum := 0
-	double := false
+	sum, ok := luhnSum(digits, false)
+	return ok && len(digits) >= 2 && sum%10 == 0
+}
+
+// luhnComplete appends the check digit that makes body Luhn-valid.
+func luhnComplete(body string) string {
+	// The check digit will be the rightmost, undoubled, so body's own
+	// rightmost digit is doubled.
+	sum, _ := luhnSum(body, true)
+	return body + strconv.Itoa((10-sum%10)%10)
+}
+
+// luhnSum adds up digits from the right, doubling every second digit
+// (starting with the rightmost when doubleFirst); ok is false if digits
+// holds anything but 0-9.
+func luhnSum(digits string, doubleFirst bool) (sum int, ok bool) {
+	double := doubleFirst
 	for i := len(digits) - 1; i >= 0; i-- {
 		c := digits[i]
 		if c < '0' || c > '9' {
-			return false
+			return 0, false
 		}
 		d := int(c - '0')
 		if double {
@@ -30,25 +42,7 @@ func Luhn(digits string) bool {
 		sum += d
 		double = !double
 	}
-	return sum%10 == 0
-}
-
-// luhnComplete appends the check digit that makes body Luhn-valid.
-func luhnComplete(body string) string {
-	sum := 0
-	double := true // the check digit will be the rightmost, undoubled
-	for i := len(body) - 1; i >= 0; i-- {
-		d := int(body[i] - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return body + strconv.Itoa((10-sum%10)%10)
+	return sum, true
 }
 
 // Card is a saved card as a gateway keeps it: WooCommerce stores the token

@@ -2,9 +2,10 @@ package reports
 
 import (
 	"fmt"
-	"github.com/breachdrill/breachdrill/harness/timeline"
 	"sort"
 	"strings"
+
+	"github.com/breachdrill/breachdrill/harness/timeline"
 )
 
 // Limitation is one way the exercise differs from a real incident, which

@@ -2,11 +2,12 @@ package scenarios
 
 import (
 	"fmt"
-	"github.com/breachdrill/breachdrill/internal/yamlnode"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/breachdrill/breachdrill/internal/yamlnode"
 
 	"gopkg.in/yaml.v3"
 )

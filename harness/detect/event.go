@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/breachdrill/breachdrill/containers"
+	"github.com/breachdrill/breachdrill/internal/clip"
 )
 
 // Event is one thing a source saw, as the flat string fields Sigma rules
@@ -45,7 +46,7 @@ func (e *Event) Text() string {
 			s += " user=" + u
 		}
 		if b := f["cs-body"]; b != "" {
-			s += fmt.Sprintf(" body=%q", clip(redactParams(b), 300))
+			s += fmt.Sprintf(" body=%q", clip.String(redactParams(b), 300))
 		}
 	case SourceAudit:
 		s = fmt.Sprintf("%s event=%s", ts, f["event"])
@@ -62,9 +63,9 @@ func (e *Event) Text() string {
 			s += fmt.Sprintf(" %s=%q", k, f[k])
 		}
 	case SourceDBAudit:
-		s = fmt.Sprintf("%s %s@%s %s %s %q", ts, f["username"], f["host"], f["operation"], f["database"], clip(f["object"], 400))
+		s = fmt.Sprintf("%s %s@%s %s %s %q", ts, f["username"], f["host"], f["operation"], f["database"], clip.String(f["object"], 400))
 	case SourcePHPError:
-		s = fmt.Sprintf("%s PHP %s: %s", ts, f["level"], clip(f["message"], 400))
+		s = fmt.Sprintf("%s PHP %s: %s", ts, f["level"], clip.String(f["message"], 400))
 	case SourceFIM:
 		s = fmt.Sprintf("%s %s %s size=%s owner=%s sha256=%s", ts, f["Action"], f["TargetFilename"], f["Size"], f["Owner"], f["SHA256"])
 		if p := f["PreviousSHA256"]; p != "" {
@@ -80,7 +81,7 @@ func (e *Event) Text() string {
 	default:
 		s = ts + " " + f[rawField]
 	}
-	e.text = clip(maskPANs(s), maxMatchedLen)
+	e.text = clip.String(maskPANs(s), maxMatchedLen)
 	return e.text
 }
 

@@ -1,11 +1,11 @@
 package detect
 
 import (
-	"github.com/breachdrill/breachdrill/fakedata"
 	"regexp"
 	"sort"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/breachdrill/breachdrill/fakedata"
 )
 
 // pan is a card number found in text.
@@ -204,14 +204,3 @@ func countPII(s string, canaries []string) piiCounts {
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
-
-// clip shortens s to at most n bytes without splitting a character.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}

@@ -2,10 +2,11 @@ package detect
 
 import (
 	"fmt"
-	"github.com/breachdrill/breachdrill/internal/yamlnode"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/breachdrill/breachdrill/internal/yamlnode"
 
 	"gopkg.in/yaml.v3"
 )

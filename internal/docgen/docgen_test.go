@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/breachdrill/breachdrill/scenarios"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/breachdrill/breachdrill/scenarios"
 
 	"github.com/breachdrill/breachdrill/harness/detect"
 	"github.com/breachdrill/breachdrill/rules"

@@ -9,8 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/breachdrill/breachdrill/internal/clip"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 )
@@ -164,7 +164,7 @@ func Analyze(s *Schema, r Request, lim Limits) Analysis {
 
 func (a *Analysis) fail(msg string) {
 	if a.ParseError == "" {
-		a.ParseError = clip(msg, 200)
+		a.ParseError = clip.String(msg, 200)
 	}
 }
 
@@ -207,7 +207,7 @@ func (w *walker) request(rq request) {
 		w.a.Operations++
 		w.types[string(op.Operation)] = true
 		if op.Name != "" {
-			w.a.OperationNames = append(w.a.OperationNames, clip(op.Name, 64))
+			w.a.OperationNames = append(w.a.OperationNames, clip.String(op.Name, 64))
 		}
 		w.stack = map[string]bool{}
 		w.selections(op.SelectionSet, w.s.rootType(op.Operation), 1, 1, false)
@@ -414,15 +414,4 @@ func sortedKeys(m map[string]bool, limit int) []string {
 		out = append(out[:limit], fmt.Sprintf("(+%d more)", len(m)-limit))
 	}
 	return out
-}
-
-// clip shortens s to at most n bytes without splitting a character.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }

@@ -1,0 +1,16 @@
+// Package clip shortens text for logs, alerts and reports.
+package clip
+
+import "unicode/utf8"
+
+// String shortens s to at most n bytes, without splitting a character, and
+// marks the cut with an ellipsis.
+func String(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
