@@ -18,6 +18,7 @@ import (
 
 	"github.com/breachdrill/breachdrill/containers"
 	"github.com/breachdrill/breachdrill/fakedata"
+	"github.com/stretchr/testify/suite"
 )
 
 // Available reports whether integration tests can run here. It fails tb
@@ -189,4 +190,29 @@ func (s *Shared) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	return s.stack.Close(ctx)
+}
+
+// Suite is a testify suite over one real stack: the stack starts on the
+// suite's first test (seeded as Shared says), every test gets it back at
+// its reset point in Stack, and TearDownSuite removes it. Embed it and set
+// Shared before suite.Run:
+//
+//	type S struct{ stacktest.Suite }
+//	func TestX(t *testing.T) {
+//		suite.Run(t, &S{stacktest.Suite{Shared: stacktest.Shared{Customers: 50, Orders: 100, Seed: 1}}})
+//	}
+type Suite struct {
+	suite.Suite
+	Shared Shared
+	// Stack is the shared stack, reset before each test.
+	Stack *containers.Stack
+}
+
+// SetupTest resets the stack (starting it first, once).
+func (s *Suite) SetupTest() { s.Stack = s.Shared.Get(s.T()) }
+
+// TearDownSuite removes the stack.
+func (s *Suite) TearDownSuite() {
+	s.Stack = nil
+	s.NoError(s.Shared.Close(), "remove the suite's stack")
 }
