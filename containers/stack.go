@@ -255,9 +255,9 @@ func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
 			// The official image runs init files as mysql, not root.
 			FileMode: initFileMode(official),
 		}),
-		testcontainers.WithWaitStrategy(sqlReady{port: "3306/tcp", timeout: cfg.timeout, config: func(addr string) *mysql.Config {
+		testcontainers.WithWaitStrategy(dbReady(cfg.timeout, func(addr string) *mysql.Config {
 			return s.dbConfig(s.creds.ToolUser, s.creds.ToolPassword, addr, "")
-		}}),
+		})),
 	}
 	if official {
 		dbOpts = append(dbOpts, testcontainers.WithFiles(testcontainers.ContainerFile{
@@ -302,7 +302,7 @@ func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
 		testcontainers.WithFiles(files...),
 		// install.php answers 200 only once Apache, PHP and the database
 		// connection all work, before and after WordPress is installed.
-		testcontainers.WithWaitStrategy(httpReady{port: "80/tcp", path: "/wp-admin/install.php", timeout: cfg.timeout}),
+		testcontainers.WithWaitStrategy(webReady(cfg.timeout, "/wp-admin/install.php")),
 	}
 	if official {
 		wpOpts = append(wpOpts, testcontainers.WithFiles(testcontainers.ContainerFile{

@@ -2,120 +2,91 @@ package containers
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"fmt"
-	"io"
+	"net"
 	"net/http"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/moby/moby/api/types/network"
 	"github.com/testcontainers/testcontainers-go/wait"
 )
 
-// sqlReady waits until a query succeeds through the container's published
-// port, and, unlike a log-line wait, works for both image sources. On
-// timeout it reports the last error, which is usually the real cause.
-type sqlReady struct {
-	port    string
-	config  func(addr string) *mysql.Config
-	timeout time.Duration
+// readinessPoll is how often a starting container is probed.
+const readinessPoll = 100 * time.Millisecond
+
+// dbReady waits until a query succeeds through the database container's
+// published port; unlike a log-line wait it works for both image sources.
+// connect builds the driver configuration for an address.
+func dbReady(timeout time.Duration, connect func(addr string) *mysql.Config) wait.Strategy {
+	return readiness(timeout, wait.ForSQL("3306/tcp", quietMySQL, func(_ string, port network.Port) string {
+		return connect(net.JoinHostPort("127.0.0.1", port.Port())).FormatDSN()
+	}).WithPollInterval(readinessPoll))
 }
 
-var _ wait.Strategy = sqlReady{}
+// webReady waits until GET path answers 200 through the web container's
+// published port.
+func webReady(timeout time.Duration, path string) wait.Strategy {
+	return readiness(timeout, wait.ForHTTP(path).
+		WithPort("80/tcp").
+		WithStatusCodeMatcher(func(status int) bool { return status == http.StatusOK }).
+		WithPollInterval(readinessPoll))
+}
 
-func (w sqlReady) WaitUntilReady(ctx context.Context, target wait.StrategyTarget) error {
-	ctx, cancel := context.WithTimeout(ctx, w.timeout)
-	defer cancel()
-	var last error
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("database not ready after %s: %w (last error: %v)", w.timeout, ctx.Err(), last)
-		case <-tick.C:
-		}
-		if st, err := target.State(ctx); err == nil && !st.Running {
-			return fmt.Errorf("database container stopped (exit code %d)", st.ExitCode)
-		}
-		insp, err := target.Inspect(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				last = err
-			}
-			continue
-		}
-		port := hostPort(insp.NetworkSettings.Ports, w.port)
-		if port == "" {
-			last = fmt.Errorf("port %s not published yet", w.port)
-			continue
-		}
-		db, err := openDB(w.config("127.0.0.1:" + port))
-		if err != nil {
-			return err
-		}
-		err = db.PingContext(ctx)
-		db.Close()
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() == nil {
-			last = err
-		}
+// readiness bounds strategies by the start timeout and points them at
+// 127.0.0.1. testcontainers' strategies already fail at once, with the exit
+// code, when the container stops, and fail after the timeout; the error
+// says what was awaited.
+func readiness(timeout time.Duration, strategies ...wait.Strategy) wait.Strategy {
+	return loopback{wait.ForAll(strategies...).WithStartupTimeoutDefault(timeout).WithDeadline(timeout), timeout}
+}
+
+// loopback runs a strategy against the loopback address: ports are
+// published on 127.0.0.1 only (loopbackOnly), while testcontainers would
+// use the engine's host, which inside a container is the bridge gateway.
+type loopback struct {
+	strategy *wait.MultiStrategy
+	timeout  time.Duration
+}
+
+func (l loopback) WaitUntilReady(ctx context.Context, target wait.StrategyTarget) error {
+	if err := l.strategy.WaitUntilReady(ctx, loopbackTarget{target}); err != nil {
+		return fmt.Errorf("%s (within %s): %w", l.strategy, l.timeout, err)
 	}
+	return nil
 }
 
-// httpReady waits until GET path answers 200 through the published port.
-// Ports are published on 127.0.0.1 only, so the address is built here
-// rather than from the engine's idea of its host name.
-type httpReady struct {
-	port    string
-	path    string
-	timeout time.Duration
-}
+func (l loopback) String() string { return l.strategy.String() + " on 127.0.0.1" }
 
-var _ wait.Strategy = httpReady{}
+type loopbackTarget struct{ wait.StrategyTarget }
 
-func (w httpReady) WaitUntilReady(ctx context.Context, target wait.StrategyTarget) error {
-	ctx, cancel := context.WithTimeout(ctx, w.timeout)
-	defer cancel()
-	var last error
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	client := &http.Client{Timeout: 5 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	for {
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("web server not ready after %s: %w (last: %v)", w.timeout, ctx.Err(), last)
-		case <-tick.C:
-		}
-		if st, err := target.State(ctx); err == nil && !st.Running {
-			return fmt.Errorf("web container stopped (exit code %d)", st.ExitCode)
-		}
-		insp, err := target.Inspect(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				last = err
-			}
-			continue
-		}
-		port := hostPort(insp.NetworkSettings.Ports, w.port)
-		if port == "" {
-			last = fmt.Errorf("port %s not published yet", w.port)
-			continue
-		}
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:"+port+w.path, nil)
-		resp, err := client.Do(req)
-		if err != nil {
-			if ctx.Err() == nil {
-				last = err
-			}
-			continue
-		}
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-		resp.Body.Close()
-		if resp.StatusCode == http.StatusOK {
-			return nil
-		}
-		last = fmt.Errorf("GET %s: %s", w.path, resp.Status)
+func (loopbackTarget) Host(context.Context) (string, error) { return "127.0.0.1", nil }
+
+// quietMySQL is the MySQL driver with its logger silenced: while the
+// database starts, the readiness wait sees connections dropped by design
+// (ForSQL opens its handle by driver name, so the quiet logger has to come
+// with a driver).
+const quietMySQL = "breachdrill-mysql-quiet"
+
+func init() { sql.Register(quietMySQL, quietDriver{}) }
+
+type quietDriver struct{}
+
+func (d quietDriver) Open(dsn string) (driver.Conn, error) {
+	c, err := d.OpenConnector(dsn)
+	if err != nil {
+		return nil, err
 	}
+	return c.Connect(context.Background())
+}
+
+func (quietDriver) OpenConnector(dsn string) (driver.Connector, error) {
+	c, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	c.Logger = quietLogger{}
+	return mysql.NewConnector(c)
 }

@@ -3,6 +3,8 @@ package fakedata
 import (
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 func TestLuhn(t *testing.T) {
@@ -23,16 +25,15 @@ func TestLuhn(t *testing.T) {
 		{"4111 1111 1111 1111", false}, // digits only
 		{"41111111111111a1", false},
 	} {
-		if got := Luhn(tc.digits); got != tc.want {
-			t.Errorf("Luhn(%q) = %v, want %v", tc.digits, got, tc.want)
-		}
+		assert.Equal(t, tc.want, Luhn(tc.digits), "Luhn(%q)", tc.digits)
 	}
 }
 
 func TestLuhnComplete(t *testing.T) {
 	for _, body := range []string{"411111111111111", "7992739871", "42424242424242", "0"} {
-		if n := luhnComplete(body); !Luhn(n) || !strings.HasPrefix(n, body) || len(n) != len(body)+1 {
-			t.Errorf("luhnComplete(%q) = %q", body, n)
-		}
+		n := luhnComplete(body)
+		assert.True(t, Luhn(n), "luhnComplete(%q) = %q must pass Luhn", body, n)
+		assert.True(t, strings.HasPrefix(n, body), "luhnComplete(%q) = %q must start with the body", body, n)
+		assert.Len(t, n, len(body)+1, "luhnComplete(%q) = %q must add one check digit", body, n)
 	}
 }

@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestScanCategories(t *testing.T) {
@@ -50,9 +53,7 @@ func TestScanCategories(t *testing.T) {
 		t.Run(tc.in, func(t *testing.T) {
 			rep := NewScanner(nil).ScanBytes([]byte(tc.in))
 			for c := range numCategories {
-				if got := rep.Count(c); got != tc.want[c] {
-					t.Errorf("%s: %d, want %d", c, got, tc.want[c])
-				}
+				assert.Equal(t, tc.want[c], rep.Count(c), "%s found in %q", c, tc.in)
 			}
 		})
 	}
@@ -74,17 +75,16 @@ func TestScanFindsCanaries(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rep := sc.ScanBytes([]byte(tc.in))
-			if rep.Subjects != 1 || len(rep.Canaries) != 1 || rep.Canaries[0].Known != tc.known {
-				t.Fatalf("%q: %+v", tc.in, rep)
-			}
-			if tc.known && rep.Canaries[0].Canary.UserID != cs[0].UserID {
-				t.Errorf("found canary of user %d, want %d", rep.Canaries[0].Canary.UserID, cs[0].UserID)
+			require.Equal(t, 1, rep.Subjects, "%q: want one subject: %+v", tc.in, rep)
+			require.Len(t, rep.Canaries, 1, "%q: want one canary: %+v", tc.in, rep)
+			require.Equal(t, tc.known, rep.Canaries[0].Known, "%q: whether the canary is in the manifest", tc.in)
+			if tc.known {
+				assert.Equal(t, cs[0].UserID, rep.Canaries[0].Canary.UserID, "the canary found must be the planted user's")
 			}
 		})
 	}
-	if rep := sc.ScanBytes([]byte("canary-0123456789abc canary-xyz mycanary-0123456789ab")); rep.Subjects != 0 {
-		t.Errorf("near-markers found: %+v", rep.Canaries)
-	}
+	rep := sc.ScanBytes([]byte("canary-0123456789abc canary-xyz mycanary-0123456789ab"))
+	assert.Zero(t, rep.Subjects, "near-markers must not count as canaries: %+v", rep.Canaries)
 }
 
 // plantedCorpus is filler text with a personal-data item every step
@@ -115,9 +115,7 @@ func TestScanAcrossChunkBorders(t *testing.T) {
 	for c := range numCategories {
 		found += whole.Count(c)
 	}
-	if found != int64(items) {
-		t.Fatalf("ScanBytes found %d of %d planted items: %+v", found, items, whole.Categories)
-	}
+	require.Equal(t, int64(items), found, "ScanBytes must find every planted item: %+v", whole.Categories)
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
 	zw.Write(data)
@@ -136,12 +134,10 @@ func TestScanAcrossChunkBorders(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rep, err := NewScanner(nil).scanStream(context.Background(), tc.r, tc.chunk)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if fmt.Sprint(rep.Categories) != fmt.Sprint(whole.Categories) || rep.Bytes != int64(len(data)) || rep.Gzip != tc.gzip {
-				t.Errorf("streamed: %+v (%d bytes, gzip %v)\nwhole:    %+v", rep.Categories, rep.Bytes, rep.Gzip, whole.Categories)
-			}
+			require.NoError(t, err, "scan the stream")
+			assert.Equal(t, fmt.Sprint(whole.Categories), fmt.Sprint(rep.Categories), "a streamed scan must count what a whole scan counts")
+			assert.Equal(t, int64(len(data)), rep.Bytes, "bytes scanned")
+			assert.Equal(t, tc.gzip, rep.Gzip, "gzip detected")
 		})
 	}
 }
@@ -154,9 +150,8 @@ func TestScanFindsNothingInTextWithoutPersonalData(t *testing.T) {
 		b.WriteString("Lorem ipsum dolor sit amet, price $25.00 (incl. 20% VAT), 3 items - order #10042.\n")
 	}
 	rep := NewScanner(nil).ScanBytes([]byte(b.String()))
-	if rep.Records != 0 || rep.Subjects != 0 {
-		t.Errorf("found personal data in an access log without any: %+v", rep)
-	}
+	assert.Zero(t, rep.Records, "records found in an access log without personal data: %+v", rep)
+	assert.Zero(t, rep.Subjects, "subjects found in an access log without personal data: %+v", rep)
 }
 
 // A scan of 1 GiB keeps its memory bounded: the stream is never held whole.
@@ -171,23 +166,16 @@ func TestScanGigabyteInBoundedMemory(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	rep, err := NewScanner(nil).Scan(context.Background(), r)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "scan 1 GiB")
 	runtime.ReadMemStats(&after)
-	if rep.Bytes != size {
-		t.Errorf("scanned %d bytes, want %d", rep.Bytes, size)
-	}
+	assert.Equal(t, int64(size), rep.Bytes, "bytes scanned")
 	var found int64
 	for c := range numCategories {
 		found += rep.Count(c)
 	}
-	if min := int64(items) * (size / int64(len(block))); found < min {
-		t.Errorf("found %d items, want at least %d", found, min)
-	}
-	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
-		t.Errorf("a 1 GiB scan allocated %d MiB", alloc>>20)
-	}
+	assert.GreaterOrEqual(t, found, int64(items)*(size/int64(len(block))), "items found in 1 GiB of planted blocks")
+	alloc := after.TotalAlloc - before.TotalAlloc
+	assert.LessOrEqual(t, alloc, uint64(64<<20), "a 1 GiB scan allocated %d MiB, want at most 64", alloc>>20)
 }
 
 type repeatReader struct {
@@ -216,9 +204,7 @@ func dumpCorpus(b *testing.B, size int) []byte {
 		}
 		return nil
 	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err, "write the dataset as TSV")
 	return out.Bytes()
 }
 
@@ -230,9 +216,8 @@ func BenchmarkScan(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	for range b.N {
-		if _, err := sc.Scan(context.Background(), bytes.NewReader(data)); err != nil {
-			b.Fatal(err)
-		}
+		_, err := sc.Scan(context.Background(), bytes.NewReader(data))
+		require.NoError(b, err, "scan the dump")
 	}
 }
 
@@ -247,8 +232,7 @@ func BenchmarkScanGzip(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	for range b.N {
-		if _, err := sc.Scan(context.Background(), bytes.NewReader(gz.Bytes())); err != nil {
-			b.Fatal(err)
-		}
+		_, err := sc.Scan(context.Background(), bytes.NewReader(gz.Bytes()))
+		require.NoError(b, err, "scan the gzipped dump")
 	}
 }

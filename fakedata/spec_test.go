@@ -2,11 +2,12 @@ package fakedata
 
 import (
 	"math"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/breachdrill/breachdrill/internal/fault"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestNormalizeRefusesBadSpecs(t *testing.T) {
@@ -32,23 +33,22 @@ func TestNormalizeRefusesBadSpecs(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := New(tc.spec)
-			if err == nil || !fault.IsInput(err) || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("New(%+v) = %v, want an input error mentioning %q", tc.spec, err, tc.want)
-			}
+			require.Error(t, err, "New(%+v) must refuse the spec", tc.spec)
+			assert.True(t, fault.IsInput(err), "New(%+v) = %v, want an input error", tc.spec, err)
+			assert.ErrorContains(t, err, tc.want, "New(%+v): the error must say what is wrong", tc.spec)
 		})
 	}
 }
 
 func TestNormalizeDefaults(t *testing.T) {
 	s, err := Spec{Customers: 10}.Normalize()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "a spec with only customers must normalise")
 	anchor, _ := time.Parse(time.RFC3339, DefaultAnchor)
-	if s.Products != DefaultProducts || s.CanaryShare != DefaultCanaryShare || !s.Anchor.Equal(anchor) ||
-		s.PasswordCost != DefaultPasswordCost || s.TablePrefix != "wp_" {
-		t.Errorf("defaults: %+v", s)
-	}
+	assert.Equal(t, DefaultProducts, s.Products, "default products")
+	assert.Equal(t, DefaultCanaryShare, s.CanaryShare, "default canary share")
+	assert.True(t, s.Anchor.Equal(anchor), "default anchor: got %s, want %s", s.Anchor, anchor)
+	assert.Equal(t, DefaultPasswordCost, s.PasswordCost, "default password cost")
+	assert.Equal(t, "wp_", s.TablePrefix, "default table prefix")
 }
 
 func TestCanaryCount(t *testing.T) {
@@ -64,8 +64,6 @@ func TestCanaryCount(t *testing.T) {
 		{20_000, 0.02, 400},
 		{10, 1, 10},
 	} {
-		if got := canaryCount(tc.customers, tc.share); got != tc.want {
-			t.Errorf("canaryCount(%d, %v) = %d, want %d", tc.customers, tc.share, got, tc.want)
-		}
+		assert.Equal(t, tc.want, canaryCount(tc.customers, tc.share), "canaryCount(%d, %v)", tc.customers, tc.share)
 	}
 }

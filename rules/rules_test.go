@@ -7,6 +7,8 @@ import (
 
 	"github.com/breachdrill/breachdrill/harness/detect"
 	"github.com/breachdrill/breachdrill/rules"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // contract lists the rule ids scenario files expect, per scenario; they
@@ -27,31 +29,23 @@ var contract = map[string][]string{
 
 func TestShippedPack(t *testing.T) {
 	pack, err := detect.LoadPack(rules.FS)
-	if err != nil {
-		t.Fatalf("the shipped pack does not load:\n%v", err)
-	}
+	require.NoError(t, err, "the shipped pack must load")
 	for scenario, ids := range contract {
 		for _, id := range ids {
-			if !pack.Has(id) {
-				t.Errorf("scenario %s expects rule %s, which the pack lacks", scenario, id)
-			}
+			assert.True(t, pack.Has(id), "scenario %s expects rule %s, which the pack lacks", scenario, id)
 		}
 	}
 	for _, r := range pack.Rules() {
-		if r.Title == "" || r.Severity == "" || r.Source == "" || r.Kind == "" || r.Description == "" {
-			t.Errorf("rule %s lacks metadata: %+v", r.ID, r)
-		}
-		if !strings.HasSuffix(r.File, r.ID+".yml") {
-			t.Errorf("rule %s lives in %s; name the file after the id", r.ID, r.File)
-		}
+		assert.False(t, r.Title == "" || r.Severity == "" || r.Source == "" || r.Kind == "" || r.Description == "",
+			"rule %s lacks metadata (title, severity, source, kind and description are required): %+v", r.ID, r)
+		assert.True(t, strings.HasSuffix(r.File, r.ID+".yml"), "rule %s lives in %s; name the file after the id", r.ID, r.File)
 	}
-	if pack.Schema() == nil || len(pack.Schema().PIIFields()) == 0 {
-		t.Error("the pack has no GraphQL schema with @pii fields")
+	if assert.NotNil(t, pack.Schema(), "the pack has no GraphQL schema") {
+		assert.NotEmpty(t, pack.Schema().PIIFields(), "the pack's GraphQL schema has no @pii fields")
 	}
 	again, _ := detect.LoadPack(rules.FS)
-	if pack.Hash() != again.Hash() || len(pack.Hash()) != 64 {
-		t.Errorf("hash %q is not stable", pack.Hash())
-	}
+	assert.Equal(t, pack.Hash(), again.Hash(), "the pack hash must be stable across loads")
+	assert.Len(t, pack.Hash(), 64, "the pack hash %q must be 64 hex digits", pack.Hash())
 }
 
 // TestEveryFileIsARule keeps stray files out of the embedded pack: a
@@ -61,12 +55,9 @@ func TestEveryFileIsARule(t *testing.T) {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		if !strings.HasSuffix(name, ".yml") && !strings.HasSuffix(name, ".graphql") && name != "README.md" {
-			t.Errorf("%s is neither a rule (.yml) nor the schema (.graphql)", name)
-		}
+		assert.True(t, strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".graphql") || name == "README.md",
+			"%s is neither a rule (.yml) nor the schema (.graphql)", name)
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "walk the embedded pack")
 }

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestCode(t *testing.T) {
@@ -23,15 +26,12 @@ func TestCode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Code(tt.err); got != tt.want {
-				t.Fatalf("Code(%v) = %d, want %d", tt.err, got, tt.want)
-			}
-			if tt.err != nil && !errors.Is(tt.err, base) {
-				t.Fatalf("marking lost the wrapped error")
+			require.Equal(t, tt.want, Code(tt.err), "Code(%v)", tt.err)
+			if tt.err != nil {
+				require.ErrorIs(t, tt.err, base, "marking must keep the wrapped error")
 			}
 		})
 	}
-	if Input(nil) != nil || Infra(nil) != nil {
-		t.Fatal("marking nil must stay nil")
-	}
+	assert.NoError(t, Input(nil), "marking nil must stay nil")
+	assert.NoError(t, Infra(nil), "marking nil must stay nil")
 }
