@@ -13,6 +13,7 @@ import (
 	. "github.com/breachdrill/breachdrill/fakedata"
 	"github.com/breachdrill/breachdrill/internal/stacktest"
 	"github.com/go-sql-driver/mysql"
+	"github.com/stretchr/testify/require"
 )
 
 // emptyAgain returns the stack to its unseeded state between benchmark
@@ -20,15 +21,10 @@ import (
 // had) is far quicker than deleting millions of rows.
 func emptyAgain(b *testing.B, s *containers.Stack) {
 	ctx := context.Background()
-	if _, err := s.Reset(ctx); err != nil {
-		b.Fatal(err)
-	}
-	if err := EnsureManifestStore(ctx, s.DB()); err != nil {
-		b.Fatal(err)
-	}
-	if err := DeleteManifest(ctx, s.DB(), "wordpress"); err != nil {
-		b.Fatal(err)
-	}
+	_, err := s.Reset(ctx)
+	require.NoError(b, err, "reset the stack")
+	require.NoError(b, EnsureManifestStore(ctx, s.DB()), "create the manifest store")
+	require.NoError(b, DeleteManifest(ctx, s.DB(), "wordpress"), "delete the manifest")
 }
 
 // benchLoad loads spec into a stack b.N times (emptying it between runs,
@@ -47,9 +43,7 @@ func benchLoad(b *testing.B, spec Spec) {
 			b.StartTimer()
 		}
 		m, err := Load(ctx, s.DB(), d)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err, "Load")
 		rows += m.Rows()
 	}
 	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
@@ -90,37 +84,28 @@ func benchVsCeiling(b *testing.B, spec Spec) {
 		parts = append(parts, part{p, table, rows})
 		return os.WriteFile(p, data, 0o600)
 	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err, "write the dataset as TSV files")
 	sort.SliceStable(parts, func(i, j int) bool { return parts[i].path < parts[j].path })
 	cols := TableColumns()
 	ceiling := func() int64 {
 		conn, err := s.DB().Conn(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err, "a database connection")
 		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, "SET SESSION time_zone = '+00:00'"); err != nil {
-			b.Fatal(err)
-		}
+		_, err = conn.ExecContext(ctx, "SET SESSION time_zone = '+00:00'")
+		require.NoError(b, err, "set the session time zone")
 		var rows int64
 		for _, p := range parts {
 			mysql.RegisterLocalFile(p.path)
 			_, err := conn.ExecContext(ctx, fmt.Sprintf("LOAD DATA LOCAL INFILE '%s' INTO TABLE `%s%s` CHARACTER SET utf8mb4 (%s)", p.path, spec.TablePrefix, p.table, cols[p.table]))
 			mysql.DeregisterLocalFile(p.path)
-			if err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err, "LOAD DATA of %s", p.path)
 			rows += p.rows
 		}
 		return rows
 	}
 	load := func() int64 {
 		m, err := Load(ctx, s.DB(), d)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err, "Load")
 		return m.Rows()
 	}
 	var loadTime, ceilTime time.Duration
@@ -176,9 +161,7 @@ func BenchmarkGenerate(b *testing.B) {
 			size += int64(len(data))
 			return nil
 		})
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err, "generate the dataset")
 	}
 	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 	b.SetBytes(size / int64(b.N))

@@ -47,12 +47,8 @@ func TestRecordsDependOnTheSeed(t *testing.T) {
 			same++
 		}
 	}
-	if same > 5 {
-		t.Errorf("%d of 50 customers have the same e-mail under seeds 1 and 2", same)
-	}
-	if a.Order(7).Key == b.Order(7).Key {
-		t.Error("order keys do not depend on the seed")
-	}
+	assert.LessOrEqual(t, same, 5, "customers with the same e-mail under seeds 1 and 2, of 50")
+	assert.NotEqual(t, a.Order(7).Key, b.Order(7).Key, "order keys must depend on the seed")
 }
 
 // Independent descriptions of the reserved ranges, so the test does not
@@ -85,63 +81,49 @@ func TestSafeByConstruction(t *testing.T) {
 	const n = 20_000
 	d := mustNew(t, Spec{Seed: 99, Customers: n, Orders: 2000})
 	canaries := d.Canaries()
-	if len(canaries) != 400 {
-		t.Fatalf("%d canaries of %d customers, want 2%% = 400", len(canaries), n)
-	}
+	require.Len(t, canaries, 400, "canaries of %d customers, want 2%%", n)
 	isCanary := map[int]Canary{}
 	tokens, phones := map[string]bool{}, map[string]bool{}
 	for _, c := range canaries {
 		isCanary[c.CustomerIndex] = c
-		if tokens[c.Token] || phones[c.Phone] {
-			t.Errorf("canary %+v repeats a marker", c)
-		}
+		assert.False(t, tokens[c.Token] || phones[c.Phone], "canary %+v repeats a marker", c)
 		tokens[c.Token], phones[c.Phone] = true, true
 	}
 	logins := map[string]bool{}
 	for i := range n {
 		c := d.Customer(i)
 		cn, canary := isCanary[i]
-		if logins[c.Login] {
-			t.Errorf("customer %d repeats login %s", i, c.Login)
-		}
+		assert.False(t, logins[c.Login], "customer %d repeats login %s", i, c.Login)
 		logins[c.Login] = true
-		if !emailPattern.MatchString(c.Email) || c.Email != c.Billing.Email {
-			t.Errorf("customer %d: e-mail %q", i, c.Email)
-		}
+		assert.Regexp(t, emailPattern, c.Email, "customer %d: e-mail on a reserved domain", i)
+		assert.Equal(t, c.Email, c.Billing.Email, "customer %d: billing e-mail is the account's", i)
 		for _, a := range []Address{c.Billing, c.Shipping} {
 			ok, area := fictionalPhone(a.Phone)
-			if a.Phone != "" && !ok {
-				t.Errorf("customer %d: phone %q is not in a range reserved for fiction", i, a.Phone)
+			assert.True(t, a.Phone == "" || ok, "customer %d: phone %q is not in a range reserved for fiction", i, a.Phone)
+			if area != "" {
+				assert.Equal(t, canary, area[0] == '2' || area[0] == '3', "customer %d (canary %v): phone %q: area codes 2xx/3xx for canaries only", i, canary, a.Phone)
 			}
-			if area != "" && (area[0] == '2' || area[0] == '3') != canary {
-				t.Errorf("customer %d (canary %v): phone %q", i, canary, a.Phone)
-			}
-			if !slices.Contains(towns, a.City) {
-				t.Errorf("customer %d: town %q is not one of the invented towns", i, a.City)
-			}
-			if !streetLineRe.MatchString(a.Address1) || !slices.Contains(streetWords, strings.Fields(a.Address1)[1]) {
-				t.Errorf("customer %d: street %q", i, a.Address1)
-			}
-			if canary != strings.Contains(a.Address2+a.Email, CanaryMarker) {
-				t.Errorf("customer %d (canary %v): address %+v", i, canary, a)
-			}
+			assert.Contains(t, towns, a.City, "customer %d: town must be one of the invented towns", i)
+			assert.True(t, streetLineRe.MatchString(a.Address1) && slices.Contains(streetWords, strings.Fields(a.Address1)[1]),
+				"customer %d: street %q must be a number and invented street words", i, a.Address1)
+			assert.Equal(t, canary, strings.Contains(a.Address2+a.Email, CanaryMarker), "customer %d (canary %v): canary marker in address %+v", i, canary, a)
 		}
-		if canary && (c.Email != cn.Email || c.Billing.Phone != cn.Phone || c.Billing.Address2 != cn.AddressLine) {
-			t.Errorf("canary customer %d does not carry its markers: %+v vs %+v", i, c.Billing, cn)
+		if canary {
+			assert.Equal(t, cn.Email, c.Email, "canary customer %d carries its e-mail marker", i)
+			assert.Equal(t, cn.Phone, c.Billing.Phone, "canary customer %d carries its phone marker", i)
+			assert.Equal(t, cn.AddressLine, c.Billing.Address2, "canary customer %d carries its address marker", i)
 		}
 		for _, card := range c.Cards {
 			num := card.Number()
-			if !Luhn(num) || card.Last4 != num[len(num)-4:] || !publishedTestCard(num) {
-				t.Errorf("customer %d: card %+v number %s", i, card, num)
-			}
+			assert.True(t, Luhn(num), "customer %d: card %+v number %s must pass Luhn", i, card, num)
+			assert.Equal(t, num[len(num)-4:], card.Last4, "customer %d: card %+v last four", i, card)
+			assert.True(t, publishedTestCard(num), "customer %d: card number %s must be a published test card", i, num)
 		}
 	}
 	for k := range 2000 {
 		o := d.Order(k)
 		ip, err := netip.ParseAddr(o.IP)
-		if err != nil || !documentationIP4(ip) {
-			t.Errorf("order %d: IP %q is not in a documentation range", k, o.IP)
-		}
+		assert.True(t, err == nil && documentationIP4(ip), "order %d: IP %q is not in a documentation range", k, o.IP)
 	}
 }
 
@@ -238,27 +220,19 @@ func TestPHPFloat(t *testing.T) {
 
 func TestMoney(t *testing.T) {
 	for m, want := range map[Money]string{0: "0.00", 5: "0.05", 1234: "12.34", -250: "-2.50", 100000: "1000.00"} {
-		if got := m.String(); got != want {
-			t.Errorf("Money(%d) = %q, want %q", int64(m), got, want)
-		}
+		assert.Equal(t, want, m.String(), "Money(%d)", int64(m))
 	}
-	if got := taxOf(1999, 2000); got != 400 { // 20% of 19.99 is 3.998
-		t.Errorf("taxOf = %v", got)
-	}
+	assert.Equal(t, Money(400), taxOf(1999, 2000), "taxOf: 20%% of 19.99 is 3.998, rounded to 4.00")
 }
 
 func TestEscapedFields(t *testing.T) {
 	got := string(end(str(str(nil, "a\tb\\c\nd"), "plain")))
-	if want := "a\\tb\\\\c\\nd\tplain\n"; got != want {
-		t.Errorf("row = %q, want %q", got, want)
-	}
+	assert.Equal(t, "a\\tb\\\\c\\nd\tplain\n", got, "row with escaped tab, backslash and newline")
 }
 
 func mustNew(t testing.TB, spec Spec) *Dataset {
 	t.Helper()
 	d, err := New(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "New(%+v)", spec)
 	return d
 }

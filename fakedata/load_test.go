@@ -3,7 +3,6 @@ package fakedata_test
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -24,9 +23,7 @@ func tableCounts(t *testing.T, db *sql.DB, prefix string) map[string]int64 {
 	out := map[string]int64{}
 	for _, name := range RequiredTables(prefix) {
 		var n int64
-		if err := db.QueryRow("SELECT COUNT(*) FROM `" + name + "`").Scan(&n); err != nil {
-			t.Fatalf("count %s: %v", name, err)
-		}
+		require.NoError(t, db.QueryRow("SELECT COUNT(*) FROM `"+name+"`").Scan(&n), "count %s", name)
 		out[strings.TrimPrefix(name, prefix)] = n
 	}
 	return out
@@ -44,14 +41,13 @@ func TestLoadIntoStack(t *testing.T) {
 
 	t.Run("a stack without WooCommerce tables is refused", func(t *testing.T) {
 		d := mustNew(t, Spec{Seed: 1, Customers: 10, Orders: 10, TablePrefix: prefix})
-		if _, err := db.Exec("RENAME TABLE " + prefix + "wc_orders TO bd_test_hidden"); err != nil {
-			t.Fatal(err)
-		}
+		_, err := db.Exec("RENAME TABLE " + prefix + "wc_orders TO bd_test_hidden")
+		require.NoError(t, err, "hide the orders table")
 		defer db.Exec("RENAME TABLE bd_test_hidden TO " + prefix + "wc_orders")
-		_, err := Load(ctx, db, d)
-		if !fault.IsInput(err) || !strings.Contains(err.Error(), prefix+"wc_orders") {
-			t.Fatalf("Load = %v, want an input error naming the missing table", err)
-		}
+		_, err = Load(ctx, db, d)
+		require.Error(t, err, "Load into a stack without wc_orders must fail")
+		require.True(t, fault.IsInput(err), "Load = %v, want an input error", err)
+		require.ErrorContains(t, err, prefix+"wc_orders", "the error must name the missing table")
 	})
 
 	t.Run("a lost connection mid-load leaves nothing behind", func(t *testing.T) {
@@ -65,58 +61,39 @@ func TestLoadIntoStack(t *testing.T) {
 			killed = true
 			// The loader's connection is the one holding the seed lock.
 			var id int64
-			if err := db.QueryRow("SELECT IS_USED_LOCK('breachdrill-seed:wordpress')").Scan(&id); err != nil {
-				t.Errorf("find the loader's connection: %v", err)
+			if !assert.NoError(t, db.QueryRow("SELECT IS_USED_LOCK('breachdrill-seed:wordpress')").Scan(&id), "find the loader's connection") {
 				return
 			}
-			if _, err := db.Exec(fmt.Sprintf("KILL CONNECTION %d", id)); err != nil {
-				t.Errorf("kill: %v", err)
-			}
+			_, err := db.Exec(fmt.Sprintf("KILL CONNECTION %d", id))
+			assert.NoError(t, err, "kill the loader's connection")
 		}))
-		if err == nil || !fault.IsInfra(err) {
-			t.Fatalf("Load = %v, want an infrastructure error", err)
-		}
-		if !strings.Contains(err.Error(), "removed") {
-			t.Errorf("error %q does not say the partial load was removed", err)
-		}
-		if after := tableCounts(t, db, prefix); fmt.Sprint(after) != fmt.Sprint(before) {
-			t.Errorf("rows after the failed load:\n%v\nwant as before:\n%v", after, before)
-		}
-		if _, err := LoadManifest(ctx, db); !errors.Is(err, ErrNotSeeded) {
-			t.Errorf("LoadManifest = %v, want ErrNotSeeded", err)
-		}
+		require.Error(t, err, "Load over a killed connection must fail")
+		require.True(t, fault.IsInfra(err), "Load = %v, want an infrastructure error", err)
+		assert.ErrorContains(t, err, "removed", "the error must say the partial load was removed")
+		assert.Equal(t, fmt.Sprint(before), fmt.Sprint(tableCounts(t, db, prefix)), "rows after the failed load must be as before")
+		_, err = LoadManifest(ctx, db)
+		assert.ErrorIs(t, err, ErrNotSeeded, "LoadManifest after the failed load")
 	})
 
 	t.Run("an unfinished load is reported unusable and replaced", func(t *testing.T) {
 		d := mustNew(t, Spec{Seed: 9, Customers: 20, Orders: 30, TablePrefix: prefix})
 		m := d.PendingManifest("wordpress")
-		if err := SaveManifest(ctx, db, m); err != nil { // as a load that died says it
-			t.Fatal(err)
-		}
-		if _, err := db.Exec("INSERT INTO "+prefix+"users (ID, user_login, user_pass, user_nicename, user_email, user_url, user_registered, user_activation_key, user_status, display_name) VALUES (?, 'half', '', 'half', 'half@example.com', '', NOW(), '', 0, 'Half')", FirstUserID); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := LoadManifest(ctx, db); !errors.Is(err, ErrIncomplete) {
-			t.Fatalf("LoadManifest = %v, want ErrIncomplete", err)
-		}
-		if _, err := Load(ctx, db, d); err != nil {
-			t.Fatalf("Load over an unfinished load: %v", err)
-		}
-		if got, err := LoadManifest(ctx, db); err != nil || got.State != StateComplete {
-			t.Fatalf("LoadManifest = %+v, %v", got.State, err)
-		}
+		require.NoError(t, SaveManifest(ctx, db, m), "save a pending manifest, as a load that died says it")
+		_, err := db.Exec("INSERT INTO "+prefix+"users (ID, user_login, user_pass, user_nicename, user_email, user_url, user_registered, user_activation_key, user_status, display_name) VALUES (?, 'half', '', 'half', 'half@example.com', '', NOW(), '', 0, 'Half')", FirstUserID)
+		require.NoError(t, err, "insert the unfinished load's row")
+		_, err = LoadManifest(ctx, db)
+		require.ErrorIs(t, err, ErrIncomplete, "LoadManifest over an unfinished load")
+		_, err = Load(ctx, db, d)
+		require.NoError(t, err, "Load over an unfinished load")
+		got, err := LoadManifest(ctx, db)
+		require.NoError(t, err, "LoadManifest after the load")
+		require.Equal(t, StateComplete, got.State, "the manifest's state after the load")
 		var login string
 		db.QueryRow("SELECT user_login FROM "+prefix+"users WHERE ID = ?", FirstUserID).Scan(&login)
-		if login == "half" {
-			t.Error("the unfinished load's row is still there")
-		}
+		assert.NotEqual(t, "half", login, "the unfinished load's row must be gone")
 		// Back to an empty stack for the main load.
-		if err := RemoveDataset(ctx, db, m); err != nil {
-			t.Fatal(err)
-		}
-		if err := DeleteManifest(ctx, db, "wordpress"); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, RemoveDataset(ctx, db, m), "remove the dataset")
+		require.NoError(t, DeleteManifest(ctx, db, "wordpress"), "delete the manifest")
 	})
 
 	t.Run("an older WooCommerce without newer columns takes the same rows", func(t *testing.T) {
@@ -147,9 +124,7 @@ func TestLoadIntoStack(t *testing.T) {
 	var progress []Progress
 	start := time.Now()
 	m, err := Load(ctx, db, d, WithProgress(func(p Progress) { progress = append(progress, p) }))
-	if err != nil {
-		t.Fatalf("Load: %v", err)
-	}
+	require.NoError(t, err, "Load")
 	t.Logf("loaded %d rows in %v", m.Rows(), time.Since(start))
 	after := tableCounts(t, db, prefix)
 
@@ -209,20 +184,14 @@ func TestLoadIntoStack(t *testing.T) {
 			err := db.QueryRow(`SELECT o.status, o.billing_email, o.total_amount, o.tax_amount, a.first_name, a.address_1, a.postcode, a.phone
 				FROM `+prefix+`wc_orders o JOIN `+prefix+`wc_order_addresses a ON a.order_id = o.id AND a.address_type = 'billing'
 				WHERE o.id = ?`, o.ID).Scan(&status, &email, &total, &tax, &first, &addr1, &postcode, &phone)
-			if err != nil {
-				t.Fatalf("order %d in HPOS: %v", o.ID, err)
-			}
+			require.NoError(t, err, "order %d in HPOS", o.ID)
 			hpos := []string{status, email, first, addr1, postcode, phone, fmt.Sprintf("%.2f", total), fmt.Sprintf("%.2f", tax)}
 			want := []string{o.Status, o.Billing.Email, o.Billing.FirstName, o.Billing.Address1, o.Billing.Postcode, o.Billing.Phone, o.Total.String(), o.ItemsTax.String()}
-			if fmt.Sprint(hpos) != fmt.Sprint(want) {
-				t.Errorf("order %d in HPOS: %q, want %q", o.ID, hpos, want)
-			}
+			assert.Equal(t, fmt.Sprint(want), fmt.Sprint(hpos), "order %d in HPOS", o.ID)
 
 			meta := map[string]string{}
 			rows, err := db.Query("SELECT meta_key, meta_value FROM "+prefix+"postmeta WHERE post_id = ?", o.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err, "order %d's postmeta", o.ID)
 			for rows.Next() {
 				var k, v string
 				rows.Scan(&k, &v)
@@ -234,12 +203,9 @@ func TestLoadIntoStack(t *testing.T) {
 			legacy := []string{postStatus, meta["_billing_email"], meta["_billing_first_name"], meta["_billing_address_1"], meta["_billing_postcode"], meta["_billing_phone"], meta["_order_total"], password, postType}
 			// WooCommerce 10's synchroniser leaves post_password empty.
 			want = []string{o.Status, o.Billing.Email, o.Billing.FirstName, o.Billing.Address1, o.Billing.Postcode, o.Billing.Phone, o.Total.String(), "", "shop_order"}
-			if fmt.Sprint(legacy) != fmt.Sprint(want) {
-				t.Errorf("order %d in posts: %q, want %q", o.ID, legacy, want)
-			}
-			if meta["_billing_address_index"] == "" || !strings.Contains(meta["_billing_address_index"], o.Billing.Email) {
-				t.Errorf("order %d: _billing_address_index %q", o.ID, meta["_billing_address_index"])
-			}
+			assert.Equal(t, fmt.Sprint(want), fmt.Sprint(legacy), "order %d in posts", o.ID)
+			assert.NotEmpty(t, meta["_billing_address_index"], "order %d: _billing_address_index", o.ID)
+			assert.Contains(t, meta["_billing_address_index"], o.Billing.Email, "order %d: _billing_address_index must hold the billing e-mail", o.ID)
 
 			// The totals add up in the database: items + shipping + tax.
 			var items, itemTax, shipping, shippingTax float64
@@ -250,12 +216,9 @@ func TestLoadIntoStack(t *testing.T) {
 				SUM(CASE WHEN m.meta_key = 'total_tax' THEN m.meta_value END)
 				FROM `+prefix+`woocommerce_order_items i JOIN `+prefix+`woocommerce_order_itemmeta m ON m.order_item_id = i.order_item_id
 				WHERE i.order_id = ?`, o.ID).Scan(&items, &itemTax, &shipping, &shippingTax)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := fmt.Sprintf("%.2f", items+shipping+itemTax+shippingTax); got != fmt.Sprintf("%.2f", total) {
-				t.Errorf("order %d: items %.2f + shipping %.2f + tax %.2f + %.2f = %s, total %.2f", o.ID, items, shipping, itemTax, shippingTax, got, total)
-			}
+			require.NoError(t, err, "order %d's item sums", o.ID)
+			assert.Equal(t, fmt.Sprintf("%.2f", total), fmt.Sprintf("%.2f", items+shipping+itemTax+shippingTax),
+				"order %d: items %.2f + shipping %.2f + tax %.2f + %.2f must add up to the total", o.ID, items, shipping, itemTax, shippingTax)
 		}
 	})
 
@@ -263,18 +226,12 @@ func TestLoadIntoStack(t *testing.T) {
 		var orders, bad int64
 		db.QueryRow(`SELECT COUNT(*) FROM (SELECT order_id FROM ` + prefix + `wc_order_addresses GROUP BY order_id
 			HAVING SUM(address_type = 'billing') = 1 AND SUM(address_type = 'shipping') = 1 AND COUNT(*) = 2) x`).Scan(&orders)
-		if orders != int64(spec.Orders) {
-			t.Errorf("%d orders with exactly one billing and one shipping address, want %d", orders, spec.Orders)
-		}
+		assert.Equal(t, int64(spec.Orders), orders, "orders with exactly one billing and one shipping address")
 		db.QueryRow("SELECT COUNT(*) FROM " + prefix + "wc_order_addresses a LEFT JOIN " + prefix + "wc_orders o ON o.id = a.order_id WHERE o.id IS NULL").Scan(&bad)
-		if bad != 0 {
-			t.Errorf("%d addresses of no order", bad)
-		}
+		assert.Zero(t, bad, "addresses of no order")
 		// The UNIQUE key is what holds it: a second billing address fails.
 		_, err := db.Exec("INSERT INTO "+prefix+"wc_order_addresses (order_id, address_type) VALUES (?, 'billing')", FirstOrderID)
-		if err == nil || !strings.Contains(err.Error(), "Duplicate") {
-			t.Errorf("a second billing address: %v, want a duplicate-key error", err)
-		}
+		assert.ErrorContains(t, err, "Duplicate", "a second billing address must be a duplicate-key error")
 	})
 
 	t.Run("customers log in with WordPress's own password check", func(t *testing.T) {
@@ -289,102 +246,68 @@ echo wp_check_password($argv[2] . 'x', $u->user_pass, $u->ID) ? ' wrong-accepted
 		for _, i := range []int{0, 1, spec.Customers - 1, d.Canaries()[0].CustomerIndex} {
 			c := d.Customer(i)
 			res, err := s.Exec(ctx, containers.ServiceWP, []string{"php", "-r", php, "--", c.Login, c.Password}, containers.AsUser("www-data"))
-			if err != nil {
-				t.Fatalf("php: %v", err)
-			}
-			if got := strings.TrimSpace(string(res.Stdout)); got != "ok customer" {
-				t.Errorf("customer %s: %q, want %q", c.Login, got, "ok customer")
-			}
+			require.NoError(t, err, "php")
+			assert.Equal(t, "ok customer", strings.TrimSpace(string(res.Stdout)), "customer %s: password check and role", c.Login)
 		}
 	})
 
 	t.Run("seeding again with the same spec leaves one copy", func(t *testing.T) {
 		again, err := Load(ctx, db, mustNew(t, spec))
-		if err != nil {
-			t.Fatalf("second Load: %v", err)
-		}
-		if again.DataSHA256 != m.DataSHA256 {
-			t.Errorf("second Load's digest %s, first %s", again.DataSHA256, m.DataSHA256)
-		}
-		if got := tableCounts(t, db, prefix); fmt.Sprint(got) != fmt.Sprint(after) {
-			t.Errorf("rows after the second Load:\n%v\nwant\n%v", got, after)
-		}
+		require.NoError(t, err, "second Load")
+		assert.Equal(t, m.DataSHA256, again.DataSHA256, "second Load's digest must be the first's")
+		assert.Equal(t, fmt.Sprint(after), fmt.Sprint(tableCounts(t, db, prefix)), "rows after the second Load must be as after the first")
 	})
 
 	t.Run("a different seed is refused", func(t *testing.T) {
 		other := spec
 		other.Seed++
 		_, err := Load(ctx, db, mustNew(t, other))
-		if !fault.IsInput(err) || !strings.Contains(err.Error(), "seed 42") {
-			t.Fatalf("Load with another seed = %v, want an input error naming the seed in place", err)
-		}
-		if got := tableCounts(t, db, prefix); fmt.Sprint(got) != fmt.Sprint(after) {
-			t.Errorf("rows changed by the refused Load")
-		}
+		require.Error(t, err, "Load with another seed must be refused")
+		require.True(t, fault.IsInput(err), "Load with another seed = %v, want an input error", err)
+		require.ErrorContains(t, err, "seed 42", "the error must name the seed in place")
+		assert.Equal(t, fmt.Sprint(after), fmt.Sprint(tableCounts(t, db, prefix)), "rows must not change by the refused Load")
 	})
 
 	t.Run("the manifest is kept outside the shop's database", func(t *testing.T) {
 		got, err := LoadManifest(ctx, db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.DataSHA256 != m.DataSHA256 || len(got.Canaries) != len(m.Canaries) || got.Spec.Seed != 42 {
-			t.Errorf("LoadManifest = %+v", got)
-		}
+		require.NoError(t, err, "LoadManifest")
+		assert.Equal(t, m.DataSHA256, got.DataSHA256, "the stored manifest's digest")
+		assert.Len(t, got.Canaries, len(m.Canaries), "the stored manifest's canaries")
+		assert.Equal(t, uint64(42), got.Spec.Seed, "the stored manifest's seed")
 		var n int
 		s.AppDB().QueryRow("SELECT COUNT(*) FROM " + prefix + "options WHERE option_value LIKE '%canary-%'").Scan(&n)
-		if n != 0 {
-			t.Errorf("%d options mention canaries", n)
-		}
-		if _, err := s.AppDB().Exec("SELECT * FROM breachdrill.datasets"); err == nil {
-			t.Error("the shop's database user can read the manifest")
-		}
+		assert.Zero(t, n, "options that mention canaries")
+		_, err = s.AppDB().Exec("SELECT * FROM breachdrill.datasets")
+		assert.Error(t, err, "the shop's database user must not read the manifest")
 	})
 
 	t.Run("a mysqldump of the stack gives away every canary", func(t *testing.T) {
 		dump, err := s.Exec(ctx, containers.ServiceDB, []string{"mysqldump", "-ubreachdrill", "-p" + s.Credentials().ToolPassword,
 			"--single-transaction", "--skip-extended-insert", "wordpress"})
-		if err != nil {
-			t.Fatalf("mysqldump: %v", err)
-		}
+		require.NoError(t, err, "mysqldump")
 		rep := NewScanner(m.Canaries).ScanBytes(dump.Stdout)
-		if rep.Subjects != len(m.Canaries) {
-			t.Errorf("found %d canaries of %d", rep.Subjects, len(m.Canaries))
-		}
+		assert.Equal(t, len(m.Canaries), rep.Subjects, "canaries found in the dump")
 		for _, h := range rep.Canaries {
-			if !h.Known {
-				t.Errorf("canary %s is in no manifest", h.Canary.Token)
-			}
+			assert.True(t, h.Known, "canary %s is in no manifest", h.Canary.Token)
 		}
-		if n := rep.Count(Email); n < int64(spec.Customers) {
-			t.Errorf("%d e-mail addresses, want at least %d", n, spec.Customers)
-		}
-		if n := rep.Count(PasswordHash); n != int64(spec.Customers)+1 { // and the administrator
-			t.Errorf("%d password hashes, want %d", n, spec.Customers+1)
-		}
-		if n := rep.Count(CardNumber); n != 0 {
-			t.Errorf("%d card numbers in a database that keeps only the last four digits", n)
-		}
+		assert.GreaterOrEqual(t, rep.Count(Email), int64(spec.Customers), "e-mail addresses in the dump")
+		assert.Equal(t, int64(spec.Customers)+1, rep.Count(PasswordHash), "password hashes: every customer's and the administrator's")
+		assert.Zero(t, rep.Count(CardNumber), "card numbers in a database that keeps only the last four digits")
 		t.Logf("dump of %d bytes: %d subjects, %d records", rep.Bytes, rep.Subjects, rep.Records)
 	})
 
 	t.Run("a dump without personal data shows none", func(t *testing.T) {
 		dump, err := s.Exec(ctx, containers.ServiceDB, []string{"mysqldump", "-ubreachdrill", "-p" + s.Credentials().ToolPassword, "--no-data", "wordpress"})
-		if err != nil {
-			t.Fatalf("mysqldump: %v", err)
-		}
+		require.NoError(t, err, "mysqldump")
 		rep := NewScanner(m.Canaries).ScanBytes(dump.Stdout)
-		if rep.Records != 0 || rep.Subjects != 0 {
-			t.Errorf("schema-only dump: %+v", rep)
-		}
+		assert.Zero(t, rep.Records, "records in a schema-only dump: %+v", rep)
+		assert.Zero(t, rep.Subjects, "subjects in a schema-only dump: %+v", rep)
 	})
 }
 
 func mustNew(t testing.TB, spec Spec) *Dataset {
 	t.Helper()
 	d, err := New(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "New(%+v)", spec)
 	return d
 }
