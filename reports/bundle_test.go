@@ -5,9 +5,9 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
-	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,65 +26,53 @@ func writeDrill(t *testing.T, opts ...Option) (Bundle, Input) {
 	in := drillInput(t)
 	dir := filepath.Join(t.TempDir(), "evidence", "drill-2026-11-28-a1")
 	b, err := WriteBundle(context.Background(), dir, in, append([]Option{WithKey(testKey(1))}, opts...)...)
-	if err != nil {
-		t.Fatalf("WriteBundle: %v", err)
-	}
+	require.NoError(t, err, "WriteBundle")
 	return b, in
 }
 
 func readJSON(t *testing.T, p string, v any) {
 	t.Helper()
 	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("%s: %v", p, err)
-	}
+	require.NoError(t, err, "read %s", p)
+	require.NoError(t, json.Unmarshal(b, v), "%s must be JSON", p)
 }
 
 func TestBundleVerifiesAndHoldsEveryFile(t *testing.T) {
 	b, in := writeDrill(t, WithZip())
 	for _, name := range []string{ManifestFile, AttestationFile, PublicKeyFile, TimelineFile, ResultsFile, ReportHTMLFile, ReportMDFile, JUnitFile, OSCALFile, "scenarios/debug-log-exposure.yaml", "rules/wp-debug-log-public.yml"} {
-		if _, err := os.Stat(filepath.Join(b.Dir, name)); err != nil {
-			t.Errorf("bundle lacks %s: %v", name, err)
-		}
+		assert.FileExists(t, filepath.Join(b.Dir, name), "the bundle must hold %s", name)
 	}
 	for _, p := range []string{b.Dir, b.Zip} {
 		v, err := Verify(context.Background(), p)
-		if err != nil {
-			t.Fatalf("Verify(%s): %v", p, err)
-		}
-		if !v.OK() {
-			t.Fatalf("intact bundle %s failed: %v", p, v.Problems)
-		}
-		if v.Events != len(in.Events) || v.ExerciseID != "drill-2026-11-28-a1" || !v.Signature {
-			t.Errorf("verification of %s: %+v", p, v)
-		}
+		require.NoError(t, err, "Verify(%s)", p)
+		require.True(t, v.OK(), "intact bundle %s must verify: %v", p, v.Problems)
+		assert.Equal(t, len(in.Events), v.Events, "events in %s", p)
+		assert.Equal(t, "drill-2026-11-28-a1", v.ExerciseID, "exercise id of %s", p)
+		assert.True(t, v.Signature, "the attestation of %s must verify", p)
 	}
 
 	var m Manifest
 	readJSON(t, filepath.Join(b.Dir, ManifestFile), &m)
-	if m.ExerciseID != "drill-2026-11-28-a1" || m.Kind != "drill" || m.ToolVersion != "v0.4.0" {
-		t.Errorf("manifest identity: %+v", m)
+	assert.Equal(t, "drill-2026-11-28-a1", m.ExerciseID, "manifest exercise id")
+	assert.Equal(t, "drill", m.Kind, "manifest kind")
+	assert.Equal(t, "v0.4.0", m.ToolVersion, "manifest tool version")
+	if assert.NotNil(t, m.Stack, "manifest stack") {
+		assert.Equal(t, "6.1.1", m.Stack.WordPressVersion, "manifest WordPress version")
+		assert.Equal(t, "7.9.0", m.Stack.WooCommerceVersion, "manifest WooCommerce version")
+		assert.NotEmpty(t, m.Stack.ImageWPID, "manifest web image id")
 	}
-	if m.Stack == nil || m.Stack.WordPressVersion != "6.1.1" || m.Stack.WooCommerceVersion != "7.9.0" || m.Stack.ImageWPID == "" {
-		t.Errorf("manifest stack: %+v", m.Stack)
+	if assert.NotNil(t, m.Dataset, "manifest dataset") {
+		assert.Equal(t, int64(42), m.Dataset.Seed, "manifest dataset seed")
+		assert.NotEmpty(t, m.Dataset.Hash, "manifest dataset hash")
 	}
-	if m.Dataset == nil || m.Dataset.Seed != 42 || m.Dataset.Hash == "" || m.RulePackHash == "" {
-		t.Errorf("manifest dataset/rule pack: %+v %q", m.Dataset, m.RulePackHash)
-	}
-	if len(m.Scenarios) != 10 {
-		t.Fatalf("manifest lists %d scenarios, want 10", len(m.Scenarios))
-	}
+	assert.NotEmpty(t, m.RulePackHash, "manifest rule pack hash")
+	require.Len(t, m.Scenarios, 10, "manifest scenarios")
 	for _, s := range m.Scenarios {
-		if !s.MatchesRun || s.File == "" {
-			t.Errorf("scenario %s not tied to its file: %+v", s.ID, s)
-		}
+		assert.True(t, s.MatchesRun, "scenario %s must match the run: %+v", s.ID, s)
+		assert.NotEmpty(t, s.File, "scenario %s must be tied to its file", s.ID)
 	}
-	if !m.Start.Equal(in.Events[0].Time) || m.End.Location() != time.UTC {
-		t.Errorf("manifest times %v %v", m.Start, m.End)
-	}
+	assert.True(t, m.Start.Equal(in.Events[0].Time), "manifest start %v, want the first event's time %v", m.Start, in.Events[0].Time)
+	assert.Equal(t, time.UTC, m.End.Location(), "manifest end must be in UTC")
 	// Every file but the manifest and the attestation is listed with its hash.
 	listed := map[string]string{}
 	for _, f := range m.Files {
@@ -100,9 +88,7 @@ func TestBundleVerifiesAndHoldsEveryFile(t *testing.T) {
 			return nil
 		}
 		data, _ := os.ReadFile(p)
-		if listed[rel] != sha(data) {
-			t.Errorf("manifest hash of %s = %q, file hashes to %s", rel, listed[rel], sha(data))
-		}
+		assert.Equal(t, sha(data), listed[rel], "manifest hash of %s", rel)
 		return nil
 	})
 
@@ -110,46 +96,33 @@ func TestBundleVerifiesAndHoldsEveryFile(t *testing.T) {
 	var want bytes.Buffer
 	timeline.WriteJSONL(&want, in.Events)
 	got, _ := os.ReadFile(filepath.Join(b.Dir, TimelineFile))
-	if !bytes.Equal(got, want.Bytes()) {
-		t.Error("timeline.jsonl differs from the recorded events")
-	}
+	assert.Equal(t, want.String(), string(got), "timeline.jsonl must be the recorded events byte for byte")
 	scen, _ := os.ReadFile(filepath.Join(b.Dir, "scenarios", "graphql-pii-harvest.yaml"))
-	if !bytes.Equal(scen, in.Scenarios[8].Data) {
-		t.Error("scenario file not written verbatim")
-	}
+	assert.Equal(t, string(in.Scenarios[8].Data), string(scen), "the scenario file must be written verbatim")
 }
 
 func TestAttestationIsInTotoInDSSE(t *testing.T) {
 	b, _ := writeDrill(t)
 	raw, _ := os.ReadFile(filepath.Join(b.Dir, AttestationFile))
 	var env Envelope
-	if err := json.Unmarshal(raw, &env); err != nil {
-		t.Fatal(err)
-	}
-	if env.PayloadType != "application/vnd.in-toto+json" || len(env.Signatures) != 1 || env.Signatures[0].KeyID != b.Signer {
-		t.Fatalf("envelope: %+v", env)
-	}
+	require.NoError(t, json.Unmarshal(raw, &env), "the attestation must be a JSON envelope")
+	require.Equal(t, "application/vnd.in-toto+json", env.PayloadType, "envelope payload type")
+	require.Len(t, env.Signatures, 1, "envelope signatures")
+	require.Equal(t, b.Signer, env.Signatures[0].KeyID, "the signature's key id must be the signer")
 	payload, _ := base64.StdEncoding.DecodeString(env.Payload)
 	var st map[string]any
 	json.Unmarshal(payload, &st)
-	if st["_type"] != "https://in-toto.io/Statement/v1" || st["predicateType"] != "https://in-toto.io/attestation/test-result/v0.1" {
-		t.Fatalf("statement header: %v %v", st["_type"], st["predicateType"])
-	}
+	require.Equal(t, "https://in-toto.io/Statement/v1", st["_type"], "statement type")
+	require.Equal(t, "https://in-toto.io/attestation/test-result/v0.1", st["predicateType"], "statement predicate type")
 	var s Statement
 	json.Unmarshal(payload, &s)
-	if s.Predicate.Result != ResultFailed {
-		t.Errorf("result %s, want FAILED (the drill has gaps)", s.Predicate.Result)
-	}
-	if !slices.Contains(s.Predicate.FailedTests, "rest-user-enumeration/detect/rest-user-enum") ||
-		!slices.Contains(s.Predicate.FailedTests, "graphql-pii-harvest/detect/graphql-pii-batch") ||
-		!slices.Contains(s.Predicate.FailedTests, "ajax-sqli-exfiltration/contain") ||
-		!slices.Contains(s.Predicate.PassedTests, "debug-log-exposure/detect/wp-debug-log-public") ||
-		!slices.Contains(s.Predicate.WarnedTests, "pii-in-options-transients/contain") {
-		t.Errorf("test lists: %+v", s.Predicate)
-	}
-	if len(s.Predicate.Configuration) != 11 {
-		t.Errorf("configuration has %d entries, want 10 scenarios + 1 rule", len(s.Predicate.Configuration))
-	}
+	assert.Equal(t, ResultFailed, s.Predicate.Result, "the drill has gaps")
+	assert.Contains(t, s.Predicate.FailedTests, "rest-user-enumeration/detect/rest-user-enum", "failed tests")
+	assert.Contains(t, s.Predicate.FailedTests, "graphql-pii-harvest/detect/graphql-pii-batch", "failed tests")
+	assert.Contains(t, s.Predicate.FailedTests, "ajax-sqli-exfiltration/contain", "failed tests")
+	assert.Contains(t, s.Predicate.PassedTests, "debug-log-exposure/detect/wp-debug-log-public", "passed tests")
+	assert.Contains(t, s.Predicate.WarnedTests, "pii-in-options-transients/contain", "warned tests")
+	assert.Len(t, s.Predicate.Configuration, 11, "configuration: 10 scenarios + 1 rule")
 	n := 0
 	filepath.WalkDir(b.Dir, func(p string, d os.DirEntry, err error) error {
 		if !d.IsDir() && d.Name() != AttestationFile {
@@ -157,17 +130,13 @@ func TestAttestationIsInTotoInDSSE(t *testing.T) {
 		}
 		return nil
 	})
-	if len(s.Subject) != n {
-		t.Errorf("%d subjects for %d files", len(s.Subject), n)
-	}
+	assert.Len(t, s.Subject, n, "one subject per file but the attestation")
 }
 
 func TestPAEMatchesTheDSSESpec(t *testing.T) {
 	// The example from the DSSE protocol document.
 	got := string(PAE("http://example.com/HelloWorld", []byte("hello world")))
-	if want := "DSSEv1 29 http://example.com/HelloWorld 11 hello world"; got != want {
-		t.Fatalf("PAE = %q, want %q", got, want)
-	}
+	assert.Equal(t, "DSSEv1 29 http://example.com/HelloWorld 11 hello world", got, "PAE of the DSSE example")
 }
 
 func TestResultsPerScenario(t *testing.T) {
@@ -193,30 +162,28 @@ func TestResultsPerScenario(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {
 			s, ok := byID[tt.id]
-			if !ok {
-				t.Fatal("missing from results.json")
+			require.True(t, ok, "%s missing from results.json", tt.id)
+			assert.Equal(t, tt.outcome, s.Outcome, "outcome")
+			assert.Equal(t, tt.rating, s.Rating, "rating")
+			if tt.ttd < 0 {
+				assert.Nil(t, s.TimeToDetect, "time to detect of a miss")
+			} else if assert.NotNil(t, s.TimeToDetect, "time to detect") {
+				assert.InDelta(t, tt.ttd, *s.TimeToDetect, 0.01, "time to detect")
 			}
-			if s.Outcome != tt.outcome || s.Rating != tt.rating {
-				t.Errorf("outcome %s rating %s, want %s %s", s.Outcome, s.Rating, tt.outcome, tt.rating)
-			}
-			if tt.ttd < 0 && s.TimeToDetect != nil || tt.ttd >= 0 && (s.TimeToDetect == nil || *s.TimeToDetect < tt.ttd-0.01 || *s.TimeToDetect > tt.ttd+0.01) {
-				t.Errorf("time to detect %v, want %v", s.TimeToDetect, tt.ttd)
-			}
-			if s.Expectations[0].Result != tt.expectResult || s.Expectations[0].DeadlineSeconds == 0 {
-				t.Errorf("expectation %+v, want result %s", s.Expectations[0], tt.expectResult)
-			}
-			if tt.ttd >= 0 && (len(s.Alerts) == 0 || s.Expectations[0].AlertSeq == 0 || len(s.Expectations[0].Matched) == 0) {
-				t.Errorf("matching alerts not recorded: %+v", s.Expectations[0])
+			require.NotEmpty(t, s.Expectations, "expectations")
+			assert.Equal(t, tt.expectResult, s.Expectations[0].Result, "expectation result: %+v", s.Expectations[0])
+			assert.NotZero(t, s.Expectations[0].DeadlineSeconds, "expectation deadline: %+v", s.Expectations[0])
+			if tt.ttd >= 0 {
+				assert.NotEmpty(t, s.Alerts, "matching alerts must be recorded")
+				assert.NotZero(t, s.Expectations[0].AlertSeq, "the matching alert's sequence must be recorded: %+v", s.Expectations[0])
+				assert.NotEmpty(t, s.Expectations[0].Matched, "the matching events must be recorded: %+v", s.Expectations[0])
 			}
 		})
 	}
-	if r.Result != ResultFailed || r.ReadinessScore == nil {
-		t.Fatalf("result %s score %v", r.Result, r.ReadinessScore)
-	}
+	require.Equal(t, ResultFailed, r.Result, "overall result")
+	require.NotNil(t, r.ReadinessScore, "readiness score")
 	// 6 P, 2 S, 1 M, 1 U: (6*3 + 2*2 + 1) / 30.
-	if want := 23.0 / 30 * 100; *r.ReadinessScore < want-0.01 || *r.ReadinessScore > want+0.01 {
-		t.Errorf("readiness score %.2f, want %.2f", *r.ReadinessScore, want)
-	}
+	assert.InDelta(t, 23.0/30*100, *r.ReadinessScore, 0.01, "readiness score")
 	var derived int
 	for _, it := range r.Improvements {
 		if it.Derived && it.Status == "open" && it.Due == "2026-12-28" && it.Owner != "" {
@@ -224,32 +191,21 @@ func TestResultsPerScenario(t *testing.T) {
 		}
 	}
 	// missed rule, late rule, not contained, contained late.
-	if derived != 4 {
-		t.Errorf("%d derived improvement items, want 4: %+v", derived, r.Improvements)
-	}
+	assert.Equal(t, 4, derived, "derived open improvement items due 2026-12-28 with an owner: %+v", r.Improvements)
 }
 
 func TestJUnit(t *testing.T) {
 	b, in := writeDrill(t)
 	var buf bytes.Buffer
-	if err := WriteJUnit(&buf, in.Events); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, WriteJUnit(&buf, in.Events), "WriteJUnit")
 	inBundle, _ := os.ReadFile(filepath.Join(b.Dir, JUnitFile))
-	if !bytes.Equal(buf.Bytes(), inBundle) {
-		t.Error("WriteJUnit differs from the bundle's junit.xml")
-	}
+	assert.Equal(t, buf.String(), string(inBundle), "WriteJUnit must write the bundle's junit.xml")
 	var suites junitSuites
-	if err := xml.Unmarshal(inBundle, &suites); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, xml.Unmarshal(inBundle, &suites), "junit.xml must be XML")
 	// 12 expected detections + 10 containment cases.
-	if suites.Tests != 22 || len(suites.Suites) != 10 {
-		t.Fatalf("%d tests in %d suites, want 22 in 10", suites.Tests, len(suites.Suites))
-	}
-	if suites.Failures != 3 {
-		t.Errorf("%d failures, want 3 (missed, late, not contained)", suites.Failures)
-	}
+	require.Equal(t, 22, suites.Tests, "tests: 12 expected detections + 10 containment cases")
+	require.Len(t, suites.Suites, 10, "suites: one per scenario")
+	assert.Equal(t, 3, suites.Failures, "failures: missed, late, not contained")
 	var late *junitCase
 	for _, s := range suites.Suites {
 		for i, c := range s.Cases {
@@ -258,27 +214,24 @@ func TestJUnit(t *testing.T) {
 			}
 		}
 	}
-	if late == nil || late.Failure == nil {
-		t.Fatal("the late detection is not a failure")
-	}
-	if late.Time != "75.000" || !strings.Contains(late.Failure.Message, "75s") || !strings.Contains(late.Failure.Message, "deadline 30s") || !strings.Contains(late.Failure.Body, `"src":"graphql"`) {
-		t.Errorf("late case lacks latency or matching events: %+v %+v", late, late.Failure)
-	}
-	if !strings.Contains(string(inBundle), "did not fire") || !strings.Contains(string(inBundle), "alert http-request-burst") {
-		t.Error("the missed rule's failure does not list the alerts that did fire")
-	}
+	require.NotNil(t, late, "the late detection's case")
+	require.NotNil(t, late.Failure, "the late detection must be a failure")
+	assert.Equal(t, "75.000", late.Time, "the late case's time is its latency")
+	assert.Contains(t, late.Failure.Message, "75s", "the late case's message must give the latency")
+	assert.Contains(t, late.Failure.Message, "deadline 30s", "the late case's message must give the deadline")
+	assert.Contains(t, late.Failure.Body, `"src":"graphql"`, "the late case must list the matching events")
+	assert.Contains(t, string(inBundle), "did not fire", "the missed rule's failure")
+	assert.Contains(t, string(inBundle), "alert http-request-burst", "the missed rule's failure must list the alerts that did fire")
 }
 
 func TestOSCALIsSchemaValid(t *testing.T) {
 	b, _ := writeDrill(t)
 	raw, _ := os.ReadFile(filepath.Join(b.Dir, OSCALFile))
 	v, err := validation.NewValidator(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "an OSCAL validator for the bundle's assessment results")
 	if err := v.Validate(); err != nil {
 		res, _ := v.GetValidationResult()
-		t.Fatalf("OSCAL assessment-results invalid: %v\n%+v", err, res.Errors)
+		require.NoError(t, err, "OSCAL assessment-results must be schema-valid: %+v", res.Errors)
 	}
 	var doc struct {
 		AR struct {
@@ -289,8 +242,9 @@ func TestOSCALIsSchemaValid(t *testing.T) {
 		} `json:"assessment-results"`
 	}
 	json.Unmarshal(raw, &doc)
-	if len(doc.AR.Results) != 1 || len(doc.AR.Results[0].Observations) != 22 || len(doc.AR.Results[0].Findings) < 10 {
-		t.Errorf("OSCAL result shape: %d results", len(doc.AR.Results))
+	if assert.Len(t, doc.AR.Results, 1, "OSCAL results") {
+		assert.Len(t, doc.AR.Results[0].Observations, 22, "OSCAL observations: one per test case")
+		assert.GreaterOrEqual(t, len(doc.AR.Results[0].Findings), 10, "OSCAL findings: at least one per scenario")
 	}
 }
 
@@ -299,9 +253,7 @@ func TestReportContent(t *testing.T) {
 	page, _ := os.ReadFile(filepath.Join(b.Dir, ReportHTMLFile))
 	html := string(page)
 	for _, id := range ReportSections() {
-		if !strings.Contains(html, `id="`+id+`"`) {
-			t.Errorf("report.html lacks section %q", id)
-		}
+		assert.Contains(t, html, `id="`+id+`"`, "report.html must have section %q", id)
 	}
 	for _, want := range []string{
 		`id="subjects-exposed-db-backup"><strong>250</strong>`,
@@ -314,19 +266,14 @@ func TestReportContent(t *testing.T) {
 		"<svg",
 		"passed → P",
 	} {
-		if !strings.Contains(html, want) {
-			t.Errorf("report.html lacks %q", want)
-		}
+		assert.Contains(t, html, want, "report.html")
 	}
 	for _, banned := range []string{"<script", "http://", "https://fonts", "<link", "@import", "src="} {
-		if strings.Contains(strings.ReplaceAll(html, `xmlns="http://www.w3.org/2000/svg"`, ""), banned) {
-			t.Errorf("report.html contains %q: it must not fetch anything", banned)
-		}
+		assert.NotContains(t, strings.ReplaceAll(html, `xmlns="http://www.w3.org/2000/svg"`, ""), banned, "report.html must not fetch anything")
 	}
 	md, _ := os.ReadFile(filepath.Join(b.Dir, ReportMDFile))
-	if !strings.Contains(string(md), "## What failed") || !strings.Contains(string(md), "rest-user-enumeration/detect/rest-user-enum") {
-		t.Errorf("report.md lacks the failures:\n%s", md)
-	}
+	assert.Contains(t, string(md), "## What failed", "report.md must list the failures")
+	assert.Contains(t, string(md), "rest-user-enumeration/detect/rest-user-enum", "report.md must list the failures")
 }
 
 func TestReportEscapesEverything(t *testing.T) {
@@ -338,15 +285,10 @@ func TestReportEscapesEverything(t *testing.T) {
 	r.wait(time.Second).add(timeline.KindAlert, "s1", "", evil, timeline.Alert{Rule: evil, Matched: []string{evil}})
 	r.add(timeline.KindNote, "s1", evil, evil, timeline.Note{Text: evil})
 	page, err := renderHTMLFor(r.tl.Events())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(page, "<script") || strings.Contains(page, "<img") {
-		t.Fatal("report.html let markup from the timeline through")
-	}
-	if !strings.Contains(page, "&lt;script&gt;") {
-		t.Fatal("escaped text missing")
-	}
+	require.NoError(t, err, "render the report")
+	require.NotContains(t, page, "<script", "report.html must not let markup from the timeline through")
+	require.NotContains(t, page, "<img", "report.html must not let markup from the timeline through")
+	require.Contains(t, page, "&lt;script&gt;", "the timeline's text must show, escaped")
 }
 
 func renderHTMLFor(events []timeline.Event) (string, error) {
@@ -415,33 +357,24 @@ func TestWriteBundleLeavesNothingOnError(t *testing.T) {
 				opts = []Option{WithKeyFile("/nonexistent/key")}
 			}
 			_, err := WriteBundle(tt.ctx, dir, tt.in, opts...)
-			if err == nil {
-				t.Fatal("no error")
+			require.Error(t, err, "WriteBundle must fail")
+			if tt.want != nil {
+				assert.ErrorIs(t, err, tt.want, "WriteBundle's error")
 			}
-			if tt.want != nil && !errors.Is(err, tt.want) {
-				t.Errorf("error %v, want %v", err, tt.want)
-			}
-			if left, _ := os.ReadDir(parent); len(left) != 0 {
-				t.Errorf("left behind: %v", left)
-			}
+			left, _ := os.ReadDir(parent)
+			assert.Empty(t, left, "a failed WriteBundle must leave nothing behind")
 		})
 	}
 	t.Run("target exists", func(t *testing.T) {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "keep"), []byte("x"), 0o644)
 		_, err := WriteBundle(context.Background(), dir, in, WithKey(testKey(1)))
-		if !errors.Is(err, ErrExists) {
-			t.Fatalf("error %v, want ErrExists", err)
-		}
-		if b, _ := os.ReadFile(filepath.Join(dir, "keep")); string(b) != "x" {
-			t.Error("existing directory was touched")
-		}
-		if _, err := WriteBundle(context.Background(), dir, in, WithKey(testKey(1)), WithReplace()); err != nil {
-			t.Fatalf("replace: %v", err)
-		}
-		if _, err := os.Stat(filepath.Join(dir, "keep")); !os.IsNotExist(err) {
-			t.Error("replace kept the old contents")
-		}
+		require.ErrorIs(t, err, ErrExists, "WriteBundle into an existing directory")
+		b, _ := os.ReadFile(filepath.Join(dir, "keep"))
+		assert.Equal(t, "x", string(b), "the existing directory must be left untouched")
+		_, err = WriteBundle(context.Background(), dir, in, WithKey(testKey(1)), WithReplace())
+		require.NoError(t, err, "WriteBundle with replace")
+		assert.NoFileExists(t, filepath.Join(dir, "keep"), "replace must drop the old contents")
 	})
 }
 
@@ -452,16 +385,12 @@ func TestNoSecretInBundle(t *testing.T) {
 	t.Run("clean bundle holds no secret", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "b")
 		b, err := WriteBundle(context.Background(), dir, in, WithKey(testKey(1)), WithZip(), WithSecrets(dbPassword, "hunter2-admin"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err, "WriteBundle")
 		for _, p := range append(fileList(t, dir), b.Zip) {
 			data, _ := os.ReadFile(p)
 			for _, s := range []string{dbPassword, "hunter2-admin"} {
 				for _, form := range secretForms(s) {
-					if bytes.Contains(data, []byte(form)) {
-						t.Errorf("%s contains a secret", p)
-					}
+					assert.False(t, bytes.Contains(data, []byte(form)), "%s contains a secret (form %q)", p, form)
 				}
 			}
 		}
@@ -488,64 +417,100 @@ func TestDefaultKeyIsCreatedPrivately(t *testing.T) {
 	t.Setenv("HOME", cfg)
 	in := drillInput(t)
 	b1, err := WriteBundle(context.Background(), filepath.Join(t.TempDir(), "one"), in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "WriteBundle with no key")
 	want, _ := DefaultKeyPath()
-	if b1.KeyCreated != want || !strings.HasPrefix(want, cfg) {
-		t.Fatalf("key created at %q, want %q under %s", b1.KeyCreated, want, cfg)
-	}
+	require.Equal(t, want, b1.KeyCreated, "the key must be created at the default path")
+	require.True(t, strings.HasPrefix(want, cfg), "the default key path %q must be under %s", want, cfg)
 	st, err := os.Stat(want)
-	if err != nil || st.Mode().Perm() != 0o600 {
-		t.Errorf("key mode %v (%v), want 0600", st.Mode().Perm(), err)
+	if assert.NoError(t, err, "the created key") {
+		assert.Equal(t, os.FileMode(0o600), st.Mode().Perm(), "key mode")
 	}
-	if st, _ := os.Stat(filepath.Dir(want)); st.Mode().Perm() != 0o700 {
-		t.Errorf("key dir mode %v, want 0700", st.Mode().Perm())
-	}
+	st, err = os.Stat(filepath.Dir(want))
+	require.NoError(t, err, "the key's directory")
+	assert.Equal(t, os.FileMode(0o700), st.Mode().Perm(), "key directory mode")
 	b2, err := WriteBundle(context.Background(), filepath.Join(t.TempDir(), "two"), in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b2.KeyCreated != "" || b2.Signer != b1.Signer {
-		t.Errorf("second bundle made a new key (%q) or signed differently (%s vs %s)", b2.KeyCreated, b2.Signer, b1.Signer)
-	}
+	require.NoError(t, err, "second WriteBundle")
+	assert.Empty(t, b2.KeyCreated, "the second bundle must not make a new key")
+	assert.Equal(t, b1.Signer, b2.Signer, "the second bundle must be signed by the same key")
 	// --key FILE with the same key signs the same way.
 	b3, err := WriteBundle(context.Background(), filepath.Join(t.TempDir(), "three"), in, WithKeyFile(want))
-	if err != nil || b3.Signer != b1.Signer {
-		t.Errorf("--key: %v, signer %s", err, b3.Signer)
+	if assert.NoError(t, err, "WriteBundle with --key") {
+		assert.Equal(t, b1.Signer, b3.Signer, "--key with the same key must sign the same way")
 	}
 }
 
 func TestBundleIsDeterministic(t *testing.T) {
 	in := drillInput(t)
 	a, err := WriteBundle(context.Background(), filepath.Join(t.TempDir(), "a"), in, WithKey(testKey(3)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "first WriteBundle")
 	b, err := WriteBundle(context.Background(), filepath.Join(t.TempDir(), "b"), in, WithKey(testKey(3)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(a.Files, b.Files) {
-		t.Error("the same timeline and key gave different bundles")
-	}
+	require.NoError(t, err, "second WriteBundle")
+	assert.Equal(t, a.Files, b.Files, "the same timeline and key must give the same bundle")
 }
 
-// TestSampleBundle leaves a drill bundle and a tabletop bundle (with their
+// TestSampleBundle writes a drill bundle and a tabletop bundle (with their
 // zips) under testdata-out/reports/evidence for people to open and for
-// `breachdrill evidence verify` to be tried on.
+// `breachdrill evidence verify` to be tried on, and checks that what it
+// leaves there is what it claims: each verifies (directory and zip) and is
+// trusted under the sample public key written beside them, holds the files
+// a reader opens, and carries no form of the private signing key.
 func TestSampleBundle(t *testing.T) {
+	ctx := context.Background()
 	root := filepath.Join(artifactDir(t), "evidence")
-	in := drillInput(t)
-	b, err := WriteBundle(context.Background(), filepath.Join(root, "drill-2026-11-28-a1"), in, WithKey(testKey(1)), WithZip(), WithReplace())
-	if err != nil {
-		t.Fatal(err)
+	key := testKey(1)
+	pub := key.Public().(ed25519.PublicKey)
+	drillIn := drillInput(t)
+	tabletopEvents := tabletop(t, "tabletop-2026-11-20", time.Date(2026, 11, 20, 14, 0, 0, 0, time.UTC))
+	core := []string{ManifestFile, AttestationFile, PublicKeyFile, TimelineFile, ResultsFile, ReportHTMLFile, ReportMDFile}
+	samples := []struct {
+		id    string
+		in    Input
+		files []string
+	}{
+		{"drill-2026-11-28-a1", drillIn, append(slices.Clone(core), JUnitFile, OSCALFile, "scenarios/debug-log-exposure.yaml", "rules/wp-debug-log-public.yml")},
+		{"tabletop-2026-11-20", Input{Events: tabletopEvents}, core},
 	}
-	events := tabletop(t, "tabletop-2026-11-20", time.Date(2026, 11, 20, 14, 0, 0, 0, time.UTC))
-	if _, err := WriteBundle(context.Background(), filepath.Join(root, "tabletop-2026-11-20"), Input{Events: events}, WithKey(testKey(1)), WithZip(), WithReplace()); err != nil {
-		t.Fatal(err)
+
+	pem, err := MarshalPublicKey(pub)
+	require.NoError(t, err, "marshal the sample public key")
+	require.NoError(t, os.WriteFile(filepath.Join(artifactDir(t), "sample-signing-key.pub"), pem, 0o644), "write the sample public key")
+	private, err := MarshalPrivateKey(key)
+	require.NoError(t, err, "marshal the private key to look for it")
+	seed := key.Seed()
+	privateForms := map[string][]byte{
+		"PEM private key":         private,
+		"base64 private key":      []byte(base64.StdEncoding.EncodeToString(key)),
+		"base64 seed":             []byte(base64.StdEncoding.EncodeToString(seed)),
+		"unpadded base64url seed": []byte(base64.RawURLEncoding.EncodeToString(seed)),
+		"hex seed":                []byte(hex.EncodeToString(seed)),
 	}
-	pub, _ := MarshalPublicKey(testKey(1).Public().(ed25519.PublicKey))
-	os.WriteFile(filepath.Join(artifactDir(t), "sample-signing-key.pub"), pub, 0o644)
-	t.Logf("sample bundles under %s (signer %s)", root, b.Signer)
+
+	for _, sample := range samples {
+		t.Run(sample.id, func(t *testing.T) {
+			dir := filepath.Join(root, sample.id)
+			b, err := WriteBundle(ctx, dir, sample.in, WithKey(key), WithZip(), WithReplace())
+			require.NoError(t, err, "write the sample bundle")
+			require.NotEmpty(t, b.Zip, "the sample bundle must have its zip")
+			for _, name := range sample.files {
+				assert.FileExists(t, filepath.Join(dir, name), "the sample bundle must hold %s", name)
+			}
+			for _, p := range []string{dir, b.Zip} {
+				v, err := Verify(ctx, p, WithLocalKey(pub))
+				require.NoError(t, err, "Verify(%s)", p)
+				assert.True(t, v.OK(), "the sample %s must verify: %v", p, v.Problems)
+				assert.True(t, v.Trusted(), "the sample %s must be trusted under the sample public key: %+v", p, v.Trust)
+				assert.True(t, v.Signature, "the sample %s's attestation must verify", p)
+				assert.Equal(t, sample.id, v.ExerciseID, "exercise id of %s", p)
+				assert.Equal(t, len(sample.in.Events), v.Events, "events in %s", p)
+			}
+			for _, p := range append(fileList(t, dir), b.Zip) {
+				data, err := os.ReadFile(p)
+				require.NoError(t, err, "read %s", p)
+				for form, secret := range privateForms {
+					assert.False(t, bytes.Contains(data, secret), "%s holds the signing key (%s)", p, form)
+				}
+			}
+			t.Logf("sample bundle %s (signer %s)", dir, b.Signer)
+		})
+	}
 }
