@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // The targets: writing and signing the bundle of a 10-scenario drill, and
@@ -18,9 +20,8 @@ func BenchmarkWriteBundle(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		i++
-		if _, err := WriteBundle(context.Background(), filepath.Join(root, fmt.Sprint(i)), in, WithKey(key)); err != nil {
-			b.Fatal(err)
-		}
+		_, err := WriteBundle(context.Background(), filepath.Join(root, fmt.Sprint(i)), in, WithKey(key))
+		require.NoError(b, err, "WriteBundle")
 	}
 	reportPerOp(b)
 }
@@ -38,16 +39,14 @@ func BenchmarkWriteBundleNoisy(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		i++
-		if _, err := WriteBundle(context.Background(), filepath.Join(root, fmt.Sprint(i)), in, WithKey(key)); err != nil {
-			b.Fatal(err)
-		}
+		_, err := WriteBundle(context.Background(), filepath.Join(root, fmt.Sprint(i)), in, WithKey(key))
+		require.NoError(b, err, "WriteBundle")
 	}
 	reportPerOp(b)
 	b.ReportMetric(float64(len(events)), "events")
 	v, err := Verify(context.Background(), filepath.Join(root, "1"))
-	if err != nil || !v.OK() {
-		b.Fatal(err, v.Problems)
-	}
+	require.NoError(b, err, "Verify the benchmark's bundle")
+	require.True(b, v.OK(), "the benchmark's bundle must verify: %v", v.Problems)
 }
 
 func BenchmarkWriteBundleZip(b *testing.B) {
@@ -57,9 +56,8 @@ func BenchmarkWriteBundleZip(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		i++
-		if _, err := WriteBundle(context.Background(), filepath.Join(root, fmt.Sprint(i)), in, WithKey(key), WithZip()); err != nil {
-			b.Fatal(err)
-		}
+		_, err := WriteBundle(context.Background(), filepath.Join(root, fmt.Sprint(i)), in, WithKey(key), WithZip())
+		require.NoError(b, err, "WriteBundle")
 	}
 	reportPerOp(b)
 }
@@ -69,18 +67,15 @@ func BenchmarkVerify(b *testing.B) {
 		b.Run(map[bool]string{false: "dir", true: "zip"}[zipped], func(b *testing.B) {
 			dir := filepath.Join(b.TempDir(), "bundle")
 			bundle, err := WriteBundle(context.Background(), dir, drillInput(b), WithKey(testKey(1)), WithZip())
-			if err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err, "WriteBundle")
 			p := bundle.Dir
 			if zipped {
 				p = bundle.Zip
 			}
 			for b.Loop() {
 				v, err := Verify(context.Background(), p)
-				if err != nil || !v.OK() {
-					b.Fatal(err, v.Problems)
-				}
+				require.NoError(b, err, "Verify(%s)", p)
+				require.True(b, v.OK(), "%s must verify: %v", p, v.Problems)
 			}
 			reportPerOp(b)
 		})

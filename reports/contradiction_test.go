@@ -40,7 +40,7 @@ func TestNoSectionContradictsAnother(t *testing.T) {
 				return c
 			}
 		}
-		t.Fatalf("no control %s", key)
+		require.Failf(t, "control missing", "the analysis has no control %s", key)
 		return ControlCoverage{}
 	}
 

@@ -31,20 +31,19 @@ func TestParseQuarter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, err := ParseQuarter(tt.in)
-		if (err != nil) != tt.wantErr || got != tt.want {
-			t.Errorf("ParseQuarter(%q) = %v, %v", tt.in, got, err)
-		}
-		if err != nil && !strings.Contains(err.Error(), tt.in) {
-			t.Errorf("error %q does not name the argument", err)
+		assert.Equal(t, tt.wantErr, err != nil, "ParseQuarter(%q) error: %v", tt.in, err)
+		assert.Equal(t, tt.want, got, "ParseQuarter(%q)", tt.in)
+		if err != nil {
+			assert.ErrorContains(t, err, tt.in, "the error must name the argument")
 		}
 	}
 	q := Quarter{2026, 1}
-	if q.Prev() != (Quarter{2025, 4}) || !q.Contains(time.Date(2026, 3, 31, 23, 59, 59, 0, time.UTC)) || q.Contains(time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)) {
-		t.Error("quarter arithmetic")
-	}
-	if w := (Quarter{2026, 2}).window(); w[0] != (Quarter{2025, 3}) || w[3] != (Quarter{2026, 2}) {
-		t.Errorf("window %v", w)
-	}
+	assert.Equal(t, Quarter{2025, 4}, q.Prev(), "the quarter before 2026-Q1")
+	assert.True(t, q.Contains(time.Date(2026, 3, 31, 23, 59, 59, 0, time.UTC)), "2026-Q1 must contain its last second")
+	assert.False(t, q.Contains(time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)), "2026-Q1 must not contain 1 April")
+	w := (Quarter{2026, 2}).window()
+	assert.Equal(t, Quarter{2025, 3}, w[0], "the window of 2026-Q2 starts four quarters back: %v", w)
+	assert.Equal(t, Quarter{2026, 2}, w[3], "the window of 2026-Q2 ends with it: %v", w)
 }
 
 func specsByID(ids ...string) []spec {
@@ -61,9 +60,8 @@ func specsByID(ids ...string) []spec {
 
 func writeFixtureBundle(t *testing.T, dir string, in Input, opts ...Option) {
 	t.Helper()
-	if _, err := WriteBundle(context.Background(), dir, in, append([]Option{WithKey(testKey(1))}, opts...)...); err != nil {
-		t.Fatal(err)
-	}
+	_, err := WriteBundle(context.Background(), dir, in, append([]Option{WithKey(testKey(1))}, opts...)...)
+	require.NoError(t, err, "write the fixture bundle %s", dir)
 }
 
 func TestQuarterlyPack(t *testing.T) {
@@ -112,13 +110,10 @@ func TestQuarterlyPack(t *testing.T) {
 		var err error
 		pack, err = WriteQuarter(context.Background(), out, q, evidence, WithKey(testKey(1)), WithReplace(), WithToolVersion("v0.4.0"), pinned,
 			withNow(day(2026, 12, 20)))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err, "WriteQuarter")
 	}
-	if pack.Exercises != 2 || pack.Earlier != 3 {
-		t.Errorf("%d exercises in the quarter and %d before, want 2 and 3", pack.Exercises, pack.Earlier)
-	}
+	assert.Equal(t, 2, pack.Exercises, "exercises in the quarter")
+	assert.Equal(t, 3, pack.Earlier, "exercises before the quarter")
 	require.Len(t, pack.Excluded, 2)
 	assert.Equal(t, "stranger", pack.Excluded[0].Path)
 	assert.Contains(t, strings.Join(pack.Excluded[0].Problems, " "), "integrity OK, signer")
@@ -126,31 +121,30 @@ func TestQuarterlyPack(t *testing.T) {
 	assert.Equal(t, "tampered", pack.Excluded[1].Path)
 	assert.Contains(t, strings.Join(pack.Excluded[1].Problems, " "), ResultsFile)
 	v, err := Verify(context.Background(), out)
-	if err != nil || !v.OK() || v.Bundle != BundleQuarterly || v.Quarter != "2026-Q4" {
-		t.Fatalf("pack does not verify: %v %+v", err, v)
-	}
+	require.NoError(t, err, "Verify the pack")
+	require.True(t, v.OK(), "the pack must verify: %v", v.Problems)
+	require.Equal(t, BundleQuarterly, v.Bundle, "the pack's bundle kind")
+	require.Equal(t, "2026-Q4", v.Quarter, "the pack's quarter")
 
 	var sum QuarterSummary
 	readJSON(t, filepath.Join(out, QuarterFile), &sum)
-	if strings.Join(sum.Window, ",") != "2026-Q1,2026-Q2,2026-Q3,2026-Q4" || len(sum.Trend) != 4 {
-		t.Fatalf("window %v trend %d", sum.Window, len(sum.Trend))
+	require.Equal(t, "2026-Q1,2026-Q2,2026-Q3,2026-Q4", strings.Join(sum.Window, ","), "the summary's window")
+	require.Len(t, sum.Trend, 4, "one trend point per quarter of the window")
+	if assert.NotNil(t, sum.Trend[0].MedianDetect, "Q1 median detection") && assert.NotNil(t, sum.Trend[1].MedianDetect, "Q2 median detection") {
+		assert.Less(t, *sum.Trend[1].MedianDetect, *sum.Trend[0].MedianDetect, "Q2 must detect faster than Q1: %+v %+v", sum.Trend[0], sum.Trend[1])
 	}
-	if sum.Trend[0].MedianDetect == nil || sum.Trend[1].MedianDetect == nil || *sum.Trend[1].MedianDetect >= *sum.Trend[0].MedianDetect {
-		t.Errorf("Q2 should detect faster than Q1: %+v %+v", sum.Trend[0], sum.Trend[1])
-	}
-	if sum.Trend[2].MedianDetect != nil || sum.Trend[2].Exercises != 1 {
-		t.Errorf("Q3 was a tabletop without a stack: %+v", sum.Trend[2])
-	}
+	assert.Nil(t, sum.Trend[2].MedianDetect, "Q3 was a tabletop without a stack: no detection time")
+	assert.Equal(t, 1, sum.Trend[2].Exercises, "Q3 had one exercise, the tabletop")
 	scen := map[string]ScenarioSummary{}
 	for _, s := range sum.Scenarios {
 		scen[s.ID] = s
 	}
-	if g := scen["graphql-pii-harvest"]; g.RunsInQuarter != 2 || g.Latest != "passed" || g.RunsIn12Months != 4 {
-		t.Errorf("graphql-pii-harvest: %+v", g)
-	}
-	if r := scen["rest-user-enumeration"]; r.Latest != "detection-missed" || sum.Result != ResultFailed {
-		t.Errorf("rest-user-enumeration %+v, quarter result %s", r, sum.Result)
-	}
+	g := scen["graphql-pii-harvest"]
+	assert.Equal(t, 2, g.RunsInQuarter, "graphql-pii-harvest runs in the quarter")
+	assert.Equal(t, "passed", g.Latest, "graphql-pii-harvest latest outcome")
+	assert.Equal(t, 4, g.RunsIn12Months, "graphql-pii-harvest runs in 12 months")
+	assert.Equal(t, "detection-missed", scen["rest-user-enumeration"].Latest, "rest-user-enumeration latest outcome")
+	assert.Equal(t, ResultFailed, sum.Result, "quarter result")
 	// The miss in October was never closed by a passing run; the late
 	// graphql detection of October was closed by December's pass.
 	reasons := strings.Join(sum.Reasons, "\n")
@@ -158,57 +152,44 @@ func TestQuarterlyPack(t *testing.T) {
 	assert.NotContains(t, reasons, "gap in graphql-pii-harvest")
 	assert.Contains(t, sum.Summary, "so the quarter is FAILED")
 	assert.NotEmpty(t, sum.VerdictPolicy)
-	if p := scen["plaintext-pan-order-meta"]; p.RunsIn12Months != 4 { // 3 drills + the tabletop
-		t.Errorf("plaintext-pan-order-meta runs in 12 months: %d", p.RunsIn12Months)
-	}
+	assert.Equal(t, 4, scen["plaintext-pan-order-meta"].RunsIn12Months, "plaintext-pan-order-meta runs in 12 months: 3 drills + the tabletop")
 	var items []string
 	for _, it := range sum.OpenItems {
 		items = append(items, it.Item)
 	}
 	joined := strings.Join(items, "\n")
 	for _, want := range []string{"Map every place card data can be written", "Make rule rest-user-enum detect"} {
-		if !strings.Contains(joined, want) {
-			t.Errorf("open items lack %q:\n%s", want, joined)
-		}
+		assert.Contains(t, joined, want, "open items")
 	}
 	for _, closed := range []string{"acquirer's contact", "graphql-pii-batch"} {
-		if strings.Contains(joined, closed) {
-			t.Errorf("closed item %q still open:\n%s", closed, joined)
-		}
+		assert.NotContains(t, joined, closed, "a closed item must not be open")
 	}
-	if !sum.PCI12102.Tested || sum.PCI12102.Exercise != "drill-2026-12" || !sum.PCI12102.NextDue.Equal(day(2027, 12, 1)) {
-		t.Errorf("PCI 12.10.2: %+v", sum.PCI12102)
-	}
+	assert.True(t, sum.PCI12102.Tested, "PCI 12.10.2 tested: %+v", sum.PCI12102)
+	assert.Equal(t, "drill-2026-12", sum.PCI12102.Exercise, "PCI 12.10.2's exercise")
+	assert.True(t, sum.PCI12102.NextDue.Equal(day(2027, 12, 1)), "PCI 12.10.2 next due %v, want a year after the drill", sum.PCI12102.NextDue)
 	ctl := map[string]QuarterControl{}
 	for _, c := range sum.Controls {
 		ctl[c.Key()] = c
 	}
-	if c := ctl["ISO27001:5.24"]; c.ThisQuarter != ControlNotExercised || !c.Last12Months {
-		t.Errorf("ISO 5.24 (roles: only the Q3 tabletop): %+v", c)
-	}
-	if c := ctl["PCI:12.10.7"]; c.ThisQuarter == ControlNotExercised {
-		t.Errorf("PCI 12.10.7 should be exercised this quarter: %+v", c)
-	}
+	iso := ctl["ISO27001:5.24"]
+	assert.Equal(t, ControlNotExercised, iso.ThisQuarter, "ISO 5.24 (roles: only the Q3 tabletop) this quarter: %+v", iso)
+	assert.True(t, iso.Last12Months, "ISO 5.24 (roles: the Q3 tabletop) in the last 12 months: %+v", iso)
+	assert.NotEqual(t, ControlNotExercised, ctl["PCI:12.10.7"].ThisQuarter, "PCI 12.10.7 must be exercised this quarter: %+v", ctl["PCI:12.10.7"])
 
 	page, _ := os.ReadFile(filepath.Join(out, ReportHTMLFile))
 	for _, id := range []string{"summary", "exercises", "scenarios-exercised", "trends", "open-improvements", "controls", "excluded", "evidence", "pci-12-10-2"} {
-		if !strings.Contains(string(page), `id="`+id+`"`) {
-			t.Errorf("quarterly report lacks %q", id)
-		}
+		assert.Contains(t, string(page), `id="`+id+`"`, "quarterly report section %q", id)
 	}
-	if strings.Count(string(page), `<path class="line`) != 4 || !strings.Contains(string(page), "tampered") {
-		t.Error("quarterly report lacks trend lines or the excluded bundle")
-	}
+	assert.Equal(t, 4, strings.Count(string(page), `<path class="line`), "trend lines in the quarterly report")
+	assert.Contains(t, string(page), "tampered", "the quarterly report must name the excluded bundle")
 
 	var m Manifest
 	readJSON(t, filepath.Join(out, ManifestFile), &m)
-	if len(m.Sources) != 5 {
-		t.Errorf("manifest pins %d sources, want 5", len(m.Sources))
-	}
+	assert.Len(t, m.Sources, 5, "sources the manifest pins")
 	os.WriteFile(filepath.Join(out, QuarterFile), []byte("{}"), 0o644)
-	if v, _ := Verify(context.Background(), out); v.OK() || !hasProblem(v, QuarterFile, "content changed") {
-		t.Errorf("tampered pack: %v", v.Problems)
-	}
+	v, _ = Verify(context.Background(), out)
+	assert.False(t, v.OK(), "a tampered pack must fail verification")
+	assert.True(t, hasProblem(v, QuarterFile, "content changed"), "a problem must name the changed %s: %v", QuarterFile, v.Problems)
 }
 
 func TestQuarterWithTrustedKey(t *testing.T) {

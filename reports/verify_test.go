@@ -13,9 +13,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
-
 	"github.com/breachdrill/breachdrill/harness/timeline"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // bundleFiles renders a bundle in memory, exactly as WriteBundle would
@@ -23,13 +23,10 @@ import (
 func bundleFiles(t testing.TB, in Input, key ed25519.PrivateKey) map[string][]byte {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "b")
-	if _, err := WriteBundle(context.Background(), dir, in, WithKey(key)); err != nil {
-		t.Fatal(err)
-	}
+	_, err := WriteBundle(context.Background(), dir, in, WithKey(key))
+	require.NoError(t, err, "WriteBundle")
 	files, _, err := loadBundle(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "load the bundle back")
 	return files
 }
 
@@ -52,9 +49,7 @@ func names(files map[string][]byte) []string {
 
 func rewriteTimeline(t testing.TB, files map[string][]byte, edit func([]timeline.Event) []timeline.Event) {
 	events, err := timeline.ReadJSONL(bytes.NewReader(files[TimelineFile]))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "read the bundle's timeline")
 	var buf bytes.Buffer
 	timeline.WriteJSONL(&buf, edit(events))
 	files[TimelineFile] = buf.Bytes()
@@ -66,9 +61,8 @@ func rewriteTimeline(t testing.TB, files map[string][]byte, edit func([]timeline
 // fails verification, and the problems name what changed.
 func TestAnyTamperingFails(t *testing.T) {
 	intact := bundleFiles(t, drillInput(t), testKey(1))
-	if v := verifyFiles(intact, verifyOptions{}); !v.OK() {
-		t.Fatalf("intact bundle fails: %v", v.Problems)
-	}
+	v := verifyFiles(intact, verifyOptions{})
+	require.True(t, v.OK(), "the intact bundle must verify: %v", v.Problems)
 	all := names(intact)
 	rng := rand.New(rand.NewPCG(20261128, 6))
 	const runs = 500
@@ -119,24 +113,18 @@ func TestAnyTamperingFails(t *testing.T) {
 		}
 		kinds[strings.Fields(kind)[0]]++
 		v := verifyFiles(files, verifyOptions{})
-		if v.OK() {
-			t.Fatalf("run %d: %s in %s passed verification", i, kind, target)
-		}
+		require.False(t, v.OK(), "run %d: %s in %s must fail verification", i, kind, target)
 		named := false
 		for _, p := range v.Problems {
 			named = named || p.File == target
 		}
-		if !named {
-			t.Fatalf("run %d: %s in %s: problems do not name it: %v", i, kind, target, v.Problems)
-		}
+		require.True(t, named, "run %d: %s in %s: a problem must name the file: %v", i, kind, target, v.Problems)
 		if wantEvent {
 			hasEvent := false
 			for _, p := range v.Problems {
 				hasEvent = hasEvent || p.File == TimelineFile && p.Event > 0
 			}
-			if !hasEvent {
-				t.Fatalf("run %d: %s: no problem names the event: %v", i, kind, v.Problems)
-			}
+			require.True(t, hasEvent, "run %d: %s: a problem must name the event: %v", i, kind, v.Problems)
 		}
 	}
 	t.Logf("%d mutations: %v", runs, kinds)
@@ -152,9 +140,9 @@ func TestKeySwap(t *testing.T) {
 		files := clone(intact)
 		files[PublicKeyFile], _ = MarshalPublicKey(attacker.Public().(ed25519.PublicKey))
 		v := verifyFiles(files, verifyOptions{})
-		if v.OK() || !hasProblem(v, PublicKeyFile, "not the key that signed") || !hasProblem(v, AttestationFile, "signature does not verify") {
-			t.Fatalf("problems: %v", v.Problems)
-		}
+		require.False(t, v.OK(), "a swapped public key must fail verification")
+		assert.True(t, hasProblem(v, PublicKeyFile, "not the key that signed"), "the public key's problem: %v", v.Problems)
+		assert.True(t, hasProblem(v, AttestationFile, "signature does not verify"), "the attestation's problem: %v", v.Problems)
 	})
 
 	// An attacker who edits a result and re-signs everything with their
@@ -164,9 +152,8 @@ func TestKeySwap(t *testing.T) {
 	forged[ResultsFile] = bytes.Replace(forged[ResultsFile], []byte(`"result": "FAILED"`), []byte(`"result": "PASSED"`), 1)
 	forged[PublicKeyFile], _ = MarshalPublicKey(attacker.Public().(ed25519.PublicKey))
 	resign(t, forged, attacker)
-	if v := verifyFiles(forged, verifyOptions{}); !v.OK() {
-		t.Fatalf("re-signed forgery should be self-consistent, got %v", v.Problems)
-	}
+	v := verifyFiles(forged, verifyOptions{})
+	require.True(t, v.OK(), "a re-signed forgery must be self-consistent: %v", v.Problems)
 	pin := func(opts ...VerifyOption) verifyOptions {
 		var o verifyOptions
 		for _, opt := range opts {
@@ -213,13 +200,9 @@ func resign(t *testing.T, files map[string][]byte, key ed25519.PrivateKey) {
 	}
 	list = append(list, File{ManifestFile, nil})
 	list, err := finishManifest(list, m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "rebuild the manifest")
 	list, err = seal(list, key, ResultPassed, tests{passed: []string{}, warned: []string{}, failed: []string{}}, []ResourceDescriptor{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "re-sign")
 	for _, f := range list {
 		files[f.Name] = f.Data
 	}
@@ -251,9 +234,9 @@ func TestVerifyPaths(t *testing.T) {
 		zipFiles(f, "x", list)
 		f.Close()
 		v, err := Verify(ctx, p)
-		if err != nil || v.OK() || !hasProblem(v, ReportHTMLFile, "content changed") {
-			t.Fatalf("err %v problems %v", err, v.Problems)
-		}
+		require.NoError(t, err, "Verify a tampered zip")
+		require.False(t, v.OK(), "a tampered zip must fail verification")
+		require.True(t, hasProblem(v, ReportHTMLFile, "content changed"), "a problem must name the changed entry: %v", v.Problems)
 	})
 	t.Run("corrupt zip", func(t *testing.T) {
 		data, _ := os.ReadFile(b.Zip)
@@ -261,27 +244,23 @@ func TestVerifyPaths(t *testing.T) {
 		p := filepath.Join(t.TempDir(), "c.zip")
 		os.WriteFile(p, data, 0o644)
 		v, err := Verify(ctx, p)
-		if err != nil || v.OK() {
-			t.Fatalf("a cut zip verified (err %v)", err)
-		}
+		require.NoError(t, err, "Verify a cut zip")
+		require.False(t, v.OK(), "a cut zip must fail verification")
 	})
 	t.Run("not a bundle", func(t *testing.T) {
 		for _, p := range []string{t.TempDir(), filepath.Join(b.Dir, ReportMDFile)} {
-			if _, err := Verify(ctx, p); err == nil {
-				t.Errorf("%s: no error", p)
-			}
+			_, err := Verify(ctx, p)
+			assert.Error(t, err, "Verify(%s) must refuse what is not a bundle", p)
 		}
-		if _, err := Verify(ctx, filepath.Join(t.TempDir(), "nope")); !os.IsNotExist(err) {
-			t.Errorf("missing path: %v", err)
-		}
+		_, err := Verify(ctx, filepath.Join(t.TempDir(), "nope"))
+		assert.ErrorIs(t, err, os.ErrNotExist, "Verify of a missing path")
 	})
 	t.Run("manifest removed from a directory", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "copy")
 		os.CopyFS(dir, os.DirFS(b.Dir))
 		os.Remove(filepath.Join(dir, ManifestFile))
 		v, err := Verify(ctx, dir)
-		if err != nil || !hasProblem(v, ManifestFile, "missing") {
-			t.Fatalf("err %v problems %v", err, v.Problems)
-		}
+		require.NoError(t, err, "Verify a directory without its manifest")
+		require.True(t, hasProblem(v, ManifestFile, "missing"), "a problem must say the manifest is missing: %v", v.Problems)
 	})
 }
