@@ -33,9 +33,7 @@ func chromium(t *testing.T) string {
 			return p
 		}
 	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("chromium is not installed (apt-get install -y chromium); CI must render report.html")
-	}
+	require.Empty(t, os.Getenv("CI"), "chromium is not installed (apt-get install -y chromium); CI must render report.html")
 	t.Skip("chromium not installed; apt-get install -y chromium to run this test")
 	return ""
 }
@@ -48,9 +46,7 @@ func artifactDir(t *testing.T) string {
 	if dir == "" {
 		dir = filepath.Join("..", "testdata-out", "reports")
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.MkdirAll(dir, 0o755), "create the artifact directory")
 	abs, _ := filepath.Abs(dir)
 	return abs
 }
@@ -91,12 +87,11 @@ func TestReportRendersInChromium(t *testing.T) {
 	exe := chromium(t)
 	drillBundle, _ := writeDrill(t)
 	tt := filepath.Join(t.TempDir(), "tabletop")
-	if _, err := WriteBundle(context.Background(), tt, Input{Events: tabletop(t, "tabletop-1", time.Date(2026, 11, 20, 14, 0, 0, 0, time.UTC))}, WithKey(testKey(1))); err != nil {
-		t.Fatal(err)
-	}
+	_, err := WriteBundle(context.Background(), tt, Input{Events: tabletop(t, "tabletop-1", time.Date(2026, 11, 20, 14, 0, 0, 0, time.UTC))}, WithKey(testKey(1)))
+	require.NoError(t, err, "write the tabletop bundle")
 	packDir := filepath.Join(t.TempDir(), "pack")
 	in := filepath.Dir(drillBundle.Dir)
-	_, err := WriteQuarter(context.Background(), packDir, Quarter{2026, 4}, in, WithKey(testKey(1)),
+	_, err = WriteQuarter(context.Background(), packDir, Quarter{2026, 4}, in, WithKey(testKey(1)),
 		WithVerifyOptions(WithTrustedKeys(testKey(1).Public().(ed25519.PublicKey))))
 	require.NoError(t, err)
 
@@ -120,9 +115,7 @@ func TestReportRendersInChromium(t *testing.T) {
 	browser, cancel := chromedp.NewContext(alloc)
 	defer cancel()
 	// The first Run starts the browser; it must not carry a timeout.
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
+	require.NoError(t, chromedp.Do(browser), "start chromium")
 	out := artifactDir(t)
 
 	pages := []struct {
@@ -138,22 +131,16 @@ func TestReportRendersInChromium(t *testing.T) {
 	for _, p := range pages {
 		t.Run(p.name, func(t *testing.T) {
 			r := renderPage(t, browser, p.file, p.ids)
-			if len(r.missing) > 0 {
-				t.Errorf("sections missing in the rendered page: %v", r.missing)
-			}
-			if p.name != "tabletop" && p.name != "aborted" && r.shapes == 0 {
-				t.Error("no SVG chart was rendered")
+			assert.Empty(t, r.missing, "sections missing in the rendered page")
+			if p.name != "tabletop" && p.name != "aborted" {
+				assert.NotZero(t, r.shapes, "an SVG chart must be rendered")
 			}
 			for _, u := range r.requests {
-				if u != r.doc {
-					t.Errorf("network request besides the document itself: %s", u)
-				}
+				assert.Equal(t, r.doc, u, "no network request besides the document itself")
 			}
-			if len(r.requests) == 0 {
-				t.Error("no request seen at all: the network listener is not working")
-			}
+			assert.NotEmpty(t, r.requests, "no request seen at all: the network listener is not working")
 			for _, e := range r.errors {
-				t.Errorf("browser reported: %s", e)
+				assert.Fail(t, "the browser reported an error", "%s", e)
 			}
 			// Printed, no text an auditor reads is below 9 pt (12 px), and
 			// nothing is wider than the page (long URLs and rule ids wrap).
@@ -164,13 +151,9 @@ func TestReportRendersInChromium(t *testing.T) {
 				assert.NotEqual(t, "rgba(0, 0, 0, 0)", tag, "a result tag without a background")
 			}
 			png := filepath.Join(out, "report-"+p.name+".png")
-			if err := os.WriteFile(png, r.shot, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, os.WriteFile(png, r.shot, 0o644), "write the screenshot")
 			pdfPath := filepath.Join(out, "report-"+p.name+".pdf")
-			if err := os.WriteFile(pdfPath, r.pdf, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, os.WriteFile(pdfPath, r.pdf, 0o644), "write the PDF")
 			t.Logf("screenshot %s (%d bytes), PDF %s (%d bytes)", png, len(r.shot), pdfPath, len(r.pdf))
 		})
 	}
@@ -188,9 +171,8 @@ func TestReportRendersInChromium(t *testing.T) {
 				external++
 			}
 		}
-		if external < 2 || len(r.missing) != 1 || r.missing[0] != "timeline" {
-			t.Errorf("the checks missed a fetching page: requests %v, missing %v", r.requests, r.missing)
-		}
+		assert.GreaterOrEqual(t, external, 2, "the checks must see the fetching page's requests: %v", r.requests)
+		assert.Equal(t, []string{"timeline"}, r.missing, "the checks must see the missing section")
 	})
 }
 
@@ -238,41 +220,29 @@ func renderPage(t *testing.T, browser context.Context, file string, ids []string
 	var check pageCheck
 	tab, cancel := chromedp.NewContext(browser, chromedp.WithListener(check.listen))
 	defer cancel()
-	if err := chromedp.Do(tab); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, chromedp.Do(tab), "open a tab")
 	ctx, cancel := context.WithTimeout(tab, 60*time.Second)
 	defer cancel()
-	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(ctx, runtime.Enable, cdp.Empty{}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(ctx, cdplog.Enable, cdp.Empty{}); err != nil {
-		t.Fatal(err)
-	}
+	_, err := chromedp.Call(ctx, network.Enable, network.EnableParams{})
+	require.NoError(t, err, "enable the network domain")
+	_, err = chromedp.Call(ctx, runtime.Enable, cdp.Empty{})
+	require.NoError(t, err, "enable the runtime domain")
+	_, err = chromedp.Call(ctx, cdplog.Enable, cdp.Empty{})
+	require.NoError(t, err, "enable the log domain")
 	r := rendered{doc: (&url.URL{Scheme: "file", Path: file}).String()}
-	if err := chromedp.Do(ctx, chromedp.Navigate(r.doc), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
-		t.Fatalf("open %s: %v", r.doc, err)
-	}
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(r.doc), chromedp.WaitReady(chromedp.CSS("body"))), "open %s", r.doc)
 	for _, id := range ids {
 		nodes, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.ID(id), chromedp.AtLeast(0)))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err, "look for #%s", id)
 		if len(nodes) == 0 {
 			r.missing = append(r.missing, id)
 		}
 	}
 	shapes, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSSAll("svg rect, svg path"), chromedp.AtLeast(0)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "look for SVG shapes")
 	r.shapes = len(shapes)
-	if r.shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(100)); err != nil {
-		t.Fatal(err)
-	}
+	r.shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	require.NoError(t, err, "take a screenshot")
 	type printed struct {
 		Min   float64  `json:"min"`
 		What  string   `json:"what"`
@@ -286,9 +256,8 @@ func renderPage(t *testing.T, browser context.Context, file string, ids []string
 	probe, err := chromedp.Run(ctx, chromedp.Evaluate[printed](printProbe))
 	require.NoError(t, err)
 	r.minPrintPx, r.minPrintWhat, r.printOverflow, r.overflowWhat, r.tagStyles = probe.Min, probe.What, probe.Over, probe.OWhat, probe.Tags
-	if r.pdf, err = chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPreferCSSPageSize(), chromedp.PDFPrintBackground())); err != nil {
-		t.Fatal(err)
-	}
+	r.pdf, err = chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPreferCSSPageSize(), chromedp.PDFPrintBackground()))
+	require.NoError(t, err, "print to PDF")
 	check.mu.Lock()
 	defer check.mu.Unlock()
 	r.requests = append(r.requests, check.requests...)
