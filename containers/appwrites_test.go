@@ -10,8 +10,8 @@ import (
 // After a reset the stack keeps serving requests, and WooCommerce writes
 // its logs: those declared writes pass the reset check, while every other
 // change next to them, or of another kind, is still caught.
-func TestVerifyResetToleratesOnlyDeclaredAppWrites(t *testing.T) {
-	s := sharedStack(t)
+func (ss *stackSuite) TestVerifyResetToleratesOnlyDeclaredAppWrites() {
+	t, s := ss.T(), ss.Stack
 	ctx := testContext(t)
 	_, err := s.Reset(ctx)
 	require.NoError(t, err, "reset before the test")

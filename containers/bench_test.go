@@ -12,6 +12,7 @@ import (
 
 	"github.com/breachdrill/breachdrill/containers"
 	"github.com/breachdrill/breachdrill/internal/stacktest"
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkImageBuild builds the debian image from nothing. It takes about
@@ -25,9 +26,8 @@ func BenchmarkImageBuild(b *testing.B) {
 	var total time.Duration
 	for b.Loop() {
 		start := time.Now()
-		if _, err := containers.EnsureImages(context.Background(), containers.SourceDebian, containers.WithRebuild()); err != nil {
-			b.Fatal(err)
-		}
+		_, err := containers.EnsureImages(context.Background(), containers.SourceDebian, containers.WithRebuild())
+		require.NoError(b, err)
 		total += time.Since(start)
 	}
 	b.ReportMetric(total.Seconds()/float64(b.N), "s/build")
@@ -42,14 +42,10 @@ func BenchmarkStackReady(b *testing.B) {
 	for b.Loop() {
 		start := time.Now()
 		s, err := containers.Run(context.Background(), containers.WithImages(imgs))
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		total += time.Since(start)
 		b.StopTimer()
-		if err := s.Close(context.Background()); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, s.Close(context.Background()))
 		b.StartTimer()
 	}
 	b.ReportMetric(total.Seconds()/float64(b.N), "s/ready")
@@ -63,9 +59,7 @@ func BenchmarkStackReadyRealPlugin(b *testing.B) {
 	imgs := stacktest.Images(b)
 	woo := stacktest.WooCommerce(b)
 	baked, err := containers.BakeWooCommerce(context.Background(), imgs, woo, io.Discard)
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	for _, bb := range []struct {
 		name string
 		imgs containers.Images
@@ -77,14 +71,10 @@ func BenchmarkStackReadyRealPlugin(b *testing.B) {
 				// The base image is given as is: Run would otherwise pick
 				// the derived image for this plugin by itself.
 				s, err := containers.Run(context.Background(), containers.WithImages(bb.imgs), containers.WithWooCommerce(woo), containers.WithExactImages())
-				if err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, err)
 				total += time.Since(start)
 				b.StopTimer()
-				if err := s.Close(context.Background()); err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, s.Close(context.Background()))
 				b.StartTimer()
 			}
 			b.ReportMetric(total.Seconds()/float64(b.N), "s/ready")
@@ -96,7 +86,7 @@ func BenchmarkStackReadyRealPlugin(b *testing.B) {
 // log and a backdoor written into the docroot, an option changed, a rogue
 // administrator added, card numbers put in order meta. Target: under 3 s.
 func BenchmarkReset(b *testing.B) {
-	s := sharedStack(b)
+	s := benchStack.Get(b)
 	ctx := context.Background()
 	p := s.TablePrefix()
 	debugLog := []byte(strings.Repeat("PHP Warning:  Undefined variable $x in /var/www/html/wp-content/themes/x.php on line 3\n", 10000))
@@ -126,16 +116,12 @@ func BenchmarkReset(b *testing.B) {
 			},
 		}
 		for _, step := range steps {
-			if err := step(); err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, step())
 		}
 		b.StartTimer()
 		start := time.Now()
 		rep, err := s.Reset(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		total += time.Since(start)
 		if i == 0 {
 			b.Logf("restored %v, dropped %v", rep.TablesRestored, rep.TablesDropped)
@@ -148,25 +134,19 @@ func BenchmarkReset(b *testing.B) {
 // page with ModSecurity off and blocking, on the same stack in the same run,
 // so the difference is the WAF's cost.
 func BenchmarkWAFCost(b *testing.B) {
-	s := sharedStack(b)
+	s := benchStack.Get(b)
 	ctx := context.Background()
 	b.Cleanup(func() { _ = s.SetWAF(ctx, containers.WAFOff) })
 	client := &http.Client{Timeout: 30 * time.Second}
 	get := func(b *testing.B, path string) {
 		resp, err := client.Get(s.URL() + path)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			b.Fatalf("GET %s: %s", path, resp.Status)
-		}
+		require.Equal(b, http.StatusOK, resp.StatusCode, "GET %s", path)
 	}
 	for _, mode := range []containers.WAFMode{containers.WAFOff, containers.WAFBlock} {
-		if err := s.SetWAF(ctx, mode); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, s.SetWAF(ctx, mode))
 		for _, page := range []struct{ name, path string }{{"static", "/wp-includes/css/dashicons.min.css"}, {"php", "/?p=1"}} {
 			b.Run(string(mode)+"/"+page.name, func(b *testing.B) {
 				get(b, page.path) // warm

@@ -20,22 +20,28 @@ import (
 
 	"github.com/breachdrill/breachdrill/containers"
 	"github.com/breachdrill/breachdrill/internal/stacktest"
+	"github.com/stretchr/testify/require"
+	"github.com/stretchr/testify/suite"
 )
 
-// One stack serves every test of the package; each test gets it back at
-// its reset point.
-var shared stacktest.Shared
+// stackSuite holds the package's tests over one real stack: each test
+// gets it back at its reset point (ss.Stack).
+type stackSuite struct{ stacktest.Suite }
+
+func TestStack(t *testing.T) { suite.Run(t, new(stackSuite)) }
+
+// benchStack is the one stack the benchmarks share (benchmarks cannot be
+// suite methods); TestMain removes it.
+var benchStack stacktest.Shared
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if err := shared.Close(); err != nil {
-		fmt.Fprintln(os.Stderr, "remove the shared stack:", err)
+	if err := benchStack.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "remove the benchmarks' stack:", err)
 		code = max(code, 1)
 	}
 	os.Exit(code)
 }
-
-func sharedStack(tb testing.TB) *containers.Stack { return shared.Get(tb) }
 
 func testContext(tb testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -53,9 +59,7 @@ func nonce() string {
 // test instead of following them.
 func webClient(tb testing.TB) *http.Client {
 	jar, err := cookiejar.New(nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err, "a cookie jar")
 	return &http.Client{
 		Jar:           jar,
 		Timeout:       60 * time.Second,
@@ -70,21 +74,15 @@ func fetch(tb testing.TB, c *http.Client, method, u string, form url.Values) (*h
 		body = strings.NewReader(form.Encode())
 	}
 	req, err := http.NewRequest(method, u, body)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err, "a %s request for %s", method, u)
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	resp, err := c.Do(req)
-	if err != nil {
-		tb.Fatalf("%s %s: %v", method, u, err)
-	}
+	require.NoError(tb, err, "%s %s", method, u)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		tb.Fatalf("%s %s: reading body: %v", method, u, err)
-	}
+	require.NoError(tb, err, "%s %s: reading the body", method, u)
 	return resp, string(b)
 }
 
@@ -92,9 +90,8 @@ func fetch(tb testing.TB, c *http.Client, method, u string, form url.Values) (*h
 // then the form POST.
 func logIn(tb testing.TB, s *containers.Stack, c *http.Client, user, password string) (*http.Response, string) {
 	tb.Helper()
-	if resp, _ := fetch(tb, c, http.MethodGet, s.URL()+"/wp-login.php", nil); resp.StatusCode != http.StatusOK {
-		tb.Fatalf("GET wp-login.php: %s", resp.Status)
-	}
+	resp, _ := fetch(tb, c, http.MethodGet, s.URL()+"/wp-login.php", nil)
+	require.Equal(tb, http.StatusOK, resp.StatusCode, "GET wp-login.php")
 	return fetch(tb, c, http.MethodPost, s.URL()+"/wp-login.php", url.Values{
 		"log": {user}, "pwd": {password}, "wp-submit": {"Log In"},
 		"redirect_to": {s.URL() + "/wp-admin/"}, "testcookie": {"1"},
@@ -113,8 +110,8 @@ func follow(tb testing.TB, s *containers.Stack, l containers.Log) *lineStream {
 	rc, err := s.Follow(ctx, l)
 	if err != nil {
 		cancel()
-		tb.Fatalf("follow %s: %v", l, err)
 	}
+	require.NoError(tb, err, "follow %s", l)
 	ls := &lineStream{lines: make(chan []byte, 4096)}
 	go func() {
 		defer close(ls.lines)
@@ -173,9 +170,7 @@ type auditEvent struct {
 func parseAudit(tb testing.TB, line []byte) auditEvent {
 	tb.Helper()
 	var ev auditEvent
-	if err := json.Unmarshal(line, &ev); err != nil {
-		tb.Fatalf("audit log line is not JSON: %v: %s", err, line)
-	}
+	require.NoError(tb, json.Unmarshal(line, &ev), "an audit log line must be JSON: %s", line)
 	return ev
 }
 
@@ -183,9 +178,7 @@ func parseAudit(tb testing.TB, line []byte) auditEvent {
 func docker(tb testing.TB, args ...string) string {
 	tb.Helper()
 	out, err := exec.Command("docker", args...).CombinedOutput()
-	if err != nil {
-		tb.Fatalf("docker %s: %v: %s", strings.Join(args, " "), err, out)
-	}
+	require.NoError(tb, err, "docker %s: %s", strings.Join(args, " "), out)
 	return strings.TrimSpace(string(out))
 }
 
@@ -198,7 +191,7 @@ func dockerIDs(tb testing.TB, kind, filter string) []string {
 	case "network":
 		out = docker(tb, "network", "ls", "-q", "--no-trunc", "--filter", filter)
 	default:
-		tb.Fatalf("unknown kind %s", kind)
+		require.Failf(tb, "unknown kind", "%s", kind)
 	}
 	return strings.Fields(out)
 }
@@ -226,8 +219,6 @@ func dockerInspect(tb testing.TB, kind string, ids ...string) []inspected {
 	}
 	args := append([]string{"inspect", "--type", kind}, ids...)
 	var out []inspected
-	if err := json.Unmarshal([]byte(docker(tb, args...)), &out); err != nil {
-		tb.Fatalf("docker inspect: %v", err)
-	}
+	require.NoError(tb, json.Unmarshal([]byte(docker(tb, args...)), &out), "docker inspect must print JSON")
 	return out
 }

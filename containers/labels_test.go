@@ -11,14 +11,14 @@ import (
 
 	"github.com/breachdrill/breachdrill/containers"
 	"github.com/breachdrill/breachdrill/internal/stacktest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // deadPID returns the id of a process that has ended.
 func deadPID(t *testing.T) int {
 	cmd := exec.Command("true")
-	if err := cmd.Run(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, cmd.Run(), "run a process that ends")
 	return cmd.Process.Pid
 }
 
@@ -86,24 +86,18 @@ func TestGC(t *testing.T) {
 		t.Helper()
 		for i, tt := range tests {
 			m := resources[tt.name]
-			if got := exists("container", m.container); got != want(i) {
-				t.Errorf("after %s, %s: container present %v, want %v", stage, tt.name, got, want(i))
-			}
-			if got := exists("network", m.network); got != want(i) {
-				t.Errorf("after %s, %s: network present %v, want %v", stage, tt.name, got, want(i))
-			}
+			assert.Equal(t, want(i), exists("container", m.container), "after %s, %s: container present", stage, tt.name)
+			assert.Equal(t, want(i), exists("network", m.network), "after %s, %s: network present", stage, tt.name)
 		}
 	}
 	check("setup", func(int) bool { return true })
 
-	if _, err := containers.GC(ctx, false); err != nil {
-		t.Fatal(err)
-	}
+	_, err := containers.GC(ctx, false)
+	require.NoError(t, err, "gc")
 	check("gc", func(i int) bool { return tests[i].keptByGC })
 
-	if _, err := containers.GCRuns(ctx, true, runIDs...); err != nil {
-		t.Fatal(err)
-	}
+	_, err = containers.GCRuns(ctx, true, runIDs...)
+	require.NoError(t, err, "gc --all")
 	check("gc --all", func(i int) bool { return tests[i].keptByGCAll })
 }
 
@@ -113,9 +107,7 @@ func TestRunWithPrefixThenClose(t *testing.T) {
 	imgs := stacktest.Images(t)
 	ctx := testContext(t)
 	s, err := containers.Run(ctx, containers.WithImages(imgs), containers.WithTablePrefix("shop7_"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "start a stack with table prefix shop7_")
 	closed := false
 	t.Cleanup(func() {
 		if !closed {
@@ -123,42 +115,28 @@ func TestRunWithPrefixThenClose(t *testing.T) {
 		}
 	})
 	resp, _ := fetch(t, webClient(t), http.MethodGet, s.URL()+"/", nil)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("home page: %s", resp.Status)
-	}
+	require.Equal(t, http.StatusOK, resp.StatusCode, "home page")
 	var tables int
-	if err := s.DB().QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('shop7_options', 'shop7_wc_orders', 'shop7_woocommerce_order_items')").Scan(&tables); err != nil || tables != 3 {
-		t.Fatalf("prefixed tables: %d, %v", tables, err)
-	}
+	require.NoError(t, s.DB().QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('shop7_options', 'shop7_wc_orders', 'shop7_woocommerce_order_items')").Scan(&tables), "count the prefixed tables")
+	require.Equal(t, 3, tables, "prefixed tables: options, wc_orders, woocommerce_order_items")
 	filter := "label=org.breachdrill.run=" + s.RunID()
-	if len(dockerIDs(t, "container", filter)) != 2 || len(dockerIDs(t, "network", filter)) != 1 {
-		t.Fatal("the run's containers or network are not labelled")
-	}
+	require.Len(t, dockerIDs(t, "container", filter), 2, "the run's containers must be labelled")
+	require.Len(t, dockerIDs(t, "network", filter), 1, "the run's network must be labelled")
 
 	// Another process (drill against stack up) attaches by run id and gets
 	// the same stack: credentials, prefix, a working database handle.
 	other, err := containers.Attach(ctx, s.RunID())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if other.Credentials().AdminPassword != s.Credentials().AdminPassword || other.TablePrefix() != "shop7_" || other.URL() != s.URL() {
-		t.Fatalf("attached to a different stack: prefix %q, url %q", other.TablePrefix(), other.URL())
-	}
-	if err := other.DB().PingContext(ctx); err != nil {
-		t.Fatalf("attached tool connection: %v", err)
-	}
-	if resp, _ := logIn(t, other, webClient(t), other.Credentials().AdminUser, other.Credentials().AdminPassword); resp.StatusCode != http.StatusFound {
-		t.Fatalf("login with the attached credentials: %s", resp.Status)
-	}
+	require.NoError(t, err, "Attach by run id")
+	require.Equal(t, s.Credentials().AdminPassword, other.Credentials().AdminPassword, "the attached stack's credentials")
+	require.Equal(t, "shop7_", other.TablePrefix(), "the attached stack's table prefix")
+	require.Equal(t, s.URL(), other.URL(), "the attached stack's URL")
+	require.NoError(t, other.DB().PingContext(ctx), "the attached tool connection")
+	resp, _ = logIn(t, other, webClient(t), other.Credentials().AdminUser, other.Credentials().AdminPassword)
+	require.Equal(t, http.StatusFound, resp.StatusCode, "login with the attached credentials")
 
-	if err := other.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, other.Close(ctx), "Close the attached stack")
 	closed = true
-	if err := s.Close(ctx); err != nil {
-		t.Fatalf("Close after the run was removed: %v", err)
-	}
-	if c, n := dockerIDs(t, "container", filter), dockerIDs(t, "network", filter); len(c)+len(n) != 0 {
-		t.Fatalf("left behind: containers %v, networks %v", c, n)
-	}
+	require.NoError(t, s.Close(ctx), "Close after the run was removed")
+	require.Empty(t, dockerIDs(t, "container", filter), "containers left behind")
+	require.Empty(t, dockerIDs(t, "network", filter), "networks left behind")
 }

@@ -178,8 +178,8 @@ fwrite($s, $q); stream_set_timeout($s, 3); $r = fread($s, 512); if ($r !== "" &&
 // host reaches them, and the harness still does (127.0.0.1, docker exec).
 // A control network without the seal, next to it, lets all of it through:
 // the probes can tell.
-func TestNetworkIsolation(t *testing.T) {
-	s := sharedStack(t)
+func (ss *stackSuite) TestNetworkIsolation() {
+	t, s := ss.T(), ss.Stack
 	ctx := testContext(t)
 	iso := s.Isolation()
 	if !iso.Enforced && os.Geteuid() != 0 && os.Getenv("CI") == "" {
@@ -208,7 +208,7 @@ func TestNetworkIsolation(t *testing.T) {
 	}()
 	_, hostPort, _ := net.SplitHostPort(hl.Addr().String())
 
-	ctl := controlContainer(t, n)
+	ctl := controlContainer(t, s, n)
 
 	type target struct {
 		name string
@@ -299,9 +299,9 @@ type control struct {
 
 // controlContainer runs the stack image on a plain Docker network of the
 // test's own, with a published port: how runs were before the seal.
-func controlContainer(t *testing.T, n *neighbour) control {
+func controlContainer(t *testing.T, s *containers.Stack, n *neighbour) control {
 	t.Helper()
-	img := inspect(t, "container", "{{.Config.Image}}", "breachdrill-"+sharedStack(t).RunID()+"-wp")
+	img := inspect(t, "container", "{{.Config.Image}}", "breachdrill-"+s.RunID()+"-wp")
 	id := "bdctl-" + n.name[len("bdnb-"):]
 	label := "org.breachdrill.test-control=" + id
 	run(t, "docker", "network", "create", "--label", label, id)

@@ -2,13 +2,13 @@ package containers_test
 
 import (
 	"archive/zip"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/breachdrill/breachdrill/containers"
 	"github.com/breachdrill/breachdrill/internal/fault"
@@ -56,17 +56,11 @@ func TestParseAccessRecord(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := containers.ParseAccessRecord([]byte(tt.line))
 			if tt.wantErr {
-				if err == nil {
-					t.Fatalf("want an error, got %+v", got)
-				}
+				require.Error(t, err, "want an error, got %+v", got)
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Fatalf("got  %+v\nwant %+v", got, tt.want)
-			}
+			require.NoError(t, err, "ParseAccessRecord")
+			require.Equal(t, tt.want, got, "the parsed record")
 		})
 	}
 }
@@ -87,28 +81,25 @@ func TestDocPath(t *testing.T) {
 		t.Run(tt.rel, func(t *testing.T) {
 			got, err := containers.DocPath(tt.rel)
 			if tt.input {
-				if !fault.IsInput(err) {
-					t.Fatalf("DocPath(%q) = %q, %v; want a bad-input error", tt.rel, got, err)
-				}
+				require.True(t, fault.IsInput(err), "DocPath(%q) = %q, %v; want a bad-input error", tt.rel, got, err)
 				return
 			}
-			if err != nil || got != tt.want {
-				t.Fatalf("DocPath(%q) = %q, %v; want %q", tt.rel, got, err, tt.want)
-			}
+			require.NoError(t, err, "DocPath(%q)", tt.rel)
+			require.Equal(t, tt.want, got, "DocPath(%q)", tt.rel)
 		})
 	}
 }
 
 func TestParseSource(t *testing.T) {
 	for _, s := range []string{"debian", "official"} {
-		if got, err := containers.ParseSource(s); err != nil || string(got) != s {
-			t.Errorf("ParseSource(%q) = %q, %v", s, got, err)
+		got, err := containers.ParseSource(s)
+		if assert.NoError(t, err, "ParseSource(%q)", s) {
+			assert.Equal(t, s, string(got), "ParseSource(%q)", s)
 		}
 	}
 	_, err := containers.ParseSource("docker-hub")
-	if !fault.IsInput(err) || !strings.Contains(err.Error(), "--source debian") {
-		t.Fatalf("unknown source: %v; want a bad-input error naming --source debian", err)
-	}
+	require.True(t, fault.IsInput(err), "unknown source: %v; want a bad-input error", err)
+	require.ErrorContains(t, err, "--source debian", "the error for an unknown source must name the choices")
 }
 
 // A --woocommerce that is not WooCommerce, or not runnable on the stack, is

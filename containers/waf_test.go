@@ -18,8 +18,8 @@ import (
 // injection through unlogged; detect lets it through and logs the CRS rules
 // that matched; block answers 403. In every mode a shop's ordinary traffic,
 // an administrator's included, is neither blocked nor logged.
-func TestWAFModes(t *testing.T) {
-	s := sharedStack(t)
+func (ss *stackSuite) TestWAFModes() {
+	t, s := ss.T(), ss.Stack
 	ctx := testContext(t)
 	t.Cleanup(func() { assert.NoError(t, s.SetWAF(ctx, containers.WAFOff), "WAF back off for the other tests") })
 	attack := "/?s=" + url.QueryEscape("1' UNION SELECT user_pass FROM wp_users-- ")
@@ -65,7 +65,7 @@ func TestWAFModes(t *testing.T) {
 			}
 			select {
 			case e := <-entries:
-				t.Fatalf("ordinary traffic wrote a WAF audit entry: %s", wafEntrySummary(e))
+				require.Failf(t, "ordinary traffic wrote a WAF audit entry", "%s", wafEntrySummary(e))
 			case <-time.After(time.Second):
 			}
 
