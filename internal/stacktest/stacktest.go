@@ -18,6 +18,8 @@ import (
 
 	"github.com/breachdrill/breachdrill/containers"
 	"github.com/breachdrill/breachdrill/fakedata"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"github.com/stretchr/testify/suite"
 )
 
@@ -28,9 +30,7 @@ func Available(tb testing.TB) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := containers.CheckDocker(ctx); err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("CI is set but Docker is not reachable: %v", err)
-		}
+		require.Empty(tb, os.Getenv("CI"), "CI is set but Docker is not reachable: %v", err)
 		tb.Skipf("no Docker engine: %v", err)
 		return false
 	}
@@ -47,9 +47,7 @@ func Images(tb testing.TB) containers.Images {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	imgs, err := containers.EnsureImages(ctx, containers.SourceDebian, containers.WithBuildProgress(testWriter{tb}))
-	if err != nil {
-		tb.Fatalf("stack images: %v", err)
-	}
+	require.NoError(tb, err, "the stack images must exist or build")
 	return imgs
 }
 
@@ -64,9 +62,7 @@ func WooCommerce(tb testing.TB) string {
 	}
 	p, err := vendorWooCommerce()
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("CI is set but the real WooCommerce is not available: %v", err)
-		}
+		require.Empty(tb, os.Getenv("CI"), "CI is set but the real WooCommerce is not available: %v", err)
 		tb.Skipf("real WooCommerce not available (%v): set BREACHDRILL_WOOCOMMERCE to a release zip", err)
 	}
 	return p
@@ -104,15 +100,11 @@ func Start(tb testing.TB, opts ...containers.Option) *containers.Stack {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	s, err := containers.Run(ctx, append([]containers.Option{containers.WithImages(imgs)}, opts...)...)
-	if err != nil {
-		tb.Fatalf("start stack: %v", err)
-	}
+	require.NoError(tb, err, "start a stack")
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if err := s.Close(ctx); err != nil {
-			tb.Errorf("remove stack %s: %v", s.RunID(), err)
-		}
+		assert.NoError(tb, s.Close(ctx), "remove stack %s", s.RunID())
 	})
 	return s
 }
@@ -168,14 +160,11 @@ func (s *Shared) Get(tb testing.TB) *containers.Stack {
 		}
 		s.err = s.stack.Snapshot(ctx)
 	})
-	if s.err != nil {
-		tb.Fatalf("shared stack: %v", s.err)
-	}
+	require.NoError(tb, s.err, "start (and seed) the shared stack")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if _, err := s.stack.Reset(ctx); err != nil {
-		tb.Fatalf("reset the shared stack: %v", err)
-	}
+	_, err := s.stack.Reset(ctx)
+	require.NoError(tb, err, "reset the shared stack")
 	return s.stack
 }
 
