@@ -27,7 +27,7 @@ func BenchmarkImageBuild(b *testing.B) {
 	for b.Loop() {
 		start := time.Now()
 		_, err := containers.EnsureImages(context.Background(), containers.SourceDebian, containers.WithRebuild())
-		require.NoError(b, err)
+		require.NoError(b, err, "rebuild the image")
 		total += time.Since(start)
 	}
 	b.ReportMetric(total.Seconds()/float64(b.N), "s/build")
@@ -42,10 +42,10 @@ func BenchmarkStackReady(b *testing.B) {
 	for b.Loop() {
 		start := time.Now()
 		s, err := containers.Run(context.Background(), containers.WithImages(imgs))
-		require.NoError(b, err)
+		require.NoError(b, err, "start a stack")
 		total += time.Since(start)
 		b.StopTimer()
-		require.NoError(b, s.Close(context.Background()))
+		require.NoError(b, s.Close(context.Background()), "remove the stack")
 		b.StartTimer()
 	}
 	b.ReportMetric(total.Seconds()/float64(b.N), "s/ready")
@@ -59,7 +59,7 @@ func BenchmarkStackReadyRealPlugin(b *testing.B) {
 	imgs := stacktest.Images(b)
 	woo := stacktest.WooCommerce(b)
 	baked, err := containers.BakeWooCommerce(context.Background(), imgs, woo, io.Discard)
-	require.NoError(b, err)
+	require.NoError(b, err, "bake WooCommerce into an image")
 	for _, bb := range []struct {
 		name string
 		imgs containers.Images
@@ -71,10 +71,10 @@ func BenchmarkStackReadyRealPlugin(b *testing.B) {
 				// The base image is given as is: Run would otherwise pick
 				// the derived image for this plugin by itself.
 				s, err := containers.Run(context.Background(), containers.WithImages(bb.imgs), containers.WithWooCommerce(woo), containers.WithExactImages())
-				require.NoError(b, err)
+				require.NoError(b, err, "start a stack with the real plugin")
 				total += time.Since(start)
 				b.StopTimer()
-				require.NoError(b, s.Close(context.Background()))
+				require.NoError(b, s.Close(context.Background()), "remove the stack")
 				b.StartTimer()
 			}
 			b.ReportMetric(total.Seconds()/float64(b.N), "s/ready")
@@ -116,12 +116,12 @@ func BenchmarkReset(b *testing.B) {
 			},
 		}
 		for _, step := range steps {
-			require.NoError(b, step())
+			require.NoError(b, step(), "change the stack before the reset")
 		}
 		b.StartTimer()
 		start := time.Now()
 		rep, err := s.Reset(ctx)
-		require.NoError(b, err)
+		require.NoError(b, err, "Reset")
 		total += time.Since(start)
 		if i == 0 {
 			b.Logf("restored %v, dropped %v", rep.TablesRestored, rep.TablesDropped)
@@ -140,13 +140,13 @@ func BenchmarkWAFCost(b *testing.B) {
 	client := &http.Client{Timeout: 30 * time.Second}
 	get := func(b *testing.B, path string) {
 		resp, err := client.Get(s.URL() + path)
-		require.NoError(b, err)
+		require.NoError(b, err, "GET %s", path)
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		require.Equal(b, http.StatusOK, resp.StatusCode, "GET %s", path)
 	}
 	for _, mode := range []containers.WAFMode{containers.WAFOff, containers.WAFBlock} {
-		require.NoError(b, s.SetWAF(ctx, mode))
+		require.NoError(b, s.SetWAF(ctx, mode), "set the WAF to %s", mode)
 		for _, page := range []struct{ name, path string }{{"static", "/wp-includes/css/dashicons.min.css"}, {"php", "/?p=1"}} {
 			b.Run(string(mode)+"/"+page.name, func(b *testing.B) {
 				get(b, page.path) // warm

@@ -18,7 +18,7 @@ import (
 
 // The readiness strategies report a container that stops with its exit
 // code, at once, and one that never answers as a timeout naming what was
-// awaited. Both run the stack's web image with its command replaced.
+// awaited. Each runs one of the stack's images with its command replaced.
 func TestReadinessFailures(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -31,21 +31,22 @@ func TestReadinessFailures(t *testing.T) {
 
 	tests := []struct {
 		name     string
+		image    string
 		cmd      string
 		strategy func(timeout time.Duration) wait.Strategy
 		timeout  time.Duration
 		want     string
 		deadline bool // whether the error is a timeout
 	}{
-		{"web container exits", "exit 3", func(d time.Duration) wait.Strategy { return webReady(d, "/") }, time.Minute, "exited with code 3", false},
-		{"db container exits", "exit 4", func(d time.Duration) wait.Strategy {
+		{"web container exits", imgs.WP, "exit 3", func(d time.Duration) wait.Strategy { return webReady(d, "/") }, time.Minute, "exited with code 3", false},
+		{"db container exits", imgs.DB, "exit 4", func(d time.Duration) wait.Strategy {
 			return dbReady(d, func(addr string) *mysql.Config { return (&Stack{}).dbConfig("u", "p", addr, "") })
 		}, time.Minute, "exited with code 4", false},
-		{"web never answers", "sleep 600", func(d time.Duration) wait.Strategy { return webReady(d, "/") }, 3 * time.Second, "HTTP", true},
+		{"web never answers", imgs.WP, "sleep 600", func(d time.Duration) wait.Strategy { return webReady(d, "/") }, 3 * time.Second, "HTTP", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := testcontainers.Run(ctx, imgs.WP,
+			c, err := testcontainers.Run(ctx, tc.image,
 				testcontainers.WithLogger(tclog.NewNoopLogger()),
 				testcontainers.WithLabels(map[string]string{"breachdrill.test": "readiness"}),
 				testcontainers.WithExposedPorts("80/tcp", "3306/tcp"),
