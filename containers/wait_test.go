@@ -58,6 +58,7 @@ func TestReadinessFailures(t *testing.T) {
 				testcontainers.WithWaitStrategy(tc.strategy(tc.timeout)))
 			t.Cleanup(func() { assert.NoError(t, testcontainers.TerminateContainer(c), "remove the test container") })
 			require.Error(t, err, "a container that never gets ready must fail the start")
+			t.Logf("start error: %v", err)
 			assert.ErrorContains(t, err, tc.want, "the start error must say why")
 			assert.Equal(t, tc.deadline, errors.Is(err, context.DeadlineExceeded), "timeout or not: %v", err)
 			if tc.deadline {
