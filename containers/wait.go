@@ -27,7 +27,8 @@ func dbReady(timeout time.Duration, connect func(addr string) *mysql.Config) wai
 }
 
 // webReady waits until GET path answers 200 through the web container's
-// published port.
+// published port (testcontainers' client follows redirects, which
+// install.php does not send).
 func webReady(timeout time.Duration, path string) wait.Strategy {
 	return readiness(timeout, wait.ForHTTP(path).
 		WithPort("80/tcp").
@@ -38,7 +39,8 @@ func webReady(timeout time.Duration, path string) wait.Strategy {
 // readiness bounds strategies by the start timeout and points them at
 // 127.0.0.1. testcontainers' strategies already fail at once, with the exit
 // code, when the container stops, and fail after the timeout; the error
-// says what was awaited.
+// says what was awaited. They keep no last probe error: the caller adds the
+// container's log tail, where the cause shows.
 func readiness(timeout time.Duration, strategies ...wait.Strategy) wait.Strategy {
 	return loopback{wait.ForAll(strategies...).WithStartupTimeoutDefault(timeout).WithDeadline(timeout), timeout}
 }
