@@ -181,7 +181,9 @@ func TestWAFBlockModeLetsShoppersThrough(t *testing.T) {
 	s := shared.Get(t)
 	ctx := testContext(t)
 	require.NoError(t, s.SetWAF(ctx, containers.WAFBlock))
-	t.Cleanup(func() { assert.NoError(t, s.SetWAF(context.Background(), containers.WAFOff), "WAF back off for the other tests") })
+	t.Cleanup(func() {
+		assert.NoError(t, s.SetWAF(context.Background(), containers.WAFOff), "WAF back off for the other tests")
+	})
 	rc, err := s.Follow(ctx, containers.LogWAF)
 	require.NoError(t, err)
 	entries := make(chan string, 1024)
