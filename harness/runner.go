@@ -267,6 +267,7 @@ func (sr *scenarioRun) baseline(ctx context.Context) error {
 	if err := sr.shoppers.tour(ctx); err != nil {
 		return fmt.Errorf("normal traffic: %w", err)
 	}
+	sr.shoppers.shoppers()
 	err := sleep(ctx, sr.opts.BaselineWindow)
 	sr.shoppers.mark("baseline")
 	return err

@@ -19,6 +19,7 @@ type traffic struct {
 	sr      *scenarioRun
 	sim     *shopper.Simulator
 	cancel  context.CancelFunc
+	ctx     context.Context
 	wg      sync.WaitGroup
 	started time.Time
 	once    sync.Once
@@ -30,19 +31,15 @@ func (r *Runner) shop() shopper.Shop {
 	return shopper.Shop{URL: r.stack.URL(), AdminUser: creds.AdminUser, AdminPassword: creds.AdminPassword, Customers: r.opts.Customers}
 }
 
-// startTraffic sends shoppers and the checkout probe to the shop until
-// stop. The shoppers' seed is the run's plus the scenario's position, so
-// a run is reproducible and scenarios differ.
+// startTraffic starts the checkout probe; shoppers follows the tour.
+// The shoppers' seed is the run's plus the scenario's position, so a run
+// is reproducible and scenarios differ.
 func (sr *scenarioRun) startTraffic(ctx context.Context) *traffic {
 	tctx, cancel := context.WithCancel(ctx)
 	opts := append([]shopper.Option{shopper.WithSeed(sr.opts.ShopperSeed + uint64(sr.i))}, sr.opts.Shoppers...)
-	t := &traffic{sr: sr, sim: shopper.New(sr.shop(), opts...), cancel: cancel, started: time.Now()}
+	t := &traffic{sr: sr, sim: shopper.New(sr.shop(), opts...), cancel: cancel, ctx: tctx, started: time.Now()}
 	probe := shopper.NewProber(sr.stack.URL(), shopper.WithInterval(sr.opts.CheckoutEvery))
-	t.wg.Add(2)
-	go func() {
-		defer t.wg.Done()
-		t.sim.Run(tctx)
-	}()
+	t.wg.Add(1)
 	go func() {
 		defer t.wg.Done()
 		probe.Run(tctx, func(res shopper.ProbeResult) { sr.recordProbe(res, probe.Interval()) })
@@ -50,12 +47,25 @@ func (sr *scenarioRun) startTraffic(ctx context.Context) *traffic {
 	return t
 }
 
+// shoppers lets the shoppers in until stop. They come after the tour, so
+// that on a busy machine the tour does not queue behind them.
+func (t *traffic) shoppers() {
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		t.sim.Run(t.ctx)
+	}()
+}
+
 // tour is one of each kind of visitor, start to end, before the baseline
 // window: however short the window, the rules see a guest checkout, a
 // customer's login and an administrator's order edit and draft.
 func (t *traffic) tour(ctx context.Context) error {
 	sim := shopper.New(t.sr.shop(), shopper.WithRate(0))
-	return sim.RunVisits(ctx, shopper.Tour())
+	start := time.Now()
+	err := sim.RunVisits(ctx, shopper.Tour())
+	t.sr.recordTraffic("tour", time.Since(start), sim.Stats())
+	return err
 }
 
 // mark records what the shoppers did so far.

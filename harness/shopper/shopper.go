@@ -56,8 +56,9 @@ type Option func(*config)
 func WithSeed(seed uint64) Option { return func(c *config) { c.seed = seed } }
 
 // WithRate caps the requests per second of all visitors together
-// (default 2, a small shop's steady traffic); 0 or less means as fast as
-// the shop answers.
+// (default 1, a small shop's steady traffic, which a stack on a busy
+// 2-core machine still serves); 0 or less means as fast as the shop
+// answers.
 func WithRate(perSecond float64) Option { return func(c *config) { c.rate = perSecond } }
 
 // WithShoppers sets how many visitors are in the shop at once (default 2).
@@ -83,7 +84,7 @@ func WithRequestTimeout(d time.Duration) Option {
 func WithVisitHook(f func(Visit, error)) Option { return func(c *config) { c.onVisit = f } }
 
 func newConfig(opts []Option) config {
-	c := config{seed: 1, rate: 2, shoppers: 2, timeout: 60 * time.Second}
+	c := config{seed: 1, rate: 1, shoppers: 2, timeout: 60 * time.Second}
 	for _, o := range opts {
 		o(&c)
 	}

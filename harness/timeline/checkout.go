@@ -34,7 +34,7 @@ type CheckoutProbe struct {
 
 // Traffic is what the shopper simulator did in a window of a scenario.
 type Traffic struct {
-	Window   string         `json:"window"` // baseline, scenario
+	Window   string         `json:"window"` // tour (before the baseline window), baseline, scenario
 	Seconds  float64        `json:"seconds"`
 	Visits   int            `json:"visits"`
 	Requests int            `json:"requests"`
