@@ -237,6 +237,7 @@ func (sr *scenarioRun) note(phase, detail string) {
 
 func (sr *scenarioRun) phase(name string) {
 	sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindPhase, Scenario: sr.s.ID, Summary: name, Data: timeline.Phase{Name: name}})
+	sr.shoppers.phase(name)
 	sr.note(name, "")
 }
 
@@ -453,6 +454,7 @@ func (sr *scenarioRun) verify(ctx context.Context) error {
 		}
 		if ok {
 			sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindContained, Scenario: sr.s.ID, Summary: "every containment check passes"})
+			sr.shoppers.afterContainment(ctx)
 			sr.note("verify", "contained")
 			return nil
 		}

@@ -20,6 +20,7 @@ type traffic struct {
 	sim     *shopper.Simulator
 	cancel  context.CancelFunc
 	ctx     context.Context
+	probe   *shopper.Prober
 	wg      sync.WaitGroup
 	started time.Time
 	once    sync.Once
@@ -39,6 +40,7 @@ func (sr *scenarioRun) startTraffic(ctx context.Context) *traffic {
 	opts := append([]shopper.Option{shopper.WithSeed(sr.opts.ShopperSeed + uint64(sr.i))}, sr.opts.Shoppers...)
 	t := &traffic{sr: sr, sim: shopper.New(sr.shop(), opts...), cancel: cancel, ctx: tctx, started: time.Now()}
 	probe := shopper.NewProber(sr.stack.URL(), shopper.WithInterval(sr.opts.CheckoutEvery))
+	t.probe = probe
 	t.wg.Add(1)
 	go func() {
 		defer t.wg.Done()
@@ -66,6 +68,22 @@ func (t *traffic) tour(ctx context.Context) error {
 	err := sim.RunVisits(ctx, shopper.Tour())
 	t.sr.recordTraffic("tour", time.Since(start), sim.Stats())
 	return err
+}
+
+// phase probes at the start of the attack and of the response, however
+// short they are.
+func (t *traffic) phase(name string) {
+	if t != nil && (name == "inject" || name == "respond") {
+		t.probe.Kick()
+	}
+}
+
+// afterContainment places one checkout right after containment was
+// verified: whether the shop can still sell once the response is done.
+func (t *traffic) afterContainment(ctx context.Context) {
+	if t != nil {
+		t.sr.recordProbe(t.probe.Once(ctx), t.probe.Interval())
+	}
 }
 
 // mark records what the shoppers did so far.

@@ -40,6 +40,7 @@ type Prober struct {
 	mu       sync.Mutex
 	products []product
 	n        int
+	kick     chan struct{}
 }
 
 // ProbeOption tunes a Prober.
@@ -66,7 +67,7 @@ func WithProbeTimeout(d time.Duration) ProbeOption {
 
 // NewProber prepares probes of the shop at url.
 func NewProber(url string, opts ...ProbeOption) *Prober {
-	p := &Prober{base: strings.TrimRight(url, "/"), every: 5 * time.Second, timeout: 30 * time.Second}
+	p := &Prober{base: strings.TrimRight(url, "/"), every: 5 * time.Second, timeout: 30 * time.Second, kick: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(p)
 	}
@@ -88,7 +89,19 @@ func (p *Prober) Run(ctx context.Context, report func(ProbeResult)) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-p.kick:
+			t.Reset(p.every)
 		}
+	}
+}
+
+// Kick has Run probe now rather than at the next tick (when a phase
+// begins, so a short window still gets a probe); a kick while one is
+// pending is dropped.
+func (p *Prober) Kick() {
+	select {
+	case p.kick <- struct{}{}:
+	default:
 	}
 }
 

@@ -87,8 +87,13 @@ type CheckoutImpact struct {
 	// ResponseTookCheckoutDown: checkout failed during the response
 	// although it worked when the response started.
 	ResponseTookCheckoutDown bool `json:"response_took_checkout_down"`
-	// DownAfterResponse: the last probe of the response window failed;
-	// the response left the shop unable to sell.
+	// AfterContainment is the first probe started once containment was
+	// verified: whether the shop could sell when the response was done
+	// (absent when containment was not verified or nothing probed then).
+	AfterContainment *bool `json:"checkout_after_containment,omitempty"`
+	// DownAfterResponse: the probe after containment (else the last one of
+	// the response window) failed; the response left the shop unable to
+	// sell.
 	DownAfterResponse bool `json:"checkout_down_after_response"`
 	// Findings say what the figures mean for the response; Caveats what
 	// they cannot be blamed on.
@@ -103,8 +108,9 @@ type probeEvent struct {
 
 // checkoutImpact measures the probes of one scenario. start is the
 // baseline phase, t0 the start of the inject, respond the response phase,
-// end the end of verification (containment, else the revert).
-func checkoutImpact(probes []probeEvent, start, t0, respond, end *time.Time, faults []string) *CheckoutImpact {
+// end the end of verification (containment, else the revert); contained
+// is set when containment was verified.
+func checkoutImpact(probes []probeEvent, start, t0, respond, end, contained *time.Time, faults []string) *CheckoutImpact {
 	if len(probes) == 0 {
 		return nil
 	}
@@ -126,6 +132,15 @@ func checkoutImpact(probes []probeEvent, start, t0, respond, end *time.Time, fau
 	}
 	if respond != nil {
 		ci.Response = window(CheckoutResponse, probes, *respond, *end)
+	}
+	if contained != nil {
+		for _, pe := range probes {
+			if !pe.at.Before(*contained) {
+				ok := pe.p.OK
+				ci.AfterContainment = &ok
+				break
+			}
+		}
 	}
 	ci.judge(probes, respond, faults)
 	return ci
@@ -216,7 +231,11 @@ func (ci *CheckoutImpact) judge(probes []probeEvent, respond *time.Time, faults 
 		} else if r.Failed > 0 {
 			ci.Findings = append(ci.Findings, fmt.Sprintf("checkout was already failing when the response started and failed %d of %d probes during it (%.1f s down)", r.Failed, r.Probes, r.DowntimeSeconds))
 		}
-		if lastIn != nil && !lastIn.p.OK {
+		down := lastIn != nil && !lastIn.p.OK
+		if ci.AfterContainment != nil {
+			down = !*ci.AfterContainment
+		}
+		if down {
 			ci.DownAfterResponse = true
 			ci.Findings = append(ci.Findings, "checkout still failed at the end of the response: containment left the shop unable to sell")
 		}
@@ -278,12 +297,13 @@ func (se *scenarioEvents) checkout() *CheckoutImpact {
 		return nil
 	}
 	end := phase("revert")
+	var contained *time.Time
 	if se.contained != nil {
 		t := se.contained.Time
-		end = &t
+		end, contained = &t, &t
 	}
 	if end == nil {
 		end = se.ended
 	}
-	return checkoutImpact(se.probes, phase("baseline"), se.r.T0, phase("respond"), end, se.r.Faults)
+	return checkoutImpact(se.probes, phase("baseline"), se.r.T0, phase("respond"), end, contained, se.r.Faults)
 }

@@ -96,6 +96,12 @@ func TestCheckoutImpactWindows(t *testing.T) {
 			attackRate: 1, responseRate: 0.25, responseDown: 15, tookDown: true, downAfter: true, findings: 2, findingWord: "took checkout down",
 		},
 		{
+			// Containment breaks checkout for a while, but it sells again
+			// once containment is verified.
+			name: "checkout down during the response, back after containment", ok: merge(all(0, 65, true), all(50, 60, false)),
+			attackRate: 1, responseRate: 0.5, responseDown: 10, tookDown: true, findings: 1, findingWord: "took checkout down",
+		},
+		{
 			name: "unreachable failures are flagged as possibly infrastructure", ok: merge(all(0, 65, true), all(30, 40, false)),
 			unreachable: map[int]bool{30: true, 35: true}, attackRate: 0.5, attackDown: 10, responseRate: 1,
 			findings: 1, caveats: 1, caveatContains: "infrastructure",
@@ -130,6 +136,8 @@ func TestCheckoutImpactWindows(t *testing.T) {
 			assert.InDelta(t, 20, ci.Response.Seconds, 1e-9, "the response window runs to verified containment")
 			assert.Equal(t, tt.tookDown, ci.ResponseTookCheckoutDown, "response took checkout down")
 			assert.Equal(t, tt.downAfter, ci.DownAfterResponse, "checkout down after the response")
+			require.NotNil(t, ci.AfterContainment, "a probe started at containment (60 s)")
+			assert.Equal(t, tt.ok[60], *ci.AfterContainment, "the probe after containment")
 			assert.Len(t, ci.Findings, tt.findings, "findings: %q", ci.Findings)
 			assert.Len(t, ci.Caveats, tt.caveats, "caveats: %q", ci.Caveats)
 			if tt.caveatContains != "" && len(ci.Caveats) > 0 {
