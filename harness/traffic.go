@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/breachdrill/breachdrill/containers"
 	"github.com/breachdrill/breachdrill/harness/shopper"
 	"github.com/breachdrill/breachdrill/harness/timeline"
 )
@@ -29,7 +30,8 @@ type traffic struct {
 // shop is the stack as the shoppers see it.
 func (r *Runner) shop() shopper.Shop {
 	creds := r.stack.Credentials()
-	return shopper.Shop{URL: r.stack.URL(), AdminUser: creds.AdminUser, AdminPassword: creds.AdminPassword, Customers: r.opts.Customers}
+	return shopper.Shop{URL: r.stack.URL(), AdminUser: creds.AdminUser, AdminPassword: creds.AdminPassword, Customers: r.opts.Customers,
+		NoStore: r.stack.Info().WooCommerceMode != containers.WooPlugin}
 }
 
 // startTraffic starts the checkout probe; shoppers follows the tour.
@@ -39,6 +41,11 @@ func (sr *scenarioRun) startTraffic(ctx context.Context) *traffic {
 	tctx, cancel := context.WithCancel(ctx)
 	opts := append([]shopper.Option{shopper.WithSeed(sr.opts.ShopperSeed + uint64(sr.i))}, sr.opts.Shoppers...)
 	t := &traffic{sr: sr, sim: shopper.New(sr.shop(), opts...), cancel: cancel, ctx: tctx, started: time.Now()}
+	if t.sim.Shop().NoStore {
+		// Without WooCommerce's code no checkout can work: there is
+		// nothing to probe, and no figure is better than a 0% one.
+		return t
+	}
 	probe := shopper.NewProber(sr.stack.URL(), shopper.WithInterval(sr.opts.CheckoutEvery))
 	t.probe = probe
 	t.wg.Add(1)
@@ -73,7 +80,7 @@ func (t *traffic) tour(ctx context.Context) error {
 // phase probes at the start of the attack and of the response, however
 // short they are.
 func (t *traffic) phase(name string) {
-	if t != nil && (name == "inject" || name == "respond") {
+	if t != nil && t.probe != nil && (name == "inject" || name == "respond") {
 		t.probe.Kick()
 	}
 }
@@ -81,7 +88,7 @@ func (t *traffic) phase(name string) {
 // afterContainment places one checkout right after containment was
 // verified: whether the shop can still sell once the response is done.
 func (t *traffic) afterContainment(ctx context.Context) {
-	if t != nil {
+	if t != nil && t.probe != nil {
 		t.sr.recordProbe(t.probe.Once(ctx), t.probe.Interval())
 	}
 }

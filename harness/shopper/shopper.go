@@ -39,6 +39,10 @@ type Shop struct {
 	// Customers are the logins customer visits use; without any, customer
 	// visits buy as guests.
 	Customers []Account
+	// NoStore says WooCommerce's code is not running (a stack in schema
+	// mode): visitors then only read the site and search it, and the
+	// administrator only drafts posts; no cart, account or order step runs.
+	NoStore bool
 }
 
 type config struct {
@@ -282,6 +286,9 @@ func (s *Simulator) RunVisits(ctx context.Context, visits []Visit) error {
 	return first
 }
 
+// storeless are the steps a site without WooCommerce's code can serve.
+var storeless = map[StepKind]bool{StepHome: true, StepSearch: true, StepAdminLogin: true, StepAdminDash: true, StepAdminDraft: true, StepAdminLogout: true}
+
 // errStopped ends a visit when the simulator is stopped between requests.
 var errStopped = errors.New("stopped")
 
@@ -302,6 +309,9 @@ func (s *Simulator) visit(ctx context.Context, v Visit) error {
 		if kind != VisitCustomer && (st.Kind == StepLogin || st.Kind == StepLogout || st.Kind == StepAccountOrders) {
 			continue
 		}
+		if s.shop.NoStore && !storeless[st.Kind] {
+			continue
+		}
 		err := b.step(st, acct)
 		if errors.Is(err, errStopped) {
 			return nil
@@ -314,3 +324,6 @@ func (s *Simulator) visit(ctx context.Context, v Visit) error {
 	}
 	return nil
 }
+
+// Shop is the shop the visitors go to.
+func (s *Simulator) Shop() Shop { return s.shop }
