@@ -212,6 +212,19 @@ type Simulator struct {
 	pace  *pacer
 	stats counters
 	cat   catalogue
+	// staff is the administrator's browser while Run goes on.
+	staff *staff
+}
+
+// staff is the administrator during Run: one person in one browser, who
+// logs in once at the start of the day and stays logged in, as shop staff
+// do. Logging in and out on every visit would also race any other login
+// of the same account: WordPress rewrites a user's session list on every
+// login, and of two logins at the same moment one session is lost.
+type staff struct {
+	mu sync.Mutex
+	b  *browser
+	in bool // logged in
 }
 
 // New prepares visitors for shop.
@@ -250,6 +263,15 @@ func (s *Simulator) Stats() Stats {
 // a shop that fails a visitor is what the counts are for.
 func (s *Simulator) Run(ctx context.Context) Stats {
 	start := time.Now()
+	if s.shop.AdminUser != "" {
+		s.staff = &staff{b: s.newBrowser(ctx)}
+		s.stats.step(StepAdminLogin)
+		if err := s.staff.b.adminLogin(); err != nil && !errors.Is(err, errStopped) {
+			s.stats.problem(fmt.Errorf("%s: %w", StepAdminLogin, err))
+		} else {
+			s.staff.in = err == nil
+		}
+	}
 	var wg sync.WaitGroup
 	for lane := 0; lane < s.cfg.shoppers; lane++ {
 		wg.Add(1)
@@ -296,6 +318,12 @@ func (s *Simulator) visit(ctx context.Context, v Visit) error {
 	s.stats.visit()
 	b := s.newBrowser(ctx)
 	kind := v.Kind
+	if kind == VisitAdmin && s.staff != nil {
+		s.staff.mu.Lock()
+		defer s.staff.mu.Unlock()
+		b = s.staff.b
+		b.ctx = ctx
+	}
 	var acct *Account
 	if kind == VisitCustomer {
 		if len(s.shop.Customers) == 0 {
@@ -312,11 +340,19 @@ func (s *Simulator) visit(ctx context.Context, v Visit) error {
 		if s.shop.NoStore && !storeless[st.Kind] {
 			continue
 		}
+		if b.staff() && (st.Kind == StepAdminLogout || (st.Kind == StepAdminLogin && s.staff.in)) {
+			continue
+		}
 		err := b.step(st, acct)
 		if errors.Is(err, errStopped) {
 			return nil
 		}
 		s.stats.step(st.Kind)
+		if b.staff() {
+			// A failed step may be a session the response destroyed:
+			// the next visit logs in again.
+			s.staff.in = err == nil
+		}
 		if err != nil {
 			s.stats.problem(fmt.Errorf("%s: %w", st.Kind, err))
 			return err
@@ -327,3 +363,6 @@ func (s *Simulator) visit(ctx context.Context, v Visit) error {
 
 // Shop is the shop the visitors go to.
 func (s *Simulator) Shop() Shop { return s.shop }
+
+// staff reports whether b is the administrator's long-lived browser.
+func (b *browser) staff() bool { return b.sim.staff != nil && b == b.sim.staff.b }

@@ -216,3 +216,29 @@ func TestWAFBlockModeLetsShoppersThrough(t *testing.T) {
 	}
 	t.Logf("%d requests, %d WAF audit entries (none a deny)", st.Requests, len(logged))
 }
+
+// Run sends visitors until its context ends, then stops after the request
+// in flight; the administrator logs in once and stays logged in (one
+// session), however many admin visits there were.
+func TestRunStopsCleanlyWithOneAdminSession(t *testing.T) {
+	s := shared.Get(t)
+	sim := shopper.New(shop(t, s), shopper.WithRate(4), shopper.WithSeed(3), shopper.WithShoppers(2))
+	ctx, cancel := context.WithTimeout(testContext(t), 60*time.Second)
+	defer cancel()
+	done := make(chan shopper.Stats)
+	go func() { done <- sim.Run(ctx) }()
+	var st shopper.Stats
+	select {
+	case st = <-done:
+	case <-time.After(3 * time.Minute):
+		t.Fatal("Run did not return after its context ended (60 s) plus the request timeout")
+	}
+	assert.Positive(t, st.Visits, "visitors came: %s", st)
+	assert.Positive(t, st.Requests)
+	assert.Zero(t, st.Errors, "no request failed: %v", st.Problems)
+	assert.Equal(t, 1, st.Steps[string(shopper.StepAdminLogin)], "the administrator logged in once: %v", st.Steps)
+	assert.Zero(t, st.Steps[string(shopper.StepAdminLogout)], "and did not log out during the day")
+	var tokens string
+	require.NoError(t, s.DB().QueryRow(fmt.Sprintf("SELECT meta_value FROM `%susermeta` WHERE user_id = 1 AND meta_key = 'session_tokens'", s.TablePrefix())).Scan(&tokens))
+	assert.Equal(t, 1, strings.Count(tokens, `s:10:"expiration"`), "one administrator session: %s", tokens)
+}
