@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -261,6 +262,9 @@ func (b *browser) checkout(pay string, pick uint32, acct *Account) error {
 	}
 	addr := addressFor(pick, acct)
 	res, err := placeOrder(b.ctx, b.c, b.base, h, addr, pay, b.sim.pace, &b.sim.stats)
+	if errors.Is(err, errStopped) {
+		return err // stopped before the order was sent: not a failed checkout
+	}
 	b.sim.stats.checkout(err == nil)
 	if err != nil {
 		return err
