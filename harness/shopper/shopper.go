@@ -50,7 +50,6 @@ type config struct {
 	rate     float64
 	shoppers int
 	timeout  time.Duration
-	onVisit  func(Visit, error)
 }
 
 // Option tunes a Simulator.
@@ -82,10 +81,6 @@ func WithRequestTimeout(d time.Duration) Option {
 		}
 	}
 }
-
-// WithVisitHook is called after every visit with the visit and what ended
-// it (nil when it went to the end).
-func WithVisitHook(f func(Visit, error)) Option { return func(c *config) { c.onVisit = f } }
 
 func newConfig(opts []Option) config {
 	c := config{seed: 1, rate: 1, shoppers: 2, timeout: 60 * time.Second}
@@ -279,11 +274,7 @@ func (s *Simulator) Run(ctx context.Context) Stats {
 			defer wg.Done()
 			p := newPlanner(s.cfg.seed, lane)
 			for ctx.Err() == nil {
-				v := p.next()
-				err := s.visit(ctx, v)
-				if s.cfg.onVisit != nil {
-					s.cfg.onVisit(v, err)
-				}
+				_ = s.visit(ctx, p.next()) // counted in the Stats
 			}
 		}()
 	}
