@@ -39,12 +39,26 @@ func checkoutVerdict(ci *timeline.CheckoutImpact) string {
 		return "response left checkout down"
 	case ci.ResponseTookCheckoutDown:
 		return "response took checkout down"
-	case ci.Response == nil || ci.Response.SuccessRate == nil:
-		return "response not measured"
-	case ci.Response.Failed > 0:
+	case ci.Response != nil && ci.Response.Failed > 0:
 		return "checkout failing during the response"
+	case ci.Response != nil && ci.Response.SuccessRate != nil:
+		return "checkout up throughout the response"
+	case ci.AfterContainment != nil:
+		// The response was over before a probe could start in it.
+		return "checkout up after containment (no probe started during the response)"
 	}
-	return "checkout up throughout the response"
+	return "response not measured"
+}
+
+// checkoutAfter is whether the probe right after containment succeeded.
+func checkoutAfter(ci *timeline.CheckoutImpact) string {
+	switch {
+	case ci.AfterContainment == nil:
+		return "not measured"
+	case *ci.AfterContainment:
+		return "sold"
+	}
+	return "failed"
 }
 
 // checkoutAFIs are the areas for improvement the checkout probe found: a
@@ -72,15 +86,15 @@ func renderCheckoutMarkdown(b *bytes.Buffer, scenarios []scenario) {
 	}
 	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 	p("\n## Checkout during the attack and the response\n\n")
-	p("A probe placed a real Store API checkout at a fixed interval through each scenario. Attack: from T0 to the start of the response; response: from its start to verified containment. Downtime is how long the latest probe had failed.\n\n")
-	p("| scenario | baseline | attack: succeeded | attack: down | response: succeeded | response: down | p50 / p95 (response) | verdict |\n|---|---|---|---|---|---|---|---|\n")
+	p("A probe placed a real Store API checkout at a fixed interval through each scenario, one more at the start of the attack and of the response, and one right after containment was verified. Attack: from T0 to the start of the response; response: from its start to verified containment. Downtime is how long the latest probe had failed; a window no probe started in is not measured, which is not 100%%.\n\n")
+	p("| scenario | baseline | attack: succeeded | attack: down | response: succeeded | response: down | after containment | p50 / p95 (response) | verdict |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, s := range scenarios {
 		ci := s.Checkout
 		if ci == nil {
 			continue
 		}
-		p("| `%s` | %s | %s | %s | %s | %s | %s | %s |\n", mdCell(s.Info.ID), checkoutRate(ci.Baseline), checkoutRate(ci.Attack), checkoutDown(ci.Attack),
-			checkoutRate(ci.Response), checkoutDown(ci.Response), checkoutP95(ci.Response), checkoutVerdict(ci))
+		p("| `%s` | %s | %s | %s | %s | %s | %s | %s | %s |\n", mdCell(s.Info.ID), checkoutRate(ci.Baseline), checkoutRate(ci.Attack), checkoutDown(ci.Attack),
+			checkoutRate(ci.Response), checkoutDown(ci.Response), checkoutAfter(ci), checkoutP95(ci.Response), checkoutVerdict(ci))
 	}
 	p("\n")
 	for _, s := range scenarios {
@@ -104,5 +118,5 @@ func renderCheckoutMarkdown(b *bytes.Buffer, scenarios []scenario) {
 
 // checkoutFuncs are the template functions of the checkout section.
 func checkoutFuncs() map[string]any {
-	return map[string]any{"checkoutRate": checkoutRate, "checkoutDown": checkoutDown, "checkoutP95": checkoutP95, "checkoutVerdict": checkoutVerdict}
+	return map[string]any{"checkoutRate": checkoutRate, "checkoutDown": checkoutDown, "checkoutP95": checkoutP95, "checkoutVerdict": checkoutVerdict, "checkoutAfter": checkoutAfter}
 }

@@ -89,3 +89,30 @@ func TestCheckoutSectionInEveryFormat(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckoutVerdict(t *testing.T) {
+	yes, no, one, half := true, false, 1.0, 0.5
+	probed := &timeline.CheckoutWindow{Probes: 2, Succeeded: 2, SuccessRate: &one}
+	failing := &timeline.CheckoutWindow{Probes: 2, Succeeded: 1, Failed: 1, SuccessRate: &half}
+	empty := &timeline.CheckoutWindow{}
+	tests := []struct {
+		name string
+		ci   timeline.CheckoutImpact
+		want string
+	}{
+		{"left down", timeline.CheckoutImpact{Response: failing, AfterContainment: &no, DownAfterResponse: true, ResponseTookCheckoutDown: true}, "response left checkout down"},
+		{"took down, back after", timeline.CheckoutImpact{Response: failing, AfterContainment: &yes, ResponseTookCheckoutDown: true}, "response took checkout down"},
+		{"already failing", timeline.CheckoutImpact{Response: failing, AfterContainment: &yes}, "checkout failing during the response"},
+		{"up", timeline.CheckoutImpact{Response: probed, AfterContainment: &yes}, "checkout up throughout the response"},
+		{"too short to probe, sold after", timeline.CheckoutImpact{Response: empty, AfterContainment: &yes}, "checkout up after containment (no probe started during the response)"},
+		{"nothing measured", timeline.CheckoutImpact{Response: empty}, "response not measured"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, checkoutVerdict(&tt.ci))
+		})
+	}
+	assert.Equal(t, "not measured (no probe)", checkoutRate(empty), "an unprobed window is not shown as 100%")
+	assert.Equal(t, "1/3 (33.3%)", checkoutRate(&timeline.CheckoutWindow{Probes: 3, Succeeded: 1, SuccessRate: ptr(1.0 / 3)}), "rounded down")
+	assert.Equal(t, "2/3 (66.6%)", checkoutRate(&timeline.CheckoutWindow{Probes: 3, Succeeded: 2, SuccessRate: ptr(2.0 / 3)}), "rounded down, never up")
+}
