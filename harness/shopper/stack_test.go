@@ -242,3 +242,19 @@ func TestRunStopsCleanlyWithOneAdminSession(t *testing.T) {
 	require.NoError(t, s.DB().QueryRow(fmt.Sprintf("SELECT meta_value FROM `%susermeta` WHERE user_id = 1 AND meta_key = 'session_tokens'", s.TablePrefix())).Scan(&tokens))
 	assert.Equal(t, 1, strings.Count(tokens, `s:10:"expiration"`), "one administrator session: %s", tokens)
 }
+
+// On a stack in schema mode (WooCommerce's tables, not its code) the tour
+// only reads, searches and drafts a post, and none of it fails: drills on
+// such stacks still get a clean baseline window.
+func TestTourInSchemaMode(t *testing.T) {
+	s := stacktest.Start(t)
+	require.NotEqual(t, containers.WooPlugin, s.Info().WooCommerceMode, "a stack without the plugin")
+	sh := shopper.Shop{URL: s.URL(), AdminUser: s.Credentials().AdminUser, AdminPassword: s.Credentials().AdminPassword, NoStore: true}
+	sim := shopper.New(sh, shopper.WithRate(0))
+	require.NoError(t, sim.RunVisits(testContext(t), shopper.Tour()))
+	st := sim.Stats()
+	assert.Zero(t, st.Errors, "no request failed: %v", st.Problems)
+	assert.Zero(t, st.Checkouts+st.CheckoutsFailed, "no checkout is tried without WooCommerce's code")
+	assert.Equal(t, 1, st.Steps[string(shopper.StepAdminDraft)], "the administrator drafts a post")
+	assert.Zero(t, st.Steps[string(shopper.StepAdminOrders)], "no order screen without WooCommerce's code")
+}
