@@ -117,6 +117,12 @@ func Exercise(ctx context.Context, opts ExerciseOptions) (ExerciseResult, error)
 	ropts.Canaries = prov.Canaries
 	ropts.Scan = prov.Scan
 	ropts.Cards = prov.Cards
+	if ropts.Customers == nil {
+		ropts.Customers = prov.Customers
+	}
+	if ropts.ShopperSeed == 0 {
+		ropts.ShopperSeed = uint64(opts.Provision.Seed)
+	}
 	runner := NewRunner(prov.Stack, tl, secrets, ropts)
 	results, runErr := runner.Run(ctx, opts.Scenarios)
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/breachdrill/breachdrill/containers"
 	"github.com/breachdrill/breachdrill/fakedata"
+	"github.com/breachdrill/breachdrill/harness/shopper"
 	"github.com/breachdrill/breachdrill/harness/timeline"
 	"github.com/breachdrill/breachdrill/internal/fault"
 )
@@ -34,6 +35,10 @@ type Provisioned struct {
 	Canaries []string
 	Cards    func(n int) []string
 	Scan     func(artifact string, body []byte) (timeline.Exposure, error)
+
+	// Customers are seeded customers' logins for the shoppers (none when
+	// the stack was not seeded here).
+	Customers []shopper.Account
 }
 
 // Provision starts (or attaches to) a stack, seeds it with the synthetic
@@ -85,6 +90,9 @@ func Provision(ctx context.Context, opts ProvisionOptions, say func(string)) (*P
 	return p, nil
 }
 
+// maxShopperAccounts is how many customers the shoppers log in as.
+const maxShopperAccounts = 50
+
 func (p *Provisioned) seed(ctx context.Context, spec fakedata.Spec, say func(string)) error {
 	ds, err := fakedata.New(spec)
 	if err != nil {
@@ -114,6 +122,11 @@ func (p *Provisioned) seed(ctx context.Context, spec fakedata.Spec, say func(str
 	people := customerIndex{}
 	for i := 0; i < spec.Customers; i++ {
 		c := ds.Customer(i)
+		// Canaries stay out of the shoppers' hands: their markers must
+		// appear only where something leaked them.
+		if c.Canary == "" && len(p.Customers) < maxShopperAccounts {
+			p.Customers = append(p.Customers, shopper.Account{Login: c.Login, Password: c.Password, Email: c.Email, FirstName: c.FirstName, LastName: c.LastName})
+		}
 		for _, e := range []string{c.Email, c.Billing.Email} {
 			if e != "" {
 				people[strings.ToLower(e)] = i

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/breachdrill/breachdrill/harness/detect"
+	"github.com/breachdrill/breachdrill/harness/shopper"
 	"github.com/breachdrill/breachdrill/harness/timeline"
 	"github.com/breachdrill/breachdrill/internal/fault"
 	"github.com/breachdrill/breachdrill/scenarios"
@@ -32,6 +33,15 @@ type Options struct {
 	Progress func(Progress)
 	// Poll is how often verify re-runs failing checks (default 1s).
 	Poll time.Duration
+	// With Browse set, shoppers (harness/shopper) use the shop from the
+	// baseline window to the end of verification and a probe places a
+	// checkout every CheckoutEvery (default 5 s). Customers are the logins
+	// customer visits use; ShopperSeed (plus the scenario's position)
+	// decides what the shoppers do; Shoppers tune them (rate, how many).
+	Customers     []shopper.Account
+	ShopperSeed   uint64
+	Shoppers      []shopper.Option
+	CheckoutEvery time.Duration
 }
 
 // Progress is one update for a live display.
@@ -205,6 +215,9 @@ type scenarioRun struct {
 	end    timeline.ScenarioEnd
 	last   map[string]bool // each check's last recorded result
 	clocks bool
+
+	// shoppers are the shoppers and the checkout probe (Browse).
+	shoppers *traffic
 }
 
 func (r *Runner) begin(eng *detect.Engine, s *scenarios.Scenario, i, n int) *scenarioRun {
@@ -224,6 +237,7 @@ func (sr *scenarioRun) note(phase, detail string) {
 
 func (sr *scenarioRun) phase(name string) {
 	sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindPhase, Scenario: sr.s.ID, Summary: name, Data: timeline.Phase{Name: name}})
+	sr.shoppers.phase(name)
 	sr.note(name, "")
 }
 
@@ -247,12 +261,17 @@ func (sr *scenarioRun) baseline(ctx context.Context) error {
 	if err := sr.eng.Baseline(ctx); err != nil {
 		return err
 	}
-	if sr.opts.Browse {
-		if err := detect.Browse(ctx, sr.stack); err != nil {
-			return fmt.Errorf("normal traffic: %w", err)
-		}
+	if !sr.opts.Browse {
+		return sleep(ctx, sr.opts.BaselineWindow)
 	}
-	return sleep(ctx, sr.opts.BaselineWindow)
+	sr.shoppers = sr.startTraffic(ctx)
+	if err := sr.shoppers.tour(ctx); err != nil {
+		return fmt.Errorf("normal traffic: %w", err)
+	}
+	sr.shoppers.shoppers()
+	err := sleep(ctx, sr.opts.BaselineWindow)
+	sr.shoppers.mark("baseline")
+	return err
 }
 
 // inject runs the inject steps. Time zero is the start of the first one:
@@ -435,6 +454,7 @@ func (sr *scenarioRun) verify(ctx context.Context) error {
 		}
 		if ok {
 			sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindContained, Scenario: sr.s.ID, Summary: "every containment check passes"})
+			sr.shoppers.afterContainment(ctx)
 			sr.note("verify", "contained")
 			return nil
 		}
@@ -474,6 +494,7 @@ func (sr *scenarioRun) revert(ctx context.Context) error {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
 	id := sr.s.ID
+	sr.shoppers.stop()
 	sr.eng.SetContext(id, "revert")
 	sr.phase("revert")
 	if err := sr.steps(cctx, "revert", sr.s.Revert); err != nil {
@@ -503,6 +524,7 @@ func (sr *scenarioRun) revert(ctx context.Context) error {
 
 // finish records the verdict, measured from the timeline like any report.
 func (sr *scenarioRun) finish() {
+	sr.shoppers.stop()
 	id := sr.s.ID
 	end := sr.end
 	if end.Outcome == "" {

@@ -129,7 +129,7 @@ func hoursText(h float64) string {
 // call instead of caching in a package variable: a millisecond per bundle
 // buys no shared mutable state.
 func parseTemplate(name string) (*template.Template, error) {
-	return template.New(name).Funcs(templateFuncs()).ParseFS(templateFS, "templates/style.tmpl", "templates/"+name)
+	return template.New(name).Funcs(templateFuncs()).Funcs(checkoutFuncs()).ParseFS(templateFS, "templates/style.tmpl", "templates/"+name)
 }
 
 type reportView struct {

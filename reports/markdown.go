@@ -167,6 +167,7 @@ func renderMarkdown(x *exercise, fingerprint string) []byte {
 			p("| `%s` | %s | %s | %s |\n", mdCell(s.Info.ID), mdCell(c.Name), passText(c.Before), passText(c.After))
 		}
 	}
+	renderCheckoutMarkdown(&b, x.Scenarios)
 	p("\n## How each figure is measured\n\n")
 	for _, m := range x.Metrics() {
 		p("- **%s**: from %s to %s.", m.Name, m.From, m.To)

@@ -57,6 +57,7 @@ func (x *exercise) deriveFindings(due time.Duration) {
 		if s.Outcome == timeline.OutcomePassed && s.ContainedInTime != nil && !*s.ContainedInTime {
 			x.AFIs = append(x.AFIs, finding{Text: fmt.Sprintf("%s: contained after %s, deadline %s", title, secs(s.TimeToContain), secsF(s.Info.ContainWithinSeconds)), Derived: true})
 		}
+		x.AFIs = append(x.AFIs, checkoutAFIs(title, s)...)
 		for _, item := range gapItems(s) {
 			item.Due, item.Status, item.Scenario, item.Derived = dueDate, "open", s.Info.ID, true
 			item.Control = strings.Join(s.Info.Controls, ", ")

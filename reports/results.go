@@ -59,6 +59,11 @@ type ScenarioResults struct {
 	Records           int                         `json:"records"`
 	Clocks            []timeline.Clock            `json:"clocks,omitempty"`
 	Faults            []string                    `json:"faults,omitempty"`
+	// Checkout is the checkout probe's record: success rate and downtime
+	// during the attack and the response, and whether the response took
+	// checkout down. Traffic is what the shoppers did.
+	Checkout *timeline.CheckoutImpact `json:"checkout,omitempty"`
+	Traffic  []timeline.Traffic       `json:"traffic,omitempty"`
 }
 
 // ExpectationResults is one expected detection, measured.
@@ -113,6 +118,7 @@ func resultsOf(x *exercise) Results {
 			Checks: s.Checks, Exposures: s.Exposures, DataSubjects: s.Subjects, Records: s.Records,
 			Clocks: s.Clocks, Faults: s.Faults,
 		}
+		sr.Checkout, sr.Traffic = s.Checkout, s.Traffic
 		switch {
 		case s.Rating == "":
 		case s.RatingDerived:

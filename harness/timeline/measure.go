@@ -171,6 +171,10 @@ type ScenarioResult struct {
 	Exposures       []Exposure          `json:"exposures,omitempty"`
 	Clocks          []Clock             `json:"clocks,omitempty"`
 	Faults          []string            `json:"faults,omitempty"`
+	// Checkout is what the checkout probe saw; Traffic what the shoppers
+	// did (absent when no probe or shopper ran).
+	Checkout *CheckoutImpact `json:"checkout,omitempty"`
+	Traffic  []Traffic       `json:"traffic,omitempty"`
 }
 
 // Figure returns the named figure, if it was measured.
@@ -201,6 +205,9 @@ type scenarioEvents struct {
 	contained *Event
 	recovered *Event
 	end       ScenarioEnd
+	probes    []probeEvent
+	phases    map[string]time.Time // the first event of each phase
+	ended     *time.Time
 }
 
 // Measure derives every scenario's result from the timeline alone. The
@@ -300,6 +307,10 @@ func measure(events []Event, final bool) []ScenarioResult {
 			r.Faults = append(r.Faults, f.Error)
 		case KindScenarioEnd:
 			_ = e.Decode(&se.end)
+			t := e.Time
+			se.ended = &t
+		case KindPhase, KindCheckoutProbe, KindTraffic:
+			se.traffic(e)
 		}
 	}
 	out := make([]ScenarioResult, 0, len(order))
@@ -447,6 +458,7 @@ func (se *scenarioEvents) compute() {
 	}
 	r.Containment = containmentChecks(r.Checks)
 	r.Outcome, r.Reason = verdict(r, se.end)
+	r.Checkout = se.checkout()
 }
 
 func indexOf(evs []Event, seq int64) int {
