@@ -32,8 +32,8 @@ func TestWAFEventFromRealAuditLines(t *testing.T) {
 		{"UNION through wc-ajax, detect mode: passed", 0, map[string]string{
 			"method": "GET", "action": "pass", "status": "200", "engine_mode": "DETECTION_ONLY", "anomaly_score": "20", "score_sqli": "20",
 			"rule_ids": "942100,942190,942270,942360,949110,980130", "severity": "CRITICAL", "client_ip": "172.21.0.1", "protocol": "HTTP/1.1",
-			"uri": "/?wc-ajax=acme_track_order&order=0+UNION+SELECT+a.order_id%2c+a.email%2c+a.phone+FROM+wp_wc_order_addresses+a+WHERE+a.address_type+%3d+%27billing%27",
-			"uri_decoded": "/?wc-ajax=acme_track_order&order=0 UNION SELECT a.order_id, a.email, a.phone FROM wp_wc_order_addresses a WHERE a.address_type = 'billing'",
+			"uri":            "/?wc-ajax=acme_track_order&order=0+UNION+SELECT+a.order_id%2c+a.email%2c+a.phone+FROM+wp_wc_order_addresses+a+WHERE+a.address_type+%3d+%27billing%27",
+			"uri_decoded":    "/?wc-ajax=acme_track_order&order=0 UNION SELECT a.order_id, a.email, a.phone FROM wp_wc_order_addresses a WHERE a.address_type = 'billing'",
 			"responder_rule": "false", "host": "127.0.0.1:32775", "user_agent": "curl/7.88.1",
 		}},
 		{"POST UNION through wc-ajax on the shop page, detect mode", 1, map[string]string{
