@@ -117,6 +117,10 @@ type ScenarioInfo struct {
 	// DetectOnly marks a watch session: the attacks were someone else's
 	// and nothing was to be contained, so only detection is measured.
 	DetectOnly bool `json:"detect_only,omitempty"`
+	// WAFMode is the mode ModSecurity was in for the scenario's baseline
+	// and inject (off, detect, block): the one the scenario declares, or
+	// the stack's. A response that switches it is a step on the timeline.
+	WAFMode string `json:"waf_mode,omitempty"`
 }
 
 // ScenarioEnd closes a scenario with the engine's verdict.
