@@ -77,7 +77,7 @@ func (s *Stack) SetWAF(ctx context.Context, mode WAFMode) error {
 	if _, err := ParseWAFMode(string(mode)); err != nil {
 		return err
 	}
-	if err := s.hasWAF(mode); err != nil {
+	if err := s.hasWAF("--waf " + string(mode)); err != nil {
 		return err
 	}
 	if _, err := s.Exec(ctx, ServiceWP, []string{"sh", "-c", setWAF, "sh", mode.engine()}); err != nil {
@@ -90,9 +90,11 @@ func (s *Stack) SetWAF(ctx context.Context, mode WAFMode) error {
 	return nil
 }
 
-func (s *Stack) hasWAF(what any) error {
+// hasWAF refuses what needs ModSecurity on a stack of the official
+// images, which have none.
+func (s *Stack) hasWAF(what string) error {
 	if s.info.Images.Source == SourceOfficial {
-		return fault.Input(fmt.Errorf("--waf %v: the official images have no ModSecurity; use --source debian", what))
+		return fault.Input(fmt.Errorf("%s: the official images have no ModSecurity; use --source debian", what))
 	}
 	return nil
 }
@@ -145,7 +147,7 @@ apache2ctl -k graceful`
 // named name and reloads Apache gracefully. Rules act only while the WAF
 // is not off.
 func (s *Stack) AddWAFRule(ctx context.Context, name string, rule []byte) error {
-	if err := s.hasWAF("rule"); err != nil {
+	if err := s.hasWAF("WAF rule " + name); err != nil {
 		return err
 	}
 	if !wafRuleName.MatchString(name) {
