@@ -209,3 +209,30 @@ func (s *Stack) resetWAF(ctx context.Context) error {
 	s.info.WAFMode = mode
 	return nil
 }
+
+// wafDrift lists how ModSecurity differs from its reset point: another
+// configuration (mode) or responder rules left in place.
+const wafDrift = `if [ -f ` + wafResetConfig + ` ] && ! cmp -s ` + wafResetConfig + ` ` + wafConfig + `; then
+	echo "waf: engine $(sed -n 's/^SecRuleEngine //p' ` + wafConfig + `), reset point $(sed -n 's/^SecRuleEngine //p' ` + wafResetConfig + `)"
+fi
+for f in ` + wafRulePrefix + `*.conf; do
+	[ -e "$f" ] && echo "waf: responder rule $f"
+done
+true`
+
+func (s *Stack) wafDrift(ctx context.Context) ([]string, error) {
+	if s.info.Images.Source == SourceOfficial {
+		return nil, nil
+	}
+	res, err := s.Exec(ctx, ServiceWP, []string{"sh", "-c", wafDrift})
+	if err != nil {
+		return nil, fault.Infra(fmt.Errorf("compare the WAF with the reset point: %w", err))
+	}
+	var out []string
+	for _, l := range strings.Split(strings.TrimSpace(string(res.Stdout)), "\n") {
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}

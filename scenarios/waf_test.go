@@ -238,9 +238,17 @@ func TestWAFPreconditionAndActions(t *testing.T) {
 	status, _ = get(t, ctx, stack.URL()+"/?wc-ajax=get_refreshed_fragments")
 	assert.Equal(t, http.StatusOK, status, "other wc-ajax endpoints are untouched")
 
-	// Reset: the stack's own mode, no responder rule.
+	// Reset: the stack's own mode, no responder rule; VerifyReset sees
+	// both before and neither after.
+	diffs, err := stack.VerifyReset(ctx)
+	require.NoError(t, err)
+	assert.Contains(t, strings.Join(diffs, "\n"), "waf: engine DetectionOnly", "the mode differs from the reset point")
+	assert.Contains(t, strings.Join(diffs, "\n"), "waf: responder rule /etc/modsecurity/zz-responder-acme-order-tracking.conf")
 	_, err = stack.Reset(ctx)
 	require.NoError(t, err)
+	diffs, err = stack.VerifyReset(ctx)
+	require.NoError(t, err)
+	assert.NotContains(t, strings.Join(diffs, "\n"), "waf:", "the WAF is back at its reset point")
 	assert.Equal(t, before, stack.Info().WAFMode, "Reset restores the stack's WAF mode")
 	res, err := stack.Exec(ctx, containers.ServiceWP, []string{"sh", "-c", "ls /etc/modsecurity/ | grep -c responder || true"})
 	require.NoError(t, err)
