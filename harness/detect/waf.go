@@ -69,6 +69,9 @@ func wafEvent(line []byte) (*Event, error) {
 	if err := json.Unmarshal(line, &e); err != nil {
 		return nil, fmt.Errorf("WAF audit log line: %w", err)
 	}
+	// ModSecurity's JSON format stamps an entry when it writes it, at the
+	// end of the transaction: after the response, later than the access
+	// log's time for the same request by the time the shop took to answer.
 	t, err := time.Parse("02/Jan/2006:15:04:05.000000 -0700", e.Transaction.Time)
 	if err != nil {
 		return nil, fmt.Errorf("WAF audit log time %q: %w", e.Transaction.Time, err)
