@@ -147,7 +147,7 @@ type Alert struct {
 	SigmaID  string   `json:"sigma_id,omitempty"`
 	Title    string   `json:"title"`
 	Severity string   `json:"severity"`
-	Source   string   `json:"source"`            // access, audit, db-audit, php-error, fim, state, graphql
+	Source   string   `json:"source"`            // access, audit, db-audit, php-error, apache-error, waf, fim, state, graphql
 	Window   string   `json:"window,omitempty"`  // baseline, observe
 	Matched  []string `json:"matched,omitempty"` // the events that matched, as compact JSON or text
 	// LatencySeconds is unused by the engine (timeline.Measure attributes
