@@ -81,6 +81,11 @@ func (s *Stack) VerifyReset(ctx context.Context) ([]string, error) {
 			diffs = append(diffs, "table "+n+" differs")
 		}
 	}
+	wafDiffs, err := s.wafDrift(ctx)
+	if err != nil {
+		return nil, err
+	}
+	diffs = append(diffs, wafDiffs...)
 	if len(diffs) == 0 {
 		// Proven equal to the reset point: changes from now on are drift.
 		if err := s.markClean(ctx); err != nil {

@@ -164,8 +164,9 @@ func (s *Stack) drift(ctx context.Context) (tableDrift, error) {
 }
 
 // Reset returns the stack to its last Snapshot: tables changed since then
-// are restored, tables created since are dropped, and the docroot is synced
-// back (new files removed, changed and deleted ones restored).
+// are restored, tables created since are dropped, the docroot is synced
+// back (new files removed, changed and deleted ones restored), and the WAF
+// returns to the mode the stack started in, without responder rules.
 func (s *Stack) Reset(ctx context.Context) (ResetReport, error) {
 	start := time.Now()
 	var rep ResetReport
@@ -209,6 +210,9 @@ func (s *Stack) Reset(ctx context.Context) (ResetReport, error) {
 	rep.TablesRestored = append(d.changed, d.missing...)
 	if _, err := s.Exec(ctx, ServiceWP, []string{"sh", "-c", syncDocroot, "sh", snapshotFolder, DocRoot}); err != nil {
 		return rep, fault.Infra(fmt.Errorf("reset docroot: %w", err))
+	}
+	if err := s.resetWAF(ctx); err != nil {
+		return rep, err
 	}
 	rep.Took = time.Since(start)
 	return rep, nil

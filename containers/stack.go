@@ -287,6 +287,7 @@ func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
 	if !official {
 		files = append(files,
 			testcontainers.ContainerFile{Reader: bytes.NewReader(wafConfigFor(cfg.waf)), ContainerFilePath: wafConfig, FileMode: 0o644},
+			testcontainers.ContainerFile{Reader: bytes.NewReader(wafConfigFor(cfg.waf)), ContainerFilePath: wafResetConfig, FileMode: 0o644},
 			testcontainers.ContainerFile{Reader: strings.NewReader(""), ContainerFilePath: wafAuditLog, FileMode: 0o640})
 		for p, content := range wafModuleFiles {
 			files = append(files, testcontainers.ContainerFile{Reader: strings.NewReader(content), ContainerFilePath: p, FileMode: 0o644})

@@ -221,7 +221,11 @@ type scenarioRun struct {
 }
 
 func (r *Runner) begin(eng *detect.Engine, s *scenarios.Scenario, i, n int) *scenarioRun {
-	r.tl.MustAppend(timeline.Entry{Kind: timeline.KindScenarioStart, Scenario: s.ID, Summary: s.Title, Data: ScenarioInfo(s)})
+	info := ScenarioInfo(s)
+	if info.WAFMode = string(s.WAFMode()); info.WAFMode == "" {
+		info.WAFMode = string(r.stack.Info().WAFMode)
+	}
+	r.tl.MustAppend(timeline.Entry{Kind: timeline.KindScenarioStart, Scenario: s.ID, Summary: s.Title, Data: info})
 	env := scenarios.NewEnv(r.stack, s.Artifacts)
 	env.Secret = r.secrets.Add
 	env.Leaked = func(artifact string, body []byte) { r.exposure(s.ID, artifact, body) }
@@ -257,6 +261,11 @@ func (sr *scenarioRun) fail(ctx context.Context, stage string, err error) {
 // normal traffic, no inject; any alert in it is a false positive.
 func (sr *scenarioRun) baseline(ctx context.Context) error {
 	sr.phase("baseline")
+	// Preconditions (the WAF's mode) are set before the clean window, so
+	// it is judged in the state the inject meets; Reset undoes them.
+	if err := sr.steps(ctx, "warm-up", sr.s.WarmUp()); err != nil {
+		return err
+	}
 	sr.eng.SetContext(sr.s.ID, "baseline")
 	if err := sr.eng.Baseline(ctx); err != nil {
 		return err

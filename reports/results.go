@@ -34,6 +34,7 @@ type ScenarioResults struct {
 	Title             string                      `json:"title"`
 	Severity          string                      `json:"severity,omitempty"`
 	Version           string                      `json:"version,omitempty"`
+	WAFMode           string                      `json:"waf_mode,omitempty"` // ModSecurity's mode for the baseline and inject
 	Outcome           string                      `json:"outcome"`
 	Reason            string                      `json:"reason,omitempty"`
 	Rating            string                      `json:"rating,omitempty"`
@@ -109,7 +110,7 @@ func resultsOf(x *exercise) Results {
 	}
 	for _, s := range x.Scenarios {
 		sr := ScenarioResults{
-			ID: s.Info.ID, Title: s.Info.Title, Severity: s.Info.Severity, Version: s.Info.Version,
+			ID: s.Info.ID, Title: s.Info.Title, Severity: s.Info.Severity, Version: s.Info.Version, WAFMode: s.Info.WAFMode,
 			Outcome: s.Outcome, Reason: s.Reason, Rating: s.Rating,
 			Started: s.Started, Injected: s.Injected, T0: s.T0, Figures: s.Figures, ContainmentChecks: s.Containment,
 			TimeToDetect: s.TimeToDetect, TimeToContain: s.TimeToContain, ContainDeadline: s.Info.ContainWithinSeconds,

@@ -25,6 +25,8 @@ var contract = map[string][]string{
 	"graphql-pii-harvest":        {"graphql-introspection", "graphql-alias-batching", "graphql-pii-harvest"},
 	"rest-user-enumeration":      {"rest-user-enumeration", "session-ip-mismatch"},
 	"shop-hygiene (no scenario)": {"wp-config-backup-exposed", "wp-login-brute-force", "wp-outbound-http-unblocked"},
+	"waf-detection-only-sqli":    {"waf-sqli-passed", "web-sqli-probe", "db-union-select-pii"},
+	"waf (no scenario)":          {"waf-request-denied", "waf-high-anomaly-score"},
 }
 
 func TestShippedPack(t *testing.T) {

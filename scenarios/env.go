@@ -126,6 +126,7 @@ func (e *Env) getState(k string) string {
 type response struct {
 	Status int
 	Body   []byte
+	Header http.Header // nil for requests from the peer container
 }
 
 // send makes one request, from the host (through 127.0.0.1) or, with
@@ -162,7 +163,7 @@ func (e *Env) send(ctx context.Context, sessionName string, fromPeer bool, metho
 	if err != nil {
 		return response{}, fmt.Errorf("%s %s: %w", method, path, err)
 	}
-	return response{Status: resp.StatusCode, Body: b}, nil
+	return response{Status: resp.StatusCode, Body: b, Header: resp.Header}, nil
 }
 
 // peerClient is a small HTTP client run by PHP inside the database

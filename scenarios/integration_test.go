@@ -86,7 +86,7 @@ func TestEveryScenarioAgainstARealStack(t *testing.T) {
 				}
 			}()
 
-			for _, st := range s.Inject {
+			for _, st := range append(s.WarmUp(), s.Inject...) {
 				if err := st.Do.Run(ctx, env); err != nil {
 					t.Fatalf("inject %s (line %d): %v", st.Action, st.Line, err)
 				}

@@ -100,6 +100,7 @@ func (p *parser) parse(data []byte) *Scenario {
 		case "preconditions":
 			s.Preconditions = p.strsEach(v, func(pc string) bool { _, ok := knownPreconditions[pc]; return ok },
 				"unknown precondition %q: use "+strings.Join(sortedKeys(knownPreconditions), ", "))
+			p.oneWAFMode(v, s.Preconditions)
 		case "inject":
 			s.Inject = p.steps(v, "inject")
 		case "respond":

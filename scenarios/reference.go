@@ -335,8 +335,13 @@ func argRules(name string) []any {
 			map[string]any{"required": []any{"content"}},
 			map[string]any{"required": []any{"artifact"}},
 		}}}
-	case "http.request", "http.status", "http.absent":
+	case "http.request", "http.status", "http.absent", "waf.blocks":
 		return []any{oneBody}
+	case "waf.rule":
+		return []any{map[string]any{"anyOf": []any{
+			map[string]any{"required": []any{"path"}},
+			map[string]any{"required": []any{"args"}},
+		}}}
 	}
 	return nil
 }

@@ -99,6 +99,10 @@ var actionRegistry = map[string]spec[Action]{
 		example: `http.request: {path: /wp-json/wp/v2/users, query: {page: "{{i}}"}, repeat: 3, pace: 200ms, want_status: [200]}`, new: func() Action { return &httpRequest{} }},
 	"wait": {doc: "wait for a while", shorthand: "for",
 		example: `wait: 2s`, new: func() Action { return &waitAction{} }},
+	"waf.mode": {doc: "switch the WAF (ModSecurity with the OWASP Core Rule Set) to off, detect or block; Reset restores the stack's own mode", shorthand: "mode",
+		example: `waf.mode: block`, new: func() Action { return &wafModeAction{} }},
+	"waf.rule": {doc: "add a targeted ModSecurity rule (a virtual patch) that denies matching requests even while the WAF only detects; Reset removes it",
+		example: `waf.rule: {name: acme-order-tracking, args: {wc-ajax: "^acme_track_order$"}}`, new: func() Action { return &wafRuleAction{} }},
 	"host.exec": {doc: "run a tool on the host (e.g. sqlmap) against the stack's {{url}}, bounded in time and output; needs --allow-exec",
 		example: `host.exec: {command: [sqlmap, -u, "{{url}}/wp-admin/admin-ajax.php?action=acme_order_status&order=1", --batch], timeout: 2m}`, new: func() Action { return &hostExec{} }},
 }
@@ -124,6 +128,8 @@ var checkRegistry = map[string]spec[Probe]{
 		example: `admins.baseline: {}`, new: func() Probe { return &adminsBaseline{} }},
 	"secrets.rotated": {doc: "the database password and every key and salt in wp-config.php differ from the run's originals",
 		example: `secrets.rotated: {}`, new: func() Probe { return &secretsRotated{} }},
+	"waf.blocks": {doc: "a request (the attack) is refused by the WAF, and a guest checkout through the Store API still succeeds",
+		example: `waf.blocks: {path: /, query: {wc-ajax: acme_track_order, order: "0 UNION SELECT 1,2,3"}, want: [403], checkout: cod}`, new: func() Probe { return &wafBlocks{} }},
 	"sessions.none": {doc: "a user has no login sessions", shorthand: "login",
 		example: `sessions.none: "{{admin_user}}"`, new: func() Probe { return &sessionsNone{} }},
 }

@@ -66,6 +66,9 @@ var knownPreconditions = map[string]string{
 	"seeded":      "the stack holds a synthetic dataset (customers, orders, canaries)",
 	"woocommerce": "WooCommerce's tables exist (plugin or schema mode)",
 	"peer":        "a second container of the run can send requests (stolen-session replay)",
+	"waf-off":     "the WAF runs no rules (set at warm-up; Reset restores the stack's mode)",
+	"waf-detect":  "the WAF only detects: ModSecurity + CRS log, nothing is blocked (set at warm-up; Reset restores the stack's mode)",
+	"waf-block":   "the WAF blocks: requests over the CRS anomaly threshold get 403 (set at warm-up; Reset restores the stack's mode)",
 }
 
 // Default deadlines when a file gives none.

@@ -78,6 +78,8 @@ func (e *Event) Text() string {
 		if f["parse_failed"] == "true" {
 			s += fmt.Sprintf(" parse_error=%q", f["parse_error"])
 		}
+	case SourceWAF:
+		s = wafText(ts, f)
 	default:
 		s = ts + " " + f[rawField]
 	}

@@ -21,6 +21,9 @@ const (
 	// SourceApacheError is Apache's error log, which SigmaHQ's
 	// product: apache rules read (segfaults, mod_security messages).
 	SourceApacheError Source = "apache-error"
+	// SourceWAF is ModSecurity's JSON audit log: one event per request a
+	// Core Rule Set (or responder) rule matched.
+	SourceWAF Source = "waf"
 )
 
 // rawField is where Sigma keyword searches look: the whole event as text.
@@ -56,6 +59,7 @@ var sourceFields = map[Source][]string{
 		"introspection", "depth", "fields", "alias_count", "alias_max_same_field", "max_first",
 		"pii_fields", "pii_categories", "pii_values", "parse_failed", "parse_error", "truncated",
 	},
+	SourceWAF: wafFields,
 }
 
 // knownField reports whether events of src can carry field.
@@ -117,6 +121,8 @@ func logsourceToSource(category, product, service string) (Source, error) {
 		return SourceDBAudit, nil
 	case product == "php" && (service == "" || service == "error"):
 		return SourcePHPError, nil
+	case product == "modsecurity" && (service == "" || service == "audit"):
+		return SourceWAF, nil
 	}
 	why := ""
 	switch {
@@ -130,5 +136,5 @@ func logsourceToSource(category, product, service string) (Source, error) {
 		why = "the stack has no source for it"
 	}
 	return "", fmt.Errorf("logsource {category: %q, product: %q, service: %q}: %s; the stack feeds category: webserver | product: apache | category: file_event | "+
-		"product: wordpress + service: audit|graphql | product: mariadb + service: audit | product: php", category, product, service, why)
+		"product: wordpress + service: audit|graphql | product: mariadb + service: audit | product: php | product: modsecurity", category, product, service, why)
 }

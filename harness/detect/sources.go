@@ -29,6 +29,7 @@ var logSources = []logSource{
 	{SourceDBAudit, containers.LogDBAudit, containers.ServiceDB, false},
 	{SourcePHPError, containers.LogPHPError, containers.ServiceWP, false},
 	{SourceApacheError, containers.LogApacheError, containers.ServiceWP, true},
+	{SourceWAF, containers.LogWAF, containers.ServiceWP, true},
 }
 
 // maxLine bounds one log line; longer ones are cut (the access log's body
@@ -121,6 +122,14 @@ func (e *Engine) handleLine(ctx context.Context, s logSource, line []byte) {
 		ev = phpEvent(string(line), time.Now())
 	case SourceApacheError:
 		ev = apacheErrorEvent(string(line), time.Now())
+	case SourceWAF:
+		var err error
+		if ev, err = wafEvent(line); err != nil {
+			ev = &Event{Source: SourceWAF, Time: time.Now(), Fields: map[string]string{rawField: string(line)}}
+		}
+		if strings.Contains(ev.Fields["user_agent"], e.token) {
+			return
+		}
 	}
 	e.evaluate(ctx, ev, s.preciseTime)
 	if s.source == SourceAccess && len(e.sources[SourceGraphQL]) > 0 && isGraphQLRequest(ev.Fields) {

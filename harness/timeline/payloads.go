@@ -117,6 +117,10 @@ type ScenarioInfo struct {
 	// DetectOnly marks a watch session: the attacks were someone else's
 	// and nothing was to be contained, so only detection is measured.
 	DetectOnly bool `json:"detect_only,omitempty"`
+	// WAFMode is the mode ModSecurity was in for the scenario's baseline
+	// and inject (off, detect, block): the one the scenario declares, or
+	// the stack's. A response that switches it is a step on the timeline.
+	WAFMode string `json:"waf_mode,omitempty"`
 }
 
 // ScenarioEnd closes a scenario with the engine's verdict.
@@ -143,7 +147,7 @@ type Alert struct {
 	SigmaID  string   `json:"sigma_id,omitempty"`
 	Title    string   `json:"title"`
 	Severity string   `json:"severity"`
-	Source   string   `json:"source"`            // access, audit, db-audit, php-error, fim, state, graphql
+	Source   string   `json:"source"`            // access, audit, db-audit, php-error, apache-error, waf, fim, state, graphql
 	Window   string   `json:"window,omitempty"`  // baseline, observe
 	Matched  []string `json:"matched,omitempty"` // the events that matched, as compact JSON or text
 	// LatencySeconds is unused by the engine (timeline.Measure attributes
