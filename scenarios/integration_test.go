@@ -86,6 +86,11 @@ func TestEveryScenarioAgainstARealStack(t *testing.T) {
 				}
 			}()
 
+			for _, st := range s.Warmup {
+				if err := st.Do.Run(ctx, env); err != nil {
+					t.Fatalf("warmup %s (line %d): %v", st.Action, st.Line, err)
+				}
+			}
 			for _, st := range s.Inject {
 				if err := st.Do.Run(ctx, env); err != nil {
 					t.Fatalf("inject %s (line %d): %v", st.Action, st.Line, err)
