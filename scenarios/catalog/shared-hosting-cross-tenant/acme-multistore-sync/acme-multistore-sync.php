@@ -19,7 +19,10 @@ function acme_msync_customers() {
 	// database comes from the request. Hosting with one database user for
 	// every shop lets the query through.
 	$store = isset($_REQUEST['store']) ? preg_replace('/[^A-Za-z0-9_]/', '', wp_unslash($_REQUEST['store'])) : DB_NAME;
-	$table = '`' . $store . '`.`' . $wpdb->prefix . 'wc_customer_lookup`';
+	$table = $wpdb->prefix . 'wc_customer_lookup';
+	if ($store !== DB_NAME) {
+		$table = '`' . $store . '`.`' . $table . '`';
+	}
 	$wpdb->suppress_errors(true);
 	$rows = $wpdb->get_results("SELECT customer_id, first_name, last_name, email, city, country FROM $table ORDER BY customer_id LIMIT 500", ARRAY_A);
 	if ($wpdb->last_error !== '') {
