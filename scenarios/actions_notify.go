@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -36,12 +37,7 @@ func (a *notify) validate() error {
 	return nil
 }
 
-func (a *notify) role() string {
-	if a.Role == "" {
-		return "payment-processor"
-	}
-	return a.Role
-}
+func (a *notify) role() string { return cmp.Or(a.Role, "payment-processor") }
 
 func (a *notify) Describe() string {
 	return fmt.Sprintf("notify %s (%s): POST %s", a.Contact, a.role(), a.Path)

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -51,14 +52,7 @@ func (a *orderCreate) count() int {
 	return a.Count
 }
 
-func (a *orderCreate) status() string { return cmpOr(a.Status, "pending") }
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
+func (a *orderCreate) status() string { return cmp.Or(a.Status, "pending") }
 
 func (a *orderCreate) Describe() string {
 	return fmt.Sprintf("place %d orders with %s and leave them %s (unpaid), as a guest who never pays", a.count(), a.PaymentMethod, a.status())
@@ -137,8 +131,8 @@ func (a *webhookForge) validate() error {
 	return nil
 }
 
-func (a *webhookForge) header() string { return cmpOr(a.Header, "Acme-Pay-Signature") }
-func (a *webhookForge) event() string  { return cmpOr(a.Event, "payment_intent.succeeded") }
+func (a *webhookForge) header() string { return cmp.Or(a.Header, "Acme-Pay-Signature") }
+func (a *webhookForge) event() string  { return cmp.Or(a.Event, "payment_intent.succeeded") }
 func (a *webhookForge) orders() int {
 	if a.Orders == 0 {
 		return 3
@@ -344,7 +338,7 @@ func (a *ordersHold) Describe() string {
 // order of the gateway that has no transaction id: paid in the shop's
 // books without a capture at the processor.
 func (a *ordersHold) Run(ctx context.Context, env *Env) error {
-	note := cmpOr(a.Note, "Payment not confirmed by the processor: held during an incident.")
+	note := cmp.Or(a.Note, "Payment not confirmed by the processor: held during an incident.")
 	out, err := env.php(ctx, `$n = 0;
 foreach (wc_get_orders(array('limit' => -1, 'status' => array('processing', 'completed'), 'payment_method' => $argv[1])) as $o) {
 	if ($o->get_transaction_id() !== '') { continue; }
