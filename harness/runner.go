@@ -232,6 +232,7 @@ func (r *Runner) begin(eng *detect.Engine, s *scenarios.Scenario, i, n int) *sce
 	if r.opts.Cards != nil {
 		env.Cards = r.opts.Cards
 	}
+	env.Notified = func(n scenarios.Notice) { r.notified(s.ID, n) }
 	return &scenarioRun{Runner: r, eng: eng, s: s, env: env, i: i, n: n, last: map[string]bool{}}
 }
 
@@ -261,10 +262,16 @@ func (sr *scenarioRun) fail(ctx context.Context, stage string, err error) {
 // normal traffic, no inject; any alert in it is a false positive.
 func (sr *scenarioRun) baseline(ctx context.Context) error {
 	sr.phase("baseline")
-	// Preconditions (the WAF's mode) are set before the clean window, so
-	// it is judged in the state the inject meets; Reset undoes them.
-	if err := sr.steps(ctx, "warm-up", sr.s.WarmUp()); err != nil {
-		return err
+	// The warm-up (the WAF mode the preconditions declare, then the
+	// scenario's own warmup steps) is part of the shop the baseline is
+	// taken of, so rules are judged quiet with it in place; what it sets
+	// off itself (a plugin's activation) is set-up, recorded in its own
+	// window. Reset undoes it.
+	if warm := sr.s.WarmUp(); len(warm) > 0 {
+		sr.eng.SetContext(sr.s.ID, detect.WindowWarmup)
+		if err := sr.steps(ctx, "warmup", warm); err != nil {
+			return err
+		}
 	}
 	sr.eng.SetContext(sr.s.ID, "baseline")
 	if err := sr.eng.Baseline(ctx); err != nil {
@@ -565,6 +572,13 @@ func (r *Runner) exposure(id, artifact string, body []byte) {
 	}
 	r.tl.MustAppend(timeline.Entry{Kind: timeline.KindExposure, Scenario: id,
 		Summary: fmt.Sprintf("leaked %s: %d bytes, %d data subjects, %d records", artifact, x.Bytes, x.Subjects, x.Records), Data: x})
+}
+
+// notified records that an outside party acknowledged being told.
+func (r *Runner) notified(id string, n scenarios.Notice) {
+	data := timeline.Notification{Contact: n.Contact, Role: n.Role, Channel: n.Channel, Reference: n.Reference}
+	r.tl.MustAppend(timeline.Entry{Kind: timeline.KindNotified, Scenario: id, Actor: "breachdrill",
+		Summary: fmt.Sprintf("notified %s via %s (ref %s)", n.Contact, n.Channel, n.Reference), Data: data})
 }
 
 // ScenarioInfo is what the timeline records about a scenario.

@@ -182,7 +182,7 @@ func analyse(events []timeline.Event, due time.Duration) (*exercise, error) {
 			// The same alerts timeline.Measure counts: not the clean
 			// baseline, not the revert that puts the stack back.
 			var a timeline.Alert
-			if e.Decode(&a) != nil || a.Window == "baseline" || a.Window == "revert" {
+			if e.Decode(&a) != nil || a.Window == "baseline" || a.Window == "revert" || a.Window == "warmup" {
 				continue
 			}
 			x.count.alerts++

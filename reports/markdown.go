@@ -168,6 +168,16 @@ func renderMarkdown(x *exercise, fingerprint string) []byte {
 		}
 	}
 	renderCheckoutMarkdown(&b, x.Scenarios)
+	notified := false
+	for _, s := range x.Scenarios {
+		for _, n := range s.Notifications {
+			if !notified {
+				p("\n## Outside parties told\n\nWhen the response told a party outside the team, acknowledged with a reference. T is T0, the start of the first inject step.\n\n| scenario | notified | via |\n|---|---|---|\n")
+				notified = true
+			}
+			p("| `%s` | %s | %s |\n", mdCell(s.Info.ID), mdCell(n.Label()), mdCell(n.Channel))
+		}
+	}
 	p("\n## How each figure is measured\n\n")
 	for _, m := range x.Metrics() {
 		p("- **%s**: from %s to %s.", m.Name, m.From, m.To)

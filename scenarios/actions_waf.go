@@ -46,15 +46,15 @@ func (s *Scenario) WAFMode() containers.WAFMode {
 	return ""
 }
 
-// WarmUp lists the steps that put the stack in the state the scenario's
-// preconditions declare (its WAF mode), to run before the baseline window.
-// Reset undoes them.
+// WarmUp lists the steps to run before the baseline window: those that put
+// the stack in the state the preconditions declare (its WAF mode), then the
+// scenario's own warmup steps. Reset undoes them.
 func (s *Scenario) WarmUp() []Step {
-	m := s.WAFMode()
-	if m == "" {
-		return nil
+	var steps []Step
+	if m := s.WAFMode(); m != "" {
+		steps = append(steps, Step{Action: "waf.mode", Do: &wafModeAction{Mode: string(m)}})
 	}
-	return []Step{{Action: "waf.mode", Do: &wafModeAction{Mode: string(m)}}}
+	return append(steps, s.Warmup...)
 }
 
 type wafModeAction struct {

@@ -48,6 +48,10 @@ type Env struct {
 	// Secret is called with every secret a step creates (a rotated
 	// password), so the engine masks it from then on.
 	Secret func(string)
+	// Notified is called when a step has told a party outside the team
+	// (the payment processor's incident desk) and it acknowledged, so the
+	// engine puts the moment on the timeline.
+	Notified func(Notice)
 	// Now is the clock for file names like backup-{{date}}.sql.
 	Now func() time.Time
 
@@ -63,6 +67,7 @@ func NewEnv(t Target, artifacts fs.FS) *Env {
 		Artifacts: artifacts,
 		Leaked:    func(string, []byte) {},
 		Secret:    func(string) {},
+		Notified:  func(Notice) {},
 		Now:       time.Now,
 		sessions:  map[string]*http.Client{},
 		state:     map[string]string{},

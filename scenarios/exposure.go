@@ -2,13 +2,15 @@ package scenarios
 
 import "strings"
 
-// PlantsCode reports whether the scenario's injects put attacker code on
+// PlantsCode reports whether the scenario's warm-up or injects put code on
 // the stack that answers requests or runs in it: a plugin from its
 // artifacts (a web shell, a backdoor, a vulnerable plugin), or PHP written
 // or appended under the docroot. Such a scenario must only run on a stack whose network is
 // sealed (see containers.Isolation), unless the user says otherwise.
 func (s *Scenario) PlantsCode() bool {
-	for _, st := range s.Inject {
+	// A warm-up installs code as surely as an inject does (a vulnerable
+	// plugin the shop already ran).
+	for _, st := range append(append([]Step(nil), s.Warmup...), s.Inject...) {
 		switch a := st.Do.(type) {
 		case *pluginInstall:
 			return true

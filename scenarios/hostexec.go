@@ -46,7 +46,7 @@ func ExecAllowed(ctx context.Context) bool {
 // UsesHostExec reports whether a scenario runs host commands, so that a
 // CLI can refuse it without --allow-exec before any stack starts.
 func (s *Scenario) UsesHostExec() bool {
-	for _, list := range [][]Step{s.Inject, s.Respond, s.Revert} {
+	for _, list := range [][]Step{s.Warmup, s.Inject, s.Respond, s.Revert} {
 		for _, st := range list {
 			if st.Action == "host.exec" {
 				return true

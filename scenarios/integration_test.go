@@ -86,7 +86,12 @@ func TestEveryScenarioAgainstARealStack(t *testing.T) {
 				}
 			}()
 
-			for _, st := range append(s.WarmUp(), s.Inject...) {
+			for _, st := range s.WarmUp() {
+				if err := st.Do.Run(ctx, env); err != nil {
+					t.Fatalf("warmup %s (line %d): %v", st.Action, st.Line, err)
+				}
+			}
+			for _, st := range s.Inject {
 				if err := st.Do.Run(ctx, env); err != nil {
 					t.Fatalf("inject %s (line %d): %v", st.Action, st.Line, err)
 				}

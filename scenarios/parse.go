@@ -40,7 +40,7 @@ func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
 }
 
 var topLevelKeys = []string{"id", "title", "summary", "severity", "attack", "seed_pattern", "data_at_risk", "controls",
-	"objectives", "preconditions", "inject", "expect", "contain_within", "respond", "verify", "revert", "tabletop"}
+	"objectives", "preconditions", "warmup", "inject", "expect", "contain_within", "respond", "verify", "revert", "tabletop"}
 
 var (
 	idPattern      = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
@@ -101,6 +101,8 @@ func (p *parser) parse(data []byte) *Scenario {
 			s.Preconditions = p.strsEach(v, func(pc string) bool { _, ok := knownPreconditions[pc]; return ok },
 				"unknown precondition %q: use "+strings.Join(sortedKeys(knownPreconditions), ", "))
 			p.oneWAFMode(v, s.Preconditions)
+		case "warmup":
+			s.Warmup = p.steps(v, "warmup")
 		case "inject":
 			s.Inject = p.steps(v, "inject")
 		case "respond":

@@ -14,8 +14,8 @@ func TestBuiltinCatalogue(t *testing.T) {
 		t.Fatalf("shipped catalogue does not load:\n%v", err)
 	}
 	want := []string{"ajax-sqli-exfiltration", "debug-log-exposure", "exposed-db-backup", "graphql-pii-harvest",
-		"pii-in-options-transients", "plaintext-pan-order-meta", "rest-user-enumeration", "rogue-admin-bulk-export",
-		"rogue-plugin-backdoor", "sqlmap-ajax-sqli", "tampered-plugin-update", "waf-detection-only-sqli"}
+		"payment-webhook-forgery", "pii-in-options-transients", "plaintext-pan-order-meta", "rest-user-enumeration", "rogue-admin-bulk-export",
+		"rogue-plugin-backdoor", "shared-hosting-cross-tenant", "sqlmap-ajax-sqli", "tampered-plugin-update", "waf-detection-only-sqli"}
 	var got []string
 	for _, s := range c.All() {
 		got = append(got, s.ID)

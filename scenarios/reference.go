@@ -224,6 +224,7 @@ func JSONSchema() ([]byte, error) {
 		"objectives":   stringOrList(described("an exercise objective, rated P/S/M/U in the hot wash")),
 		"preconditions": stringOrList(map[string]any{"enum": preconds,
 			"description": "what the stack must offer: " + strings.Join(sortedKeys(knownPreconditions), ", ")}),
+		"warmup":         steps("set-up the breach needs that is not the attack (a second tenant, the shop's gateway): runs before the clean baseline window, untimed"),
 		"inject":         steps("the attack: actions run in order; T0 is the start of the first"),
 		"expect":         map[string]any{"type": "array", "minItems": 1, "description": "rules that must fire", "items": map[string]any{"$ref": "#/definitions/expectation"}},
 		"contain_within": duration("deadline for containment after the first alert (default 2m)"),

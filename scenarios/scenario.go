@@ -26,6 +26,11 @@ type Scenario struct {
 	Controls      []string // framework:control, e.g. PCI:12.10.7
 	Objectives    []string // exercise objectives, rated in the hot wash
 	Preconditions []string
+	// Warmup prepares what the breach needs but is not the attack (a
+	// second tenant, the shop's own payment gateway); it runs before the
+	// clean baseline window, so the shipped rules are judged with it in
+	// place, and it is not part of the timed inject.
+	Warmup        []Step
 	Inject        []Step
 	Expect        []Expectation
 	ContainWithin time.Duration

@@ -174,7 +174,7 @@ func replay(events []timeline.Event) snapshot {
 			s.clocks = append(s.clocks, c)
 		case timeline.KindAlert:
 			var a timeline.Alert
-			if e.Scenario != s.sc || e.Decode(&a) != nil || a.Window == "baseline" || a.Window == "revert" {
+			if e.Scenario != s.sc || e.Decode(&a) != nil || a.Window == "baseline" || a.Window == "revert" || a.Window == "warmup" {
 				continue
 			}
 			s.alerts = append(s.alerts, alertItem{at: s.scClock.elapsed(t), alert: a})

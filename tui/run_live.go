@@ -137,7 +137,7 @@ func (m *runModel) engineEvent(ev timeline.Event) {
 	switch ev.Kind {
 	case timeline.KindAlert:
 		var a timeline.Alert
-		if ev.Decode(&a) != nil || a.Window == "revert" {
+		if ev.Decode(&a) != nil || a.Window == "revert" || a.Window == "warmup" {
 			return
 		}
 		if a.Window == "baseline" {

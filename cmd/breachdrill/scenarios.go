@@ -198,6 +198,7 @@ func printScenario(cmd *cobra.Command, s *scenarios.Scenario) {
 		}
 		return out
 	}
+	section("Warm-up (before the baseline window)", steps(s.Warmup))
 	section("Inject", steps(s.Inject))
 	var exp []string
 	for _, e := range s.Expect {

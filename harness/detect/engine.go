@@ -51,6 +51,9 @@ type Stack interface {
 const (
 	WindowBaseline = "baseline" // the clean window before the inject: any alert is a false positive
 	WindowObserve  = "observe"  // after the inject
+	// WindowWarmup is a scenario's set-up before its baseline (a tenant, a
+	// gateway); its alerts are recorded and judged neither way.
+	WindowWarmup = "warmup"
 )
 
 // Option configures New.

@@ -138,6 +138,38 @@ type ExpectationResult struct {
 // Met reports whether the rule fired within its deadline.
 func (r ExpectationResult) Met() bool { return r.Fired && !r.Late }
 
+// NotificationTime is when an outside party was told, from T0 and from
+// the first alert (the moment the team could know); nil when that event
+// is not on the timeline.
+type NotificationTime struct {
+	Notification
+	Seq                    int64     `json:"seq"`
+	Time                   time.Time `json:"time"`
+	AfterT0Seconds         *float64  `json:"after_t0_s,omitempty"`
+	AfterFirstAlertSeconds *float64  `json:"after_first_alert_s,omitempty"`
+}
+
+// Label is how a report names it: "Acme Pay incident desk (payment-processor) notified at T+41.20 s (ref INC-1)".
+func (n NotificationTime) Label() string {
+	who := n.Contact
+	if n.Role != "" {
+		who += " (" + n.Role + ")"
+	}
+	s := who + " notified"
+	if n.AfterT0Seconds != nil {
+		s += fmt.Sprintf(" at T+%.2f s", *n.AfterT0Seconds)
+	} else {
+		s += " at " + n.Time.UTC().Format(time.RFC3339)
+	}
+	if n.AfterFirstAlertSeconds != nil {
+		s += fmt.Sprintf(", %.2f s after the first alert", *n.AfterFirstAlertSeconds)
+	}
+	if n.Reference != "" {
+		s += " (ref " + n.Reference + ")"
+	}
+	return s
+}
+
 // ContainmentCheck is one containment check's result before the response
 // (where it must fail) and after it (where it must pass).
 type ContainmentCheck struct {
@@ -170,6 +202,7 @@ type ScenarioResult struct {
 	Containment     []ContainmentCheck  `json:"containment_checks,omitempty"`
 	Exposures       []Exposure          `json:"exposures,omitempty"`
 	Clocks          []Clock             `json:"clocks,omitempty"`
+	Notifications   []NotificationTime  `json:"notifications,omitempty"`
 	Faults          []string            `json:"faults,omitempty"`
 	// Checkout is what the checkout probe saw; Traffic what the shoppers
 	// did (absent when no probe or shopper ran).
@@ -204,6 +237,7 @@ type scenarioEvents struct {
 	alertData []Alert
 	contained *Event
 	recovered *Event
+	notified  []Event
 	end       ScenarioEnd
 	probes    []probeEvent
 	phases    map[string]time.Time // the first event of each phase
@@ -270,8 +304,9 @@ func measure(events []Event, final bool) []ScenarioResult {
 			case "baseline":
 				r.BaselineAlerts = append(r.BaselineAlerts, a)
 				continue
-			case "revert":
-				// Putting the stack back is not the attack.
+			case "revert", "warmup":
+				// Putting the stack back, or setting up what the breach
+				// needs, is not the attack.
 				continue
 			}
 			se.alerts = append(se.alerts, e)
@@ -296,6 +331,8 @@ func measure(events []Event, final bool) []ScenarioResult {
 			if e.Decode(&x) == nil {
 				r.Exposures = append(r.Exposures, x)
 			}
+		case KindNotified:
+			se.notified = append(se.notified, e)
 		case KindClock:
 			var c Clock
 			if e.Decode(&c) == nil {
@@ -455,6 +492,19 @@ func (se *scenarioEvents) compute() {
 	if r.TimeToContain != nil && r.Info.ContainWithinSeconds > 0 {
 		ok := *r.TimeToContain <= r.Info.ContainWithinSeconds
 		r.ContainedInTime = &ok
+	}
+	for _, ev := range se.notified {
+		n := NotificationTime{Seq: ev.Seq, Time: ev.Time}
+		if ev.Decode(&n.Notification) != nil {
+			continue
+		}
+		if haveZero {
+			n.AfterT0Seconds = seconds(ev.Offset() - zero.Offset())
+		}
+		if firstAlert != nil {
+			n.AfterFirstAlertSeconds = seconds(ev.Offset() - firstAlert.Offset())
+		}
+		r.Notifications = append(r.Notifications, n)
 	}
 	r.Containment = containmentChecks(r.Checks)
 	r.Outcome, r.Reason = verdict(r, se.end)

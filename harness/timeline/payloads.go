@@ -175,6 +175,15 @@ type Check struct {
 	Detail string `json:"detail,omitempty"`
 }
 
+// Notification records that a party outside the team (the payment
+// processor's incident desk) acknowledged being told, during a step.
+type Notification struct {
+	Contact   string `json:"contact"`
+	Role      string `json:"role,omitempty"`      // payment-processor, regulator, ...
+	Channel   string `json:"channel"`             // how: "HTTP POST /path (stand-in inside the run)"
+	Reference string `json:"reference,omitempty"` // the ticket the contact answered with
+}
+
 // Exposure counts what actually leaked, measured by the PII scanner on
 // what an attacker obtained (an HTTP body, a dump).
 type Exposure struct {

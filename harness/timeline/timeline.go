@@ -34,6 +34,7 @@ const (
 	KindRecovered      Kind = "recovered"        // (none) revert verified
 	KindExposure       Kind = "exposure"         // Exposure
 	KindClock          Kind = "regulatory.clock" // Clock
+	KindNotified       Kind = "notified"         // Notification: an outside party was told
 	KindParticipant    Kind = "participant"      // Participant
 	KindTabletopInject Kind = "tabletop.inject"  // TabletopInject
 	KindDecision       Kind = "decision"         // Decision
