@@ -14,7 +14,7 @@ func TestBuiltinCatalogue(t *testing.T) {
 		t.Fatalf("shipped catalogue does not load:\n%v", err)
 	}
 	want := []string{"ajax-sqli-exfiltration", "debug-log-exposure", "exposed-db-backup", "graphql-pii-harvest",
-		"pii-in-options-transients", "plaintext-pan-order-meta", "rest-user-enumeration", "rogue-admin-bulk-export",
+		"pii-in-options-transients", "plaintext-pan-order-meta", "rest-user-enumeration", "rogue-admin-bulk-export", "rogue-admin-bulk-export-no-audit",
 		"rogue-plugin-backdoor", "sqlmap-ajax-sqli", "tampered-plugin-update"}
 	var got []string
 	for _, s := range c.All() {

@@ -171,6 +171,9 @@ type ScenarioResult struct {
 	Exposures       []Exposure          `json:"exposures,omitempty"`
 	Clocks          []Clock             `json:"clocks,omitempty"`
 	Faults          []string            `json:"faults,omitempty"`
+	// Reconstruction scores the declared attacker steps against the
+	// logs that remained (scenarios that declare them).
+	Reconstruction *Reconstruction `json:"reconstruction,omitempty"`
 }
 
 // Figure returns the named figure, if it was measured.
@@ -298,6 +301,11 @@ func measure(events []Event, final bool) []ScenarioResult {
 			var f Fault
 			_ = e.Decode(&f)
 			r.Faults = append(r.Faults, f.Error)
+		case KindReconstruction:
+			var rec Reconstruction
+			if e.Decode(&rec) == nil {
+				r.Reconstruction = &rec
+			}
 		case KindScenarioEnd:
 			_ = e.Decode(&se.end)
 		}

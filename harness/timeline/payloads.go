@@ -117,6 +117,9 @@ type ScenarioInfo struct {
 	// DetectOnly marks a watch session: the attacks were someone else's
 	// and nothing was to be contained, so only detection is measured.
 	DetectOnly bool `json:"detect_only,omitempty"`
+	// AttackerSteps are the steps of the attack the scenario declares,
+	// scored for reconstruction from the logs that remained.
+	AttackerSteps []AttackerStep `json:"attacker_steps,omitempty"`
 }
 
 // ScenarioEnd closes a scenario with the engine's verdict.
