@@ -59,6 +59,9 @@ type ScenarioResults struct {
 	Records           int                         `json:"records"`
 	Clocks            []timeline.Clock            `json:"clocks,omitempty"`
 	Faults            []string                    `json:"faults,omitempty"`
+	// Reconstruction: which declared attacker steps the remaining logs
+	// could prove, from which source and event (n of m steps).
+	Reconstruction *timeline.Reconstruction `json:"reconstruction,omitempty"`
 }
 
 // ExpectationResults is one expected detection, measured.
@@ -111,7 +114,7 @@ func resultsOf(x *exercise) Results {
 			ContainedInTime: s.ContainedInTime, TimeToRecover: s.TimeToRecover, RecoverDeadline: s.Info.RecoverWithinSeconds,
 			Expectations: []ExpectationResults{}, Alerts: s.Alerts, BaselineAlerts: s.BaselineAlerts,
 			Checks: s.Checks, Exposures: s.Exposures, DataSubjects: s.Subjects, Records: s.Records,
-			Clocks: s.Clocks, Faults: s.Faults,
+			Clocks: s.Clocks, Faults: s.Faults, Reconstruction: s.Reconstruction,
 		}
 		switch {
 		case s.Rating == "":
