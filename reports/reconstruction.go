@@ -167,3 +167,26 @@ func renderReconstructionMarkdown(b *bytes.Buffer, x *exercise) {
 		p("\n")
 	}
 }
+
+// reconstructionEvidence maps a scenario's reconstruction onto ISO/IEC
+// 27001 A.5.28 (collection and preservation of evidence): every step
+// proved is evidence for it, every step the remaining logs cannot prove is
+// a gap, named.
+func reconstructionEvidence(s scenario, add, addGap func(key, why string)) {
+	r := s.Reconstruction
+	if r == nil {
+		return
+	}
+	const key = "ISO27001:5.28"
+	var lost []string
+	for _, st := range r.Steps {
+		if !st.Reconstructed {
+			lost = append(lost, st.ID)
+		}
+	}
+	if len(lost) == 0 {
+		add(key, fmt.Sprintf("%s: every attacker step (%s) reconstructed from the logs", s.Info.ID, r.Score()))
+		return
+	}
+	addGap(key, fmt.Sprintf("%s: %s reconstructed from the remaining logs; not provable: %s", s.Info.ID, r.Score(), strings.Join(lost, ", ")))
+}

@@ -106,6 +106,19 @@ func TestReconstructionInEveryFormat(t *testing.T) {
 		row = row[:strings.Index(row, "</tr>")]
 		assert.Contains(t, row, `<span class="tag missed">no</span>`, "the step the missing trail hides is marked not reconstructed")
 	})
+	t.Run("controls", func(t *testing.T) {
+		var row *ControlCoverage
+		for i := range x.Controls {
+			if x.Controls[i].Key() == "ISO27001:5.28" {
+				row = &x.Controls[i]
+			}
+		}
+		require.NotNil(t, row, "ISO/IEC 27001 A.5.28 is in the mapping")
+		assert.Equal(t, ControlGap, row.Status, "a step the logs cannot prove is an evidence-collection gap")
+		assert.Equal(t, []string{"no-audit: 2 of 3 steps reconstructed from the remaining logs; not provable: customers-read"}, row.Gaps)
+		assert.Contains(t, row.Evidence, "with-audit: every attacker step (3 of 3 steps) reconstructed from the logs")
+		assert.Equal(t, ResultPassed, x.Result, "the reconstruction score informs; it does not change the verdict")
+	})
 	t.Run("results.json", func(t *testing.T) {
 		b, err := renderResults(x)
 		require.NoError(t, err)
