@@ -94,7 +94,8 @@ func templateFuncs() template.FuncMap {
 			}
 			return "none"
 		},
-		"kindClass":  func(k timeline.Kind) string { return strings.ReplaceAll(string(k), ".", "-") },
+		"kindClass": func(k timeline.Kind) string { return strings.ReplaceAll(string(k), ".", "-") },
+
 		"reconIntro": func() string { return reconIntro },
 		"foundText":  foundText,
 		"sourceText": sourceText,
