@@ -190,3 +190,19 @@ func reconstructionEvidence(s scenario, add, addGap func(key, why string)) {
 	}
 	addGap(key, fmt.Sprintf("%s: %s reconstructed from the remaining logs; not provable: %s", s.Info.ID, r.Score(), strings.Join(lost, ", ")))
 }
+
+// reconstructionLimitations says what a reconstruction score can and
+// cannot mean, when any scenario was scored.
+func reconstructionLimitations(x *exercise) []Limitation {
+	views := x.Reconstructions()
+	if len(views) == 0 {
+		return nil
+	}
+	var ids []string
+	for _, v := range views {
+		ids = append(ids, v.ID)
+	}
+	return []Limitation{{Topic: "Reconstruction", Text: "scored for " + strings.Join(ids, ", ") +
+		" against the stack's own logs from T0 until the evidence was collected (before the response) and the alerts recorded by then, with the traces each scenario declares; " +
+		"an investigator with other sources (hosting or CDN logs, backups, the payment processor) might prove more, and a trace proves an event was recorded, not who was behind it"}}
+}

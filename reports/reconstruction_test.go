@@ -118,6 +118,11 @@ func TestReconstructionInEveryFormat(t *testing.T) {
 		assert.Equal(t, []string{"no-audit: 2 of 3 steps reconstructed from the remaining logs; not provable: customers-read"}, row.Gaps)
 		assert.Contains(t, row.Evidence, "with-audit: every attacker step (3 of 3 steps) reconstructed from the logs")
 		assert.Equal(t, ResultPassed, x.Result, "the reconstruction score informs; it does not change the verdict")
+		var topics []string
+		for _, l := range x.Limitations() {
+			topics = append(topics, l.Topic)
+		}
+		assert.Contains(t, topics, "Reconstruction", "the report says what the score cannot mean")
 	})
 	t.Run("results.json", func(t *testing.T) {
 		b, err := renderResults(x)
