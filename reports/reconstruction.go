@@ -104,6 +104,9 @@ func foundText(f timeline.EvidenceFound) string {
 // sourceText is "audit: 0 lines (recorded nothing)".
 func sourceText(s timeline.SourceRecord) string {
 	t := fmt.Sprintf("%s: %d lines", s.Log, s.Lines)
+	if s.Lines == 1 {
+		t = s.Log + ": 1 line"
+	}
 	if s.Lines == 0 {
 		t += " (recorded nothing)"
 	}

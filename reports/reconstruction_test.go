@@ -72,7 +72,7 @@ func TestReconstructionInEveryFormat(t *testing.T) {
 			"## Reconstruction from the remaining logs",
 			"### `with-audit`: 3 of 3 steps reconstructed",
 			"### `no-audit`: 2 of 3 steps reconstructed",
-			"audit: 0 lines (recorded nothing); db-audit: 0 lines (recorded nothing); access: 1 lines",
+			"audit: 0 lines (recorded nothing); db-audit: 0 lines (recorded nothing); access: 1 line.",
 			"| `customers-read` | billing addresses read | **no** | — | db-audit log /wc_order_addresses/ (the log recorded nothing) |",
 			"rule admin-set-changed (state), alert event",
 			"access log line 1 since T0",
