@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/breachdrill/breachdrill/harness/timeline"
@@ -76,20 +77,11 @@ func stepVerdict(st timeline.StepReconstruction) string {
 	}
 	var sources []string
 	for _, f := range st.Found {
-		if !containsStr(sources, f.Source) {
+		if !slices.Contains(sources, f.Source) {
 			sources = append(sources, f.Source)
 		}
 	}
 	return "yes: " + strings.Join(sources, ", ")
-}
-
-func containsStr(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // foundText names where a trace was found: "access log line 12" or
