@@ -31,6 +31,10 @@ const (
 // Logs lists every log Follow accepts.
 var Logs = []Log{LogAccess, LogAudit, LogPHPError, LogDBAudit, LogApacheError, LogWAF}
 
+// Location is the service and file a log is written to, for reading what
+// it recorded between two points (Follow only streams what comes next).
+func (l Log) Location() (Service, string, error) { return l.location() }
+
 func (l Log) location() (Service, string, error) {
 	switch l {
 	case LogAccess:

@@ -155,8 +155,10 @@ func (r *Runner) scenario(ctx context.Context, eng *detect.Engine, s *scenarios.
 		do   func(context.Context) error
 	}{
 		{"baseline", sr.baseline},
+		{"mark-logs", sr.markLogs},
 		{"inject", sr.inject},
 		{"observe", sr.observe},
+		{"reconstruct", sr.reconstruct},
 		{"before-respond", sr.beforeRespond},
 		{"respond", sr.respond},
 		{"verify", sr.verify},
@@ -218,6 +220,7 @@ type scenarioRun struct {
 
 	// shoppers are the shoppers and the checkout probe (Browse).
 	shoppers *traffic
+	marks    *logMarks // log sizes at T0, for reconstruction
 }
 
 func (r *Runner) begin(eng *detect.Engine, s *scenarios.Scenario, i, n int) *scenarioRun {
@@ -587,6 +590,7 @@ func ScenarioInfo(s *scenarios.Scenario) timeline.ScenarioInfo {
 		ID: s.ID, Title: s.Title, Summary: s.Summary, Severity: s.Severity, Version: s.Hash, Source: s.Source,
 		SeedPattern: s.SeedPattern, Attack: s.Attack, Controls: s.Controls, DataAtRisk: s.DataAtRisk, Objectives: s.Objectives,
 		ContainWithinSeconds: s.ContainWithin.Seconds(), CardData: s.CardData(), PersonalData: s.PersonalData(),
+		AttackerSteps: attackerSteps(s),
 	}
 	for _, e := range s.Expect {
 		info.Expect = append(info.Expect, timeline.Expect{Rule: e.Rule, WithinSeconds: e.Within.Seconds()})

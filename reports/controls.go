@@ -178,6 +178,11 @@ func coverage(x *exercise) (rows []ControlCoverage, other []string) {
 		}
 	}
 	add("ISO27001:5.28", "every event hash-chained and the bundle signed (ed25519, DSSE)")
+	for _, s := range x.Scenarios {
+		if s.concluded() {
+			reconstructionEvidence(s, add, addGap)
+		}
+	}
 	if x.count.alerts > 0 {
 		add("ISO27001:5.25", "alerts raised and assessed against expectations")
 		add("SOC2:CC7.3", "alerts raised and assessed against expectations")

@@ -95,6 +95,10 @@ func templateFuncs() template.FuncMap {
 			return "none"
 		},
 		"kindClass": func(k timeline.Kind) string { return strings.ReplaceAll(string(k), ".", "-") },
+
+		"reconIntro": func() string { return reconIntro },
+		"foundText":  foundText,
+		"sourceText": sourceText,
 	}
 }
 
@@ -129,7 +133,7 @@ func hoursText(h float64) string {
 // call instead of caching in a package variable: a millisecond per bundle
 // buys no shared mutable state.
 func parseTemplate(name string) (*template.Template, error) {
-	return template.New(name).Funcs(templateFuncs()).Funcs(checkoutFuncs()).ParseFS(templateFS, "templates/style.tmpl", "templates/"+name)
+	return template.New(name).Funcs(templateFuncs()).Funcs(checkoutFuncs()).ParseFS(templateFS, "templates/style.tmpl", "templates/reconstruction.tmpl", "templates/"+name)
 }
 
 type reportView struct {

@@ -69,6 +69,7 @@ func (x *exercise) Limitations() []Limitation {
 		}
 		add("Scenarios left out", "not selected, so not exercised and no verdict: %s", strings.Join(ids, "; "))
 	}
+	out = append(out, reconstructionLimitations(x)...)
 	add("Exposure counting", "data subjects are the distinct seeded customers whose e-mail address appears in what left the stack and was handed to the scanner (downloaded dumps and exports, response bodies of the scenario's own attack requests); traffic from external tools run by hand is counted only when its responses were captured")
 	return out
 }

@@ -161,6 +161,7 @@ func renderMarkdown(x *exercise, fingerprint string) []byte {
 			p("| `%s` | `%s` | %s | %s | %s | %s |\n", mdCell(s.Info.ID), mdCell(e.Rule), secsF(e.WithinSeconds), mdCell(latencyText(e)), result, seq)
 		}
 	}
+	renderReconstructionMarkdown(&b, x)
 	p("\n## Containment checks, before and after the response\n\nA check must fail before the response, or its passing afterwards proves nothing.\n\n| scenario | check | before the response | after the response |\n|---|---|---|---|\n")
 	for _, s := range x.Scenarios {
 		for _, c := range s.Containment {

@@ -65,6 +65,9 @@ type ScenarioResults struct {
 	// checkout down. Traffic is what the shoppers did.
 	Checkout *timeline.CheckoutImpact `json:"checkout,omitempty"`
 	Traffic  []timeline.Traffic       `json:"traffic,omitempty"`
+	// Reconstruction: which declared attacker steps the remaining logs
+	// could prove, from which source and event (n of m steps).
+	Reconstruction *timeline.Reconstruction `json:"reconstruction,omitempty"`
 }
 
 // ExpectationResults is one expected detection, measured.
@@ -117,7 +120,7 @@ func resultsOf(x *exercise) Results {
 			ContainedInTime: s.ContainedInTime, TimeToRecover: s.TimeToRecover, RecoverDeadline: s.Info.RecoverWithinSeconds,
 			Expectations: []ExpectationResults{}, Alerts: s.Alerts, BaselineAlerts: s.BaselineAlerts,
 			Checks: s.Checks, Exposures: s.Exposures, DataSubjects: s.Subjects, Records: s.Records,
-			Clocks: s.Clocks, Faults: s.Faults,
+			Clocks: s.Clocks, Faults: s.Faults, Reconstruction: s.Reconstruction,
 		}
 		sr.Checkout, sr.Traffic = s.Checkout, s.Traffic
 		switch {

@@ -27,6 +27,10 @@ var contract = map[string][]string{
 	"shop-hygiene (no scenario)": {"wp-config-backup-exposed", "wp-login-brute-force", "wp-outbound-http-unblocked"},
 	"waf-detection-only-sqli":    {"waf-sqli-passed", "web-sqli-probe", "db-union-select-pii"},
 	"waf (no scenario)":          {"waf-request-denied", "waf-high-anomaly-score"},
+
+	// The audit-trail variant expects only rules on the sources that
+	// remain; db-bulk-pii-read is named by its attacker steps.
+	"rogue-admin-bulk-export-no-audit": {"admin-set-changed", "fim-export-in-uploads", "db-bulk-pii-read"},
 }
 
 func TestShippedPack(t *testing.T) {

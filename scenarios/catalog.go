@@ -186,6 +186,14 @@ func (c *Catalog) CheckRules(list []*Scenario, hasRule func(string) bool, known 
 					Msg: fmt.Sprintf("unknown rule id %q%s: expect names a rule of the pack (`breachdrill rules list`)", e.Rule, suggest(e.Rule, known))})
 			}
 		}
+		for _, st := range s.AttackerSteps {
+			for _, ev := range st.Evidence {
+				if ev.Rule != "" && !hasRule(ev.Rule) {
+					probs = append(probs, Problem{File: s.File, Line: ev.Line, Column: ev.Column,
+						Msg: fmt.Sprintf("unknown rule id %q%s: attacker step evidence names a rule of the pack (`breachdrill rules list`)", ev.Rule, suggest(ev.Rule, known))})
+				}
+			}
+		}
 	}
 	if err := probs.errOrNil(); err != nil {
 		return fault.Input(err)

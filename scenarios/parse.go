@@ -40,7 +40,8 @@ func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
 }
 
 var topLevelKeys = []string{"id", "title", "summary", "severity", "attack", "seed_pattern", "data_at_risk", "controls",
-	"objectives", "preconditions", "warmup", "inject", "expect", "contain_within", "respond", "verify", "revert", "tabletop"}
+	"objectives", "preconditions", "warmup", "inject", "expect", "contain_within", "respond", "verify", "revert", "tabletop",
+	"attacker_steps"}
 
 var (
 	idPattern      = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
@@ -117,6 +118,8 @@ func (p *parser) parse(data []byte) *Scenario {
 			s.ContainWithin = p.duration(v)
 		case "tabletop":
 			s.Tabletop = p.tabletop(v)
+		case "attacker_steps":
+			s.AttackerSteps = p.attackerSteps(v)
 		default:
 			p.errorf(k, "unknown key %q%s", k.Value, suggest(k.Value, topLevelKeys))
 		}

@@ -15,7 +15,8 @@ func TestBuiltinCatalogue(t *testing.T) {
 	}
 	want := []string{"ajax-sqli-exfiltration", "debug-log-exposure", "exposed-db-backup", "graphql-pii-harvest",
 		"payment-webhook-forgery", "pii-in-options-transients", "plaintext-pan-order-meta", "rest-user-enumeration", "rogue-admin-bulk-export",
-		"rogue-plugin-backdoor", "shared-hosting-cross-tenant", "sqlmap-ajax-sqli", "tampered-plugin-update", "waf-detection-only-sqli"}
+		"rogue-admin-bulk-export-no-audit", "rogue-plugin-backdoor", "shared-hosting-cross-tenant", "sqlmap-ajax-sqli", "tampered-plugin-update",
+		"waf-detection-only-sqli"}
 	var got []string
 	for _, s := range c.All() {
 		got = append(got, s.ID)

@@ -232,6 +232,7 @@ func JSONSchema() ([]byte, error) {
 		"verify":         map[string]any{"type": "array", "minItems": 1, "description": "checks that prove containment", "items": map[string]any{"$ref": "#/definitions/check"}},
 		"revert":         steps("actions that put back what the reset point does not cover"),
 		"tabletop":       map[string]any{"type": "array", "description": "timed narrative for a discussion exercise, in time order", "items": map[string]any{"$ref": "#/definitions/tabletopInject"}},
+		"attacker_steps": map[string]any{"type": "array", "description": "the attack's steps as an investigator must establish them, each with the logs or rules that would show it; scored after the run against what was really recorded", "items": map[string]any{"$ref": "#/definitions/attackerStep"}},
 	}
 	defs := map[string]any{
 		"action": registrySchema(Actions(), "an action: a mapping with one key, the action's name"),
@@ -241,6 +242,22 @@ func JSONSchema() ([]byte, error) {
 			"properties": map[string]any{
 				"rule":   map[string]any{"type": []any{"string", "number"}, "minLength": 1, "description": "id of a rule in the pack (breachdrill rules list)"},
 				"within": duration("deadline from the start of the inject step that caused the alert (default 30s)"),
+			},
+		},
+		"attackerStep": map[string]any{
+			"type": "object", "additionalProperties": false, "required": []any{"id", "what", "evidence"},
+			"properties": map[string]any{
+				"id":   withPattern(idPattern.String(), "lower-case words joined by '-', like admin-created"),
+				"what": described("what the attacker did, in a line"),
+				"evidence": map[string]any{"type": "array", "minItems": 1, "description": "traces the step would leave", "items": map[string]any{
+					"type": "object", "additionalProperties": false,
+					"oneOf": []any{map[string]any{"required": []any{"log"}}, map[string]any{"required": []any{"rule"}}},
+					"properties": map[string]any{
+						"log":   map[string]any{"enum": toAny(evidenceLogs()), "description": "a log of the stack; its lines written from T0 to the response are searched"},
+						"rule":  map[string]any{"type": "string", "minLength": 1, "description": "id of a rule in the pack; its alerts after the inject are searched (file integrity, state)"},
+						"match": described("regular expression the log line or a matched event must match; empty matches any"),
+					},
+				}},
 			},
 		},
 		"tabletopInject": map[string]any{

@@ -38,6 +38,9 @@ type Scenario struct {
 	Verify        []Check
 	Revert        []Step
 	Tabletop      []TabletopInject
+	// AttackerSteps are scored for reconstruction from the logs that
+	// remained after the run.
+	AttackerSteps []AttackerStep
 
 	// Where it came from: the file (for messages and evidence), its bytes'
 	// hash (the scenario's version), and its folder (for artifacts).

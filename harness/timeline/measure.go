@@ -208,6 +208,9 @@ type ScenarioResult struct {
 	// did (absent when no probe or shopper ran).
 	Checkout *CheckoutImpact `json:"checkout,omitempty"`
 	Traffic  []Traffic       `json:"traffic,omitempty"`
+	// Reconstruction scores the declared attacker steps against the
+	// logs that remained (scenarios that declare them).
+	Reconstruction *Reconstruction `json:"reconstruction,omitempty"`
 }
 
 // Figure returns the named figure, if it was measured.
@@ -342,6 +345,11 @@ func measure(events []Event, final bool) []ScenarioResult {
 			var f Fault
 			_ = e.Decode(&f)
 			r.Faults = append(r.Faults, f.Error)
+		case KindReconstruction:
+			var rec Reconstruction
+			if e.Decode(&rec) == nil {
+				r.Reconstruction = &rec
+			}
 		case KindScenarioEnd:
 			_ = e.Decode(&se.end)
 			t := e.Time

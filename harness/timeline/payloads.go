@@ -121,6 +121,9 @@ type ScenarioInfo struct {
 	// and inject (off, detect, block): the one the scenario declares, or
 	// the stack's. A response that switches it is a step on the timeline.
 	WAFMode string `json:"waf_mode,omitempty"`
+	// AttackerSteps are the steps of the attack the scenario declares,
+	// scored for reconstruction from the logs that remained.
+	AttackerSteps []AttackerStep `json:"attacker_steps,omitempty"`
 }
 
 // ScenarioEnd closes a scenario with the engine's verdict.
