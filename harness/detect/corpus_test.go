@@ -180,7 +180,9 @@ func fireCorpus(t testing.TB, pack *Pack, src Source, entry string, gates bool) 
 	if !gates {
 		for _, cs := range e.sources {
 			for _, c := range cs {
-				c.rule.gate.on = false
+				g := *c.rule
+				g.gate = gate{}
+				c.rule = &g
 			}
 		}
 	}
