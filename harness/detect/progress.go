@@ -162,14 +162,17 @@ func (e *Engine) WaitCycles(ctx context.Context, n int) error {
 		}
 		return true
 	}
-	// Kick the checks now, and again whenever a run completes (one that
-	// was busy at a kick was skipped by it), not at every event.
+	// Kick the checks now, and again when a check still short of its
+	// runs completes one (it may have been busy at the last kick, which
+	// skipped it); not at every event, which would run them flat out.
 	kicked := int64(-1)
 	kick := func() {
 		p.mu.Lock()
 		var done int64
-		for id := range want {
-			done += p.check(id).done
+		for id, w := range want {
+			if d := p.check(id).done; d < w {
+				done += d
+			}
 		}
 		p.mu.Unlock()
 		if done == kicked {
