@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/breachdrill/breachdrill/containers"
@@ -288,4 +289,34 @@ func keys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestCorpusCorrelation: the corpus machinery raises a correlation rule
+// (the shipped pack has none yet; one added later must come with events)
+// on a sequence of lines, and not on a sequence one short.
+func TestCorpusCorrelation(t *testing.T) {
+	pack := shippedPack(t)
+	src, err := os.ReadFile("testdata/community/web_login_bruteforce_correlation.yml")
+	require.NoError(t, err)
+	mine, err := LoadPack(fstest.MapFS{"web_login_bruteforce_correlation.yml": {Data: src}})
+	require.NoError(t, err)
+	pack.Override(mine)
+	var corr string
+	for _, id := range mine.IDs() {
+		if mine.rules[id].corr != nil {
+			corr = id
+		}
+	}
+	require.NotEmpty(t, corr, "the community file holds a correlation rule")
+	require.Equal(t, SourceAccess, ruleSource(pack, corr), "a correlation reads its base rules' source")
+	failed := `{"time":"2026-11-30T04:13:1%d.016502+0000","client_ip":"172.23.0.1","method":"POST","path":"/wp-login.php","query":"","request":"POST /wp-login.php HTTP/1.1","protocol":"HTTP/1.1","status":200,"bytes_out":5634,"bytes_in":250,"duration_us":1116598,"host":"127.0.0.1:32779","user_agent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:115.0) Gecko/20100101 Firefox/115.0","referer":"-","content_type":"application/x-www-form-urlencoded","user":"-","body":"-"}`
+	lines := func(n int) string {
+		var b strings.Builder
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, failed+"\n", i)
+		}
+		return b.String()
+	}
+	assert.True(t, fireCorpus(t, pack, SourceAccess, lines(3), true)[corr], "three failed logins from one address must raise %s", corr)
+	assert.False(t, fireCorpus(t, pack, SourceAccess, lines(2), true)[corr], "two failed logins must not raise %s", corr)
 }
