@@ -19,6 +19,8 @@ import (
 	"github.com/breachdrill/breachdrill/reports"
 	"github.com/breachdrill/breachdrill/rules"
 	"github.com/breachdrill/breachdrill/scenarios"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // A real drill of the two scenarios that handle the most secrets (one
@@ -30,49 +32,36 @@ func TestDrillBundleVerifiesAndHoldsNoSecret(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	cat, err := scenarios.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "the built-in catalogue")
 	list, err := cat.Select([]string{"debug-log-exposure", "rogue-plugin-backdoor"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "select the scenarios")
 	pack, err := detect.LoadPack(rules.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "the shipped pack")
 	res, err := harness.Exercise(ctx, harness.ExerciseOptions{
 		Kind: timeline.ExerciseDrill, ToolVersion: "test", Scenarios: list, Pack: pack,
 		Provision: harness.ProvisionOptions{Source: containers.SourceDebian, Customers: 100, Orders: 200, Seed: 3},
 		Runner:    harness.Options{BaselineWindow: time.Second},
 		Say:       func(s string) { t.Log(s) },
 	})
-	if err != nil {
-		t.Fatalf("drill: %v", err)
-	}
+	require.NoError(t, err, "drill")
 	for _, r := range res.Results {
-		if r.Outcome != timeline.OutcomePassed {
-			t.Errorf("%s: %s (%s)", r.Info.ID, r.Outcome, r.Reason)
-		}
+		assert.Equal(t, timeline.OutcomePassed, r.Outcome, "%s: %s", r.Info.ID, r.Reason)
 	}
 	// The run created secrets beyond the stack's own: rotated password and
 	// salts, the backdoor's administrator's password.
-	if len(res.Secrets) < 12+8 {
-		t.Fatalf("only %d secrets recorded; rotated ones are missing", len(res.Secrets))
-	}
+	require.GreaterOrEqual(t, len(res.Secrets), 12+8, "secrets recorded: the rotated ones are missing")
 
 	_, key, _ := ed25519.GenerateKey(rand.Reader)
 	dir := filepath.Join(t.TempDir(), "bundle")
 	in := reports.Input{Events: res.Events, RulePackHash: pack.Hash(), ToolVersion: "test"}
 	// No WithSecrets here: this proves the engine kept them out, not that
 	// the writer's last-line guard caught them.
-	if _, err := reports.WriteBundle(ctx, dir, in, reports.WithKey(key)); err != nil {
-		t.Fatal(err)
-	}
+	_, err = reports.WriteBundle(ctx, dir, in, reports.WithKey(key))
+	require.NoError(t, err, "write the bundle")
 	v, err := reports.Verify(ctx, dir)
-	if err != nil || len(v.Problems) > 0 || !v.Signature {
-		t.Fatalf("the drill's bundle does not verify: %v %+v", err, v.Problems)
-	}
+	require.NoError(t, err, "verify the drill's bundle")
+	require.Empty(t, v.Problems, "the drill's bundle must verify")
+	require.True(t, v.Signature, "the drill's bundle must be signed")
 	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -82,13 +71,9 @@ func TestDrillBundleVerifiesAndHoldsNoSecret(t *testing.T) {
 			return err
 		}
 		for _, s := range res.Secrets {
-			if bytes.Contains(b, []byte(s)) {
-				t.Errorf("%s holds a secret of the run", filepath.Base(p))
-			}
+			assert.False(t, bytes.Contains(b, []byte(s)), "%s holds a secret of the run", filepath.Base(p))
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "walk the bundle")
 }

@@ -42,6 +42,9 @@ type WatchOptions struct {
 	Ready func(url string)
 	// OnAlert is called for each alert as it is recorded.
 	OnAlert func(WatchAlert)
+	// OnRearm is called each time the rules are rearmed (every Rearm),
+	// after which each may alert again.
+	OnRearm func()
 	// Replay bounds the attack responses fetched again to count what
 	// left the stack (default 20; negative: none).
 	Replay int
@@ -205,6 +208,9 @@ loop:
 			say("rule error: " + err.Error())
 		case <-rearm.C:
 			eng.SetContext(WatchScenario, detect.WindowObserve)
+			if opts.OnRearm != nil {
+				opts.OnRearm()
+			}
 		case <-stop:
 			break loop
 		case <-ctx.Done():

@@ -14,6 +14,7 @@ import (
 	"github.com/breachdrill/breachdrill/harness/detect"
 	"github.com/breachdrill/breachdrill/internal/stacktest"
 	"github.com/breachdrill/breachdrill/rules"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -35,6 +36,7 @@ func BenchmarkWatchLatency(b *testing.B) {
 		lat time.Duration // recorded alert minus the request's logged time
 	}
 	alerts := make(chan seen, 16)
+	rearmed := make(chan struct{}, 1)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -48,21 +50,37 @@ func BenchmarkWatchLatency(b *testing.B) {
 					alerts <- seen{time.Now(), a.Latency}
 				}
 			},
+			OnRearm: func() {
+				select {
+				case rearmed <- struct{}{}:
+				default:
+				}
+			},
 		})
-		if err != nil {
-			b.Error(err)
-		}
+		assert.NoError(b, err, "the watch session")
 	}()
 	var url string
 	select {
 	case url = <-ready:
 	case <-time.After(5 * time.Minute):
-		b.Fatal("watch never attached")
+		require.FailNow(b, "watch never attached")
 	}
 	var lat, logged []time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		time.Sleep(1100 * time.Millisecond) // past the rearm period
+		if i > 0 {
+			// The last probe alerted: wait for a rearm after it, so
+			// this one may alert too.
+			select {
+			case <-rearmed:
+			default:
+			}
+			select {
+			case <-rearmed:
+			case <-time.After(15 * time.Second):
+				require.FailNow(b, "no rearm", "no rearm within 15s of the last alert (rearm is 1s)")
+			}
+		}
 		// A static file: the figure is the pipeline's (log, tail, rules,
 		// timeline), not WordPress's page time.
 		req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/wp-includes/js/jquery/jquery.min.js?i=%d", url, i), nil)
@@ -76,7 +94,7 @@ func BenchmarkWatchLatency(b *testing.B) {
 			lat = append(lat, a.at.Sub(sent))
 			logged = append(logged, a.lat)
 		case <-time.After(15 * time.Second):
-			b.Fatalf("no alert for probe %d", i)
+			require.FailNow(b, "no alert", "no alert for probe %d within 15s", i)
 		}
 	}
 	b.StopTimer()

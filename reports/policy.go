@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/breachdrill/breachdrill/harness/timeline"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Policy is what the organisation requires before an exercise counts as a

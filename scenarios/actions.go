@@ -4,7 +4,7 @@ import (
 	"crypto/rand"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // intList is a list of numbers that may be written as one number:

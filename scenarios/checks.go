@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/breachdrill/breachdrill/containers"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 type httpStatus struct {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/breachdrill/breachdrill/internal/yamlnode"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Parse reads one scenario file. Every problem is reported with file, line

@@ -8,7 +8,7 @@ import (
 
 	"github.com/breachdrill/breachdrill/internal/yamlnode"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // constant is a wp-config.php constant and its value as PHP source.

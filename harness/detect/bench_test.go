@@ -9,6 +9,7 @@ import (
 
 	"github.com/breachdrill/breachdrill/containers"
 	"github.com/breachdrill/breachdrill/harness/timeline"
+	"github.com/stretchr/testify/require"
 )
 
 // accessLines makes n access-log lines in the stack's JSON format, shaped
@@ -113,9 +114,7 @@ func BenchmarkAccessRules(b *testing.B) {
 	events := make([]*Event, len(lines))
 	for i, l := range lines {
 		rec, err := containers.ParseAccessRecord(l)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		events[i] = accessEvent(rec, string(l))
 	}
 	ctx := context.Background()
@@ -170,8 +169,7 @@ func BenchmarkAccessRulesUngated(b *testing.B) {
 
 func TestAccessLinesParse(t *testing.T) {
 	for i, l := range accessLines(500) {
-		if _, err := containers.ParseAccessRecord(l); err != nil {
-			t.Fatalf("line %d: %v\n%s", i, err, l)
-		}
+		_, err := containers.ParseAccessRecord(l)
+		require.NoError(t, err, "line %d:\n%s", i, l)
 	}
 }

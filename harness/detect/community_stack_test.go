@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"testing"
 	"time"
 
 	"github.com/breachdrill/breachdrill/harness/detect"
@@ -15,7 +14,8 @@ import (
 // Community rules on a real stack: a product: apache rule reads Apache's
 // error log, and a webserver rule written the SigmaHQ way (no name, a
 // null filter, keywords) fires on the raw request as logged.
-func TestCommunityRulesOnARealStack(t *testing.T) {
+func (s *stackSuite) TestCommunityRulesOnARealStack() {
+	t := s.T()
 	dir := t.TempDir()
 	files := map[string]string{
 		"apache_client_denied.yml": "title: Apache Denied Access To A Protected File\nid: 6b0c1a2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d\nstatus: test\n" +
@@ -31,10 +31,9 @@ func TestCommunityRulesOnARealStack(t *testing.T) {
 	require.NoError(t, err)
 	pack.Override(mine)
 
-	s := sharedStack(t)
-	_, tl := run(t, s, pack)
+	_, tl := s.run(pack)
 	for _, target := range []string{"/.htaccess", "/?page=..%2F..%2F..%2Fetc%2Fpasswd"} {
-		resp, err := http.Get(s.URL() + target)
+		resp, err := http.Get(s.Stack.URL() + target)
 		require.NoError(t, err)
 		resp.Body.Close()
 	}

@@ -2,7 +2,6 @@ package detect_test
 
 import (
 	"context"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,22 +15,26 @@ import (
 	"github.com/breachdrill/breachdrill/harness/timeline"
 	"github.com/breachdrill/breachdrill/internal/fault"
 	"github.com/breachdrill/breachdrill/internal/stacktest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestQuietOnIdleAndBrowse is the false-positive gate: on the seeded shop
 // left alone for a few intervals, and then browsed normally (a shopper and
 // an administrator), no shipped rule fires.
-func TestQuietOnIdleAndBrowse(t *testing.T) {
-	s := sharedStack(t)
-	e, tl := run(t, s, shippedPack(t))
+func (s *stackSuite) TestQuietOnIdleAndBrowse() {
+	t := s.T()
+	e, tl := s.run(shippedPack(t))
 	e.SetContext("idle", detect.WindowBaseline)
-	time.Sleep(3500 * time.Millisecond)
-	if err := detect.Browse(context.Background(), s); err != nil {
-		t.Fatalf("browse: %v", err)
-	}
-	time.Sleep(4 * time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// Idle: three full cycles of every check and of the file watcher.
+	require.NoError(t, e.WaitCycles(ctx, 3), "the engine must complete three check cycles on the idle shop")
+	require.NoError(t, detect.Browse(ctx, s.Stack), "browse")
+	settle(t, s.Stack, e)
+	require.Positive(t, e.Progress().Events[detect.SourceAccess], "the engine must have read the browsing from the access log")
 	for id, a := range alerts(tl) {
-		t.Errorf("rule %s fired on idle/normal traffic: %q", id, a.Matched)
+		assert.Fail(t, "false positive", "rule %s fired on idle/normal traffic: %q", id, a.Matched)
 	}
 }
 
@@ -39,8 +42,9 @@ func TestQuietOnIdleAndBrowse(t *testing.T) {
 // stack (files written as www-data, SQL as the shop's user, HTTP requests
 // to 127.0.0.1, PHP run inside WordPress) and waits for the rule ids the
 // scenario files expect.
-func TestContractRules(t *testing.T) {
-	pack := shippedPack(t)
+func (s *stackSuite) TestContractRules() {
+	pack := shippedPack(s.T())
+	canary := canaries(&s.Shared)[0]
 	const within = 20 * time.Second
 	tests := []struct {
 		name   string
@@ -61,9 +65,7 @@ func TestContractRules(t *testing.T) {
 		}},
 		{"tampered-plugin-update", []string{"fim-plugin-modified"}, func(t *testing.T, s *containers.Stack) {
 			src, err := s.ReadFile(context.Background(), "wp-content/plugins/akismet/akismet.php")
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			writeFile(t, s, "wp-content/plugins/akismet/akismet.php", string(src)+"\nadd_action('woocommerce_checkout_order_processed', function () {});\n")
 		}},
 		{"exposed-db-backup", []string{"fim-archive-in-docroot", "backup-file-exposed", "directory-listing-exposes-backups", "backup-downloaded", "db-bulk-pii-read"}, func(t *testing.T, s *containers.Stack) {
@@ -72,12 +74,9 @@ func TestContractRules(t *testing.T) {
 			_, err := s.Exec(context.Background(), containers.ServiceWP, []string{"sh", "-c",
 				`mysqldump --single-transaction --skip-lock-tables -h db -u "$2" "$3" | gzip -c > "$1"`, "sh", containers.DocRoot + "/" + name, c.DBUser, c.DBName},
 				containers.AsUser(containers.WebUser), containers.WithEnv("MYSQL_PWD="+c.DBPassword))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if status, _ := request(t, s, "GET", "/"+name, "", nil); status != 200 {
-				t.Fatalf("fetching the dump: %d", status)
-			}
+			require.NoError(t, err, "mysqldump")
+			status, _ := request(t, s, "GET", "/"+name, "", nil)
+			require.Equal(t, 200, status, "fetching the dump")
 		}},
 		{"plaintext-pan-order-meta", []string{"pan-in-database"}, func(t *testing.T, s *containers.Stack) {
 			p := s.TablePrefix()
@@ -86,37 +85,30 @@ func TestContractRules(t *testing.T) {
 				"INSERT INTO " + p + "postmeta (post_id, meta_key, meta_value) VALUES (500, '_payment_card_number', '5555 5555 5555 4444')",
 				"UPDATE " + p + "woocommerce_payment_tokens SET token = '378282246310005' ORDER BY token_id LIMIT 1",
 			} {
-				if _, err := s.AppDB().Exec(q); err != nil {
-					t.Fatal(err)
-				}
+				_, err := s.AppDB().Exec(q)
+				require.NoError(t, err, q)
 			}
 		}},
 		{"pii-in-options-transients", []string{"pii-in-options"}, func(t *testing.T, s *containers.Stack) {
 			val := `a:3:{i:0;a:2:{s:5:"email";s:20:"customer0@example.com";s:5:"phone";s:14:"(415) 555-0142";}i:1;a:2:{s:5:"email";s:20:"customer1@example.com";s:5:"phone";s:12:"212-555-0199";}i:2;a:2:{s:5:"email";s:20:"customer2@example.com";s:5:"phone";s:15:"+1 646-555-0107";}}`
-			if _, err := s.AppDB().Exec("INSERT INTO "+s.TablePrefix()+"options (option_name, option_value, autoload) VALUES ('_transient_bd_customer_cache', ?, 'no')", val); err != nil {
-				t.Fatal(err)
-			}
+			_, err := s.AppDB().Exec("INSERT INTO "+s.TablePrefix()+"options (option_name, option_value, autoload) VALUES ('_transient_bd_customer_cache', ?, 'no')", val)
+			require.NoError(t, err)
 		}},
 		{"canary-in-plugin-option", []string{"pii-in-options"}, func(t *testing.T, s *containers.Stack) {
-			if _, err := s.AppDB().Exec("INSERT INTO "+s.TablePrefix()+"options (option_name, option_value, autoload) VALUES ('bd_sync_last_customer', ?, 'yes')", "last synced: "+canaries()[0]+"@example.net"); err != nil {
-				t.Fatal(err)
-			}
+			_, err := s.AppDB().Exec("INSERT INTO "+s.TablePrefix()+"options (option_name, option_value, autoload) VALUES ('bd_sync_last_customer', ?, 'yes')", "last synced: "+canary+"@example.net")
+			require.NoError(t, err)
 		}},
 		{"rogue-admin-bulk-export", []string{"wp-admin-created", "admin-set-changed", "db-bulk-pii-read", "fim-export-in-uploads"}, func(t *testing.T, s *containers.Stack) {
 			createAdmin(t, s, "svc_reporting")
 			rows, err := s.AppDB().Query("SELECT first_name, last_name, email, phone FROM " + s.TablePrefix() + "wc_order_addresses WHERE address_type = 'billing'")
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			rows.Close()
 			writeFile(t, s, "wp-content/uploads/2026/11/customers-export.csv", "first_name,last_name,email\nAnn0,Lee,customer0@example.com\n")
 		}},
 		{"ajax-sqli-exfiltration-get", []string{"web-sqli-admin-ajax", "db-union-select-pii"}, func(t *testing.T, s *containers.Stack) {
 			request(t, s, "GET", "/wp-admin/admin-ajax.php?action=bd_stock_lookup&sku=1+UNION+ALL+SELECT+email+FROM+wp_wc_order_addresses--+-", "", nil)
 			rows, err := s.AppDB().Query("SELECT post_title FROM " + s.TablePrefix() + "posts WHERE ID = 1 UNION SELECT email FROM " + s.TablePrefix() + "wc_order_addresses")
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			rows.Close()
 		}},
 		{"ajax-sqli-exfiltration-post", []string{"web-sqli-admin-ajax"}, func(t *testing.T, s *containers.Stack) {
@@ -143,15 +135,11 @@ func TestContractRules(t *testing.T) {
 			_, err := s.Exec(context.Background(), containers.ServiceWP, []string{"php", "-r",
 				`file_get_contents('http://127.0.0.1/wp-admin/', false, stream_context_create(array('http' => array('header' => "Host: " . $argv[2] . "\r\nCookie: " . $argv[1] . "\r\nUser-Agent: Mozilla/5.0 stolen-session\r\n", 'follow_location' => 0, 'ignore_errors' => true))));`,
 				cookie, strings.TrimPrefix(s.URL(), "http://")})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err, "replay the session")
 		}},
 		{"wp-config-backup", []string{"wp-config-backup-exposed"}, func(t *testing.T, s *containers.Stack) {
 			src, err := s.ReadFile(context.Background(), "wp-config.php")
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			writeFile(t, s, "wp-config.php.bak", string(src))
 		}},
 		{"login-brute-force", []string{"wp-login-brute-force"}, func(t *testing.T, s *containers.Stack) {
@@ -171,31 +159,29 @@ func TestContractRules(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := sharedStack(t)
-			_, tl := run(t, s, pack)
-			tt.effect(t, s)
+		s.Run(tt.name, func() {
+			t := s.T()
+			_, tl := s.run(pack)
+			tt.effect(t, s.Stack)
 			got := waitAlerts(t, tl, within, tt.rules...)
 			for _, id := range tt.rules {
 				a := got[id]
-				info, _ := pack.Rule(id)
-				if a.Window != detect.WindowObserve || a.Severity != info.Severity || a.Source == "" || len(a.Matched) == 0 {
-					t.Errorf("alert %s incomplete: %+v", id, a)
-				}
+				info, ok := pack.Rule(id)
+				require.True(t, ok, "rule %s is not in the pack", id)
+				assert.Equal(t, detect.WindowObserve, a.Window, "alert %s: window", id)
+				assert.Equal(t, info.Severity, a.Severity, "alert %s: severity as the rule says", id)
+				assert.NotEmpty(t, a.Source, "alert %s: source", id)
+				assert.NotEmpty(t, a.Matched, "alert %s: what matched", id)
 			}
 			for _, ev := range tl.Events() {
-				if ev.Kind == timeline.KindAlert && ev.Scenario != t.Name() {
-					t.Errorf("alert %s carries scenario %q; want %q", ev.Summary, ev.Scenario, t.Name())
+				if ev.Kind == timeline.KindAlert {
+					assert.Equal(t, t.Name(), ev.Scenario, "alert %s: scenario", ev.Summary)
 				}
-				for _, secret := range s.Credentials().Secrets() {
-					if strings.Contains(string(ev.Data), secret) {
-						t.Errorf("alert %s holds a secret of the run", ev.Summary)
-					}
+				for _, secret := range s.Stack.Credentials().Secrets() {
+					assert.NotContains(t, string(ev.Data), secret, "alert %s holds a secret of the run", ev.Summary)
 				}
 				for _, pan := range []string{"4111111111111111", "5555 5555 5555 4444", "378282246310005"} {
-					if strings.Contains(string(ev.Data), pan) {
-						t.Errorf("alert %s holds a full card number", ev.Summary)
-					}
+					assert.NotContains(t, string(ev.Data), pan, "alert %s holds a full card number", ev.Summary)
 				}
 			}
 		})
@@ -204,97 +190,81 @@ func TestContractRules(t *testing.T) {
 
 // TestProbesAreNotAttacks checks that the engine's own HTTP probes, which
 // fetch the exposed dump, never count as a download in the access log.
-func TestProbesAreNotAttacks(t *testing.T) {
-	s := sharedStack(t)
-	_, tl := run(t, s, shippedPack(t))
-	writeFile(t, s, "wp-content/uploads/db.sql", "-- MariaDB dump 10.19\nCREATE TABLE `wp_users` (ID int);\n")
+func (s *stackSuite) TestProbesAreNotAttacks() {
+	t := s.T()
+	e, tl := s.run(shippedPack(t))
+	writeFile(t, s.Stack, "wp-content/uploads/db.sql", "-- MariaDB dump 10.19\nCREATE TABLE `wp_users` (ID int);\n")
 	waitAlerts(t, tl, 20*time.Second, "backup-file-exposed", "fim-archive-in-docroot")
-	time.Sleep(2 * time.Second)
-	if a, ok := alerts(tl)["backup-downloaded"]; ok {
-		t.Errorf("the engine's own probe counted as a download: %q", a.Matched)
-	}
+	// The probe that found the dump was logged before the alert; settle
+	// makes sure the access log has been read past it.
+	settle(t, s.Stack, e)
+	a, ok := alerts(tl)["backup-downloaded"]
+	assert.False(t, ok, "the engine's own probe counted as a download: %q", a.Matched)
 }
 
 // TestChangedRuleNoLongerFires loads copies of shipped rules with their
 // conditions changed over the shipped ones (--rules DIR) and checks they
 // stay quiet on the effect that fires the originals, while an untouched
 // rule proves the sources were live.
-func TestChangedRuleNoLongerFires(t *testing.T) {
+func (s *stackSuite) TestChangedRuleNoLongerFires() {
+	t := s.T()
 	webshell, err := os.ReadFile(filepath.Join("..", "..", "rules", "sigma", "web", "webshell-request.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	display, err := os.ReadFile(filepath.Join("..", "..", "rules", "checks", "wp-debug-display-on.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	changedWeb := strings.Replace(string(webshell), "condition: selection_dir and selection_php and selection_cmd", "condition: selection_dir and selection_php and not selection_cmd", 1)
 	// Display must now be switched on explicitly, which the effect below
 	// does not do.
 	changedCfg := strings.Replace(string(display), "      default: true", "      default: false", 1)
-	if changedWeb == string(webshell) || changedCfg == string(display) {
-		t.Fatal("the shipped rules no longer have the text this test changes")
-	}
+	require.NotEqual(t, string(webshell), changedWeb, "the shipped webshell rule no longer has the text this test changes")
+	require.NotEqual(t, string(display), changedCfg, "the shipped debug-display check no longer has the text this test changes")
 	mine, err := detect.LoadPack(fstest.MapFS{
 		"webshell-request.yml":    {Data: []byte(changedWeb)},
 		"wp-debug-display-on.yml": {Data: []byte(changedCfg)},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	pack := shippedPack(t)
 	before := pack.Hash()
-	if got := pack.Override(mine); strings.Join(got, ",") != "webshell-request,wp-debug-display-on" {
-		t.Fatalf("overridden %v", got)
-	}
-	if pack.Hash() == before {
-		t.Error("the pack's hash did not change with its rules")
-	}
+	require.Equal(t, []string{"webshell-request", "wp-debug-display-on"}, pack.Override(mine), "overridden rules")
+	assert.NotEqual(t, before, pack.Hash(), "the pack's hash must change with its rules")
 
-	s := sharedStack(t)
-	_, tl := run(t, s, pack)
-	writeFile(t, s, "wp-content/plugins/bd-cache-helper/shell.php", "<?php echo 'ok';\n")
-	setConstants(t, s, map[string]string{"WP_DEBUG": "true"})
-	request(t, s, "GET", "/wp-content/plugins/bd-cache-helper/shell.php?k=s3cret&cmd=id", "", nil)
+	e, tl := s.run(pack)
+	writeFile(t, s.Stack, "wp-content/plugins/bd-cache-helper/shell.php", "<?php echo 'ok';\n")
+	setConstants(t, s.Stack, map[string]string{"WP_DEBUG": "true"})
+	request(t, s.Stack, "GET", "/wp-content/plugins/bd-cache-helper/shell.php?k=s3cret&cmd=id", "", nil)
 	waitAlerts(t, tl, 20*time.Second, "fim-new-php-file", "fim-core-file-modified")
-	time.Sleep(3 * time.Second)
+	settle(t, s.Stack, e)
 	for _, id := range []string{"webshell-request", "wp-debug-display-on"} {
-		if a, ok := alerts(tl)[id]; ok {
-			t.Errorf("changed rule %s still fired: %q", id, a.Matched)
-		}
+		a, ok := alerts(tl)[id]
+		assert.False(t, ok, "changed rule %s still fired: %q", id, a.Matched)
 	}
 }
 
 // TestAlertOncePerWindow checks the dedupe and the scenario attribution.
-func TestAlertOncePerWindow(t *testing.T) {
-	s := sharedStack(t)
-	e, tl := run(t, s, shippedPack(t))
+func (s *stackSuite) TestAlertOncePerWindow() {
+	t := s.T()
+	e, tl := s.run(shippedPack(t))
 	shell := "/wp-content/plugins/akismet/x.php?cmd=id"
-	e.SetContext("s1", detect.WindowObserve)
-	request(t, s, "GET", shell, "", nil)
-	request(t, s, "GET", shell, "", nil)
-	waitAlerts(t, tl, 10*time.Second, "webshell-request")
-	e.SetContext("s2", detect.WindowObserve)
-	request(t, s, "GET", shell, "", nil)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		count := map[string]int{}
+	count := func() map[string]int {
+		n := map[string]int{}
 		for _, ev := range tl.Events() {
 			if ev.Kind == timeline.KindAlert && strings.HasPrefix(ev.Summary, "webshell-request:") {
-				count[ev.Scenario]++
+				n[ev.Scenario]++
 			}
 		}
-		if count["s2"] == 1 {
-			if count["s1"] != 1 {
-				t.Errorf("alerts per scenario %v; want one each", count)
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("alerts per scenario %v; want one in s2", count)
-		}
-		time.Sleep(100 * time.Millisecond)
+		return n
 	}
+	e.SetContext("s1", detect.WindowObserve)
+	request(t, s.Stack, "GET", shell, "", nil)
+	request(t, s.Stack, "GET", shell, "", nil)
+	waitAlerts(t, tl, 10*time.Second, "webshell-request")
+	e.SetContext("s2", detect.WindowObserve)
+	request(t, s.Stack, "GET", shell, "", nil)
+	require.True(t, waitTimeline(tl, 10*time.Second, func() bool { return count()["s2"] > 0 }), "alerts per scenario %v; want one in s2", count())
+	// Both requests of s1 and the one of s2 have been read by now; a
+	// duplicate would be on the timeline once the logs are settled.
+	settle(t, s.Stack, e)
+	assert.Equal(t, map[string]int{"s1": 1, "s2": 1}, count(), "alerts per scenario: want one each")
 }
 
 // TestInfraFaultWhenContainerDies kills the web container under a running
@@ -303,25 +273,45 @@ func TestAlertOncePerWindow(t *testing.T) {
 func TestInfraFaultWhenContainerDies(t *testing.T) {
 	s := stacktest.Start(t)
 	e := detect.New(s, shippedPack(t), timeline.New())
-	ctx := context.Background()
-	if err := e.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("docker", "kill", "breachdrill-"+s.RunID()+"-wp").CombinedOutput(); err != nil {
-		t.Fatalf("docker kill: %v: %s", err, out)
-	}
+	require.NoError(t, e.Start(context.Background()), "start the engine")
+	out, err := exec.Command("docker", "kill", "breachdrill-"+s.RunID()+"-wp").CombinedOutput()
+	require.NoError(t, err, "docker kill: %s", out)
 	select {
 	case err := <-e.Err():
-		if !fault.IsInfra(err) {
-			t.Errorf("fault %v is not marked as infrastructure", err)
-		}
+		assert.True(t, fault.IsInfra(err), "fault %v must be marked as infrastructure", err)
 	case <-time.After(30 * time.Second):
-		t.Fatal("no fault reported after the web container died")
+		require.FailNow(t, "no fault reported after the web container died")
 	}
-	if err := e.Stop(); err == nil || !fault.IsInfra(err) {
-		t.Errorf("Stop() = %v; want the infrastructure fault", err)
+	err = e.Stop()
+	require.Error(t, err, "Stop must return the infrastructure fault")
+	assert.True(t, fault.IsInfra(err), "Stop() = %v; want the infrastructure fault", err)
+	assert.Error(t, e.WaitCycles(context.Background(), 1), "a stopped engine completes no cycles: waiting must fail, not hang")
+}
+
+// TestProgress checks what the tests above wait on: WaitCycles returns
+// only after every state check and the file watcher have completed the
+// runs asked for, and WaitSeen only once the request made is read.
+func (s *stackSuite) TestProgress() {
+	t := s.T()
+	e, _ := s.run(shippedPack(t))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	before := e.Progress()
+	require.NotEmpty(t, before.CheckRuns, "the shipped pack has state checks")
+	require.NoError(t, e.WaitCycles(ctx, 2))
+	after := e.Progress()
+	assert.GreaterOrEqual(t, after.FilePolls, before.FilePolls+2, "file polls completed")
+	for id, n := range before.CheckRuns {
+		assert.GreaterOrEqual(t, after.CheckRuns[id], n+2, "runs of state check %s completed", id)
 	}
-	if errors.Is(ctx.Err(), context.Canceled) {
-		t.Fatal("unreachable")
-	}
+
+	t0 := time.Now()
+	request(t, s.Stack, "GET", "/?progress-test=1", "", nil)
+	require.NoError(t, e.WaitSeen(ctx, detect.SourceAccess, t0))
+	assert.False(t, e.Progress().Latest[detect.SourceAccess].Before(t0), "the newest access event is the request just made")
+	assert.Greater(t, e.Progress().Events[detect.SourceAccess], after.Events[detect.SourceAccess], "access events counted")
+
+	short, stop := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer stop()
+	assert.Error(t, e.WaitSeen(short, detect.SourceAccess, time.Now().Add(time.Hour)), "no event from the future can be seen: the wait must end with its context")
 }

@@ -120,6 +120,7 @@ type Engine struct {
 	sources map[Source][]*compiledSigma
 	checks  []*stateCheck
 	fim     *fimState
+	prog    progress // what has been looked at, for WaitCycles and WaitSeen
 
 	mu       sync.Mutex
 	history  []ctxSwitch

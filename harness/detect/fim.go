@@ -272,6 +272,7 @@ func (e *Engine) watchFiles(ctx context.Context) {
 		for _, ev := range events {
 			e.evaluate(ctx, ev, false)
 		}
+		e.prog.polled()
 		if len(events) > 0 {
 			select {
 			case e.touched <- struct{}{}:

@@ -17,7 +17,7 @@ import (
 
 	"github.com/breachdrill/breachdrill/harness/detect/graphql"
 	"github.com/breachdrill/breachdrill/internal/fault"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Rule kinds.

@@ -51,35 +51,27 @@ func TestLoadPackReportsEveryProblem(t *testing.T) {
 
 func TestLoadDirNamesFilesUnderDir(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "bad.yml"), []byte("id: x-check\ntitle: t\nseverity: loud\nkind: file\nfile: {globs: ['*.sql']}\ncondition: {exists: true}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "bad.yml"), []byte("id: x-check\ntitle: t\nseverity: loud\nkind: file\nfile: {globs: ['*.sql']}\ncondition: {exists: true}\n"), 0o644))
 	_, err := detect.LoadDir(dir)
 	want := filepath.Join(dir, "bad.yml") + `:3:11: severity "loud"`
-	if err == nil || !strings.Contains(err.Error(), want) {
-		t.Errorf("error %v; want it to contain %q", err, want)
-	}
-	if _, err := detect.LoadDir(filepath.Join(dir, "missing")); !fault.IsInput(err) {
-		t.Errorf("a missing folder gives %v; want bad input", err)
-	}
+	assert.ErrorContains(t, err, want, "the problem must name the file under dir, line and column")
+	_, err = detect.LoadDir(filepath.Join(dir, "missing"))
+	assert.True(t, fault.IsInput(err), "a missing folder gives %v; want bad input", err)
 }
 
 func TestOverride(t *testing.T) {
 	pack := shippedPack(t)
 	n := len(pack.IDs())
 	mine, err := detect.LoadPack(fstest.MapFS{"x.yml": {Data: []byte(okRule)}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	h := pack.Hash()
-	if got := pack.Override(mine); len(got) != 0 {
-		t.Errorf("a new id reported as overridden: %v", got)
-	}
-	if !pack.Has("my-php-in-uploads") || len(pack.IDs()) != n+1 || pack.Hash() == h {
-		t.Errorf("the added rule is not in the pack")
-	}
+	assert.Empty(t, pack.Override(mine), "a new id must not be reported as overridden")
+	assert.True(t, pack.Has("my-php-in-uploads"), "the added rule must be in the pack")
+	assert.Len(t, pack.IDs(), n+1, "the pack must grow by the added rule")
+	assert.NotEqual(t, h, pack.Hash(), "the pack's hash must change with the added rule")
 	info, _ := pack.Rule("my-php-in-uploads")
-	if info.Severity != "high" || info.Source != detect.SourceAccess || info.Kind != detect.KindSigma || info.File != "x.yml" {
-		t.Errorf("metadata %+v", info)
-	}
+	assert.Equal(t, "high", info.Severity, "metadata %+v", info)
+	assert.Equal(t, detect.SourceAccess, info.Source, "metadata %+v", info)
+	assert.Equal(t, detect.KindSigma, info.Kind, "metadata %+v", info)
+	assert.Equal(t, "x.yml", info.File, "metadata %+v", info)
 }

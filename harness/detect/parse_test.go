@@ -1,8 +1,6 @@
 package detect
 
 import (
-	"reflect"
-	"strings"
 	"testing"
 	"time"
 
@@ -34,9 +32,7 @@ func TestFindPANs(t *testing.T) {
 			for _, p := range findPANs(tt.in, 13, 19) {
 				got = append(got, p.Masked())
 			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("findPANs(%q) = %v; want %v", tt.in, got, tt.want)
-			}
+			assert.Equal(t, tt.want, got, "findPANs(%q), masked", tt.in)
 		})
 	}
 }
@@ -45,13 +41,10 @@ func TestMaskPANs(t *testing.T) {
 	in := `INSERT INTO wp_postmeta VALUES (7, '_card', '4111 1111 1111 1111'), (8, '_card', '5555555555554444')`
 	got := maskPANs(in)
 	for _, leak := range []string{"4111 1111 1111 1111", "5555555555554444"} {
-		if strings.Contains(got, leak) {
-			t.Errorf("maskPANs left %q in %q", leak, got)
-		}
+		assert.NotContains(t, got, leak, "maskPANs must mask every card number")
 	}
-	if !strings.Contains(got, "4111 11** **** 1111") || !strings.Contains(got, "555555******4444") {
-		t.Errorf("masked form missing: %q", got)
-	}
+	assert.Contains(t, got, "4111 11** **** 1111", "masked form keeping the grouping")
+	assert.Contains(t, got, "555555******4444", "masked form")
 }
 
 func TestCountPII(t *testing.T) {
@@ -60,12 +53,12 @@ func TestCountPII(t *testing.T) {
 		`i:2;a:2:{s:5:"email";s:16:"CANARY-7f3a@x.io";s:5:"phone";s:15:"+44 20 7946 0958";}}` +
 		`s:4:"cron";i:1795827720;`
 	c := countPII(val, []string{"CANARY-7f3a", "CANARY-none"})
-	if c.emails != 3 || c.phones != 3 || !reflect.DeepEqual(c.canaries, []string{"CANARY-7f3a"}) {
-		t.Errorf("countPII = %+v; want 3 emails, 3 phones, one canary", c)
-	}
-	if c := countPII("admin@shop.example.com", nil); c.emails != 1 || c.phones != 0 {
-		t.Errorf("admin_email counted %+v", c)
-	}
+	assert.Equal(t, 3, c.emails, "emails in %+v", c)
+	assert.Equal(t, 3, c.phones, "phones in %+v", c)
+	assert.Equal(t, []string{"CANARY-7f3a"}, c.canaries, "canaries found")
+	c = countPII("admin@shop.example.com", nil)
+	assert.Equal(t, 1, c.emails, "admin_email: one email")
+	assert.Equal(t, 0, c.phones, "admin_email: no phone")
 }
 
 func TestPHPConstants(t *testing.T) {
@@ -88,9 +81,7 @@ $x = "// not a comment"; define('AFTER_STRING', 'yes');
 		"WP_MEMORY_LIMIT": "256",
 		"AFTER_STRING":    "'yes'",
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("phpConstants = %v; want %v", got, want)
-	}
+	assert.Equal(t, want, got, "phpConstants")
 }
 
 func TestConfigCondition(t *testing.T) {
@@ -134,9 +125,7 @@ func TestMatchGlob(t *testing.T) {
 		{"*.sql", "a/backup.sql", false},
 	}
 	for _, tt := range tests {
-		if got := matchGlob(tt.pattern, tt.name); got != tt.want {
-			t.Errorf("matchGlob(%q, %q) = %v; want %v", tt.pattern, tt.name, got, tt.want)
-		}
+		assert.Equal(t, tt.want, matchGlob(tt.pattern, tt.name), "matchGlob(%q, %q)", tt.pattern, tt.name)
 	}
 }
 
@@ -153,41 +142,32 @@ func TestDBAuditEvent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		ev, err := dbAuditEvent(tt.line)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err, tt.line)
 		f := ev.Fields
-		if f["operation"] != tt.op || f["object"] != tt.object || f["retcode"] != tt.retcode || f["username"] != "wordpress" {
-			t.Errorf("dbAuditEvent(%q) = %q %q %q", tt.line, f["operation"], f["object"], f["retcode"])
-		}
-		if want := time.Date(2026, 11, 28, 1, 2, 1, 0, time.UTC); !ev.Time.Equal(want) {
-			t.Errorf("time %v", ev.Time)
-		}
+		assert.Equal(t, tt.op, f["operation"], "operation of %q", tt.line)
+		assert.Equal(t, tt.object, f["object"], "object of %q", tt.line)
+		assert.Equal(t, tt.retcode, f["retcode"], "retcode of %q", tt.line)
+		assert.Equal(t, "wordpress", f["username"], "username of %q", tt.line)
+		assert.True(t, ev.Time.Equal(time.Date(2026, 11, 28, 1, 2, 1, 0, time.UTC)), "time %v; want 2026-11-28 01:02:01 UTC", ev.Time)
 	}
 }
 
 func TestAuditEvent(t *testing.T) {
 	line := `{"time":"2026-11-28T01:02:00.810575Z","event":"user_register","actor":null,"ip":"192.168.96.1","user_agent":"curl","method":"CLI","uri":"","object":{"user":{"id":7,"login":"ghost","roles":["administrator","customer"]}}}`
 	ev, err := auditEvent([]byte(line))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := map[string]string{"event": "user_register", "object.user.login": "ghost", "object.user.roles": "administrator,customer", "object.user.id": "7", "actor": ""}
 	for k, v := range want {
-		if ev.Fields[k] != v {
-			t.Errorf("%s = %q; want %q", k, ev.Fields[k], v)
-		}
+		assert.Equal(t, v, ev.Fields[k], "field %s", k)
 	}
 }
 
 func TestPHPEvent(t *testing.T) {
 	ev := phpEvent("[28-Nov-2026 01:10:59 UTC] PHP Warning:  Undefined variable $x in /var/www/html/wp-content/uploads/s.php on line 3", time.Time{})
-	if ev.Fields["level"] != "Warning" || ev.Fields["file"] != "/var/www/html/wp-content/uploads/s.php" || ev.Fields["line"] != "3" {
-		t.Errorf("fields %v", ev.Fields)
-	}
-	if ev.Time.IsZero() {
-		t.Errorf("time not parsed")
-	}
+	assert.Equal(t, "Warning", ev.Fields["level"], "level")
+	assert.Equal(t, "/var/www/html/wp-content/uploads/s.php", ev.Fields["file"], "file")
+	assert.Equal(t, "3", ev.Fields["line"], "line")
+	assert.False(t, ev.Time.IsZero(), "the line's time must be parsed")
 }
 
 func TestRedactBodies(t *testing.T) {
@@ -196,9 +176,9 @@ func TestRedactBodies(t *testing.T) {
 		`{"username":"admin","password":"hunter2"}`,
 		`log=admin&pwd=hunter2&rememberme=forever`,
 	} {
-		if got := redactParams(body); strings.Contains(got, "hunter2") || !strings.Contains(got, "admin") {
-			t.Errorf("redactParams(%s) = %s", body, got)
-		}
+		got := redactParams(body)
+		assert.NotContains(t, got, "hunter2", "redactParams(%s) must hide the password", body)
+		assert.Contains(t, got, "admin", "redactParams(%s) must keep the user name", body)
 	}
 }
 
@@ -207,8 +187,6 @@ func TestEventTextRedacts(t *testing.T) {
 		"cs-body", "user_pass=hunter2&card=4111 1111 1111 1111", "c-ip", "1.2.3.4", "sc-status", "200")
 	txt := ev.Text()
 	for _, leak := range []string{"hunter2", "4111111111111111", "4111 1111 1111 1111"} {
-		if strings.Contains(txt, leak) {
-			t.Errorf("alert text leaks %q: %s", leak, txt)
-		}
+		assert.NotContains(t, txt, leak, "alert text leaks a secret")
 	}
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/breachdrill/breachdrill/internal/yamlnode"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Problem is one thing wrong with a rule file, placed where an editor can

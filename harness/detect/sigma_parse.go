@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/bradleyjkemp/sigma-go"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // This file reads a Sigma rule as the community publishes it and checks
@@ -225,7 +225,7 @@ func parseSigma(ps *problems, root *yaml.Node, derived string) (RuleInfo, *sigma
 		return info, nil
 	}
 
-	if err := root.Decode(&sr.rule); err != nil {
+	if err := decodeSigmaRule(root, &sr.rule); err != nil {
 		ps.yamlErr(err, root)
 		return info, nil
 	}

@@ -140,6 +140,7 @@ func (e *Engine) handleLine(ctx context.Context, s logSource, line []byte) {
 
 // evaluate runs every rule of the event's source.
 func (e *Engine) evaluate(ctx context.Context, ev *Event, byEventTime bool) {
+	defer e.prog.evaluated(ev.Source, ev.Time)
 	for _, r := range e.sources[ev.Source] {
 		ok, matched, err := r.match(ctx, ev)
 		if err != nil {

@@ -16,28 +16,47 @@ import (
 	"github.com/breachdrill/breachdrill/harness/timeline"
 	"github.com/breachdrill/breachdrill/internal/stacktest"
 	"github.com/breachdrill/breachdrill/rules"
+	"github.com/stretchr/testify/require"
+	"github.com/stretchr/testify/suite"
 )
 
-// One stack serves every test of the package, seeded with a small shop
-// (the idle test proves the shipped rules stay quiet on data shaped like a
-// real shop's); each test gets it back at its reset point.
-var shared = stacktest.Shared{Customers: 120, Orders: 300, Seed: 11}
+// shopSpec is the seeded shop every real-stack test and benchmark of the
+// package runs against (the idle test proves the shipped rules stay quiet
+// on data shaped like a real shop's).
+func shopSpec() stacktest.Shared { return stacktest.Shared{Customers: 120, Orders: 300, Seed: 11} }
+
+// stackSuite holds the package's real-stack tests: one stack, reset to its
+// seeded state before each test and each subtest.
+type stackSuite struct{ stacktest.Suite }
+
+func TestStack(t *testing.T) {
+	suite.Run(t, &stackSuite{stacktest.Suite{Shared: shopSpec()}})
+}
+
+// SetupSubTest gives every subtest the stack back at its reset point.
+func (s *stackSuite) SetupSubTest() { s.Stack = s.Shared.Get(s.T()) }
+
+// run starts an engine on the suite's stack for the current test.
+func (s *stackSuite) run(pack *detect.Pack, opts ...detect.Option) (*detect.Engine, *timeline.Timeline) {
+	return startEngine(s.T(), s.Stack, canaries(&s.Shared), pack, opts...)
+}
+
+// benchShared is the benchmarks' stack (benchmarks cannot run in a suite);
+// TestMain removes it if one started.
+var benchShared = shopSpec()
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if err := shared.Close(); err != nil {
-		fmt.Fprintln(os.Stderr, "remove the shared stack:", err)
+	if err := benchShared.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "remove the benchmarks' stack:", err)
 	}
 	os.Exit(code)
 }
 
-// sharedStack returns the package's stack, reset to its seeded state.
-func sharedStack(t testing.TB) *containers.Stack { return shared.Get(t) }
-
 // canaries are the seeded shop's canary markers.
-func canaries() []string {
+func canaries(sh *stacktest.Shared) []string {
 	var out []string
-	for _, c := range shared.Manifest().Canaries {
+	for _, c := range sh.Manifest().Canaries {
 		out = append(out, c.Token)
 	}
 	return out
@@ -46,24 +65,19 @@ func canaries() []string {
 func shippedPack(t testing.TB) *detect.Pack {
 	t.Helper()
 	p, err := detect.LoadPack(rules.FS)
-	if err != nil {
-		t.Fatalf("shipped pack: %v", err)
-	}
+	require.NoError(t, err, "the shipped pack must load")
 	return p
 }
 
-// run starts an engine on s for one test, in the test's observe window.
-func run(t testing.TB, s *containers.Stack, pack *detect.Pack, opts ...detect.Option) (*detect.Engine, *timeline.Timeline) {
+// startEngine starts an engine on st for one test, in the test's observe
+// window.
+func startEngine(t testing.TB, st *containers.Stack, canaries []string, pack *detect.Pack, opts ...detect.Option) (*detect.Engine, *timeline.Timeline) {
 	t.Helper()
-	tl := timeline.New(timeline.WithMask(s.Credentials().Mask))
-	e := detect.New(s, pack, tl, append([]detect.Option{detect.WithCanaries(canaries())}, opts...)...)
+	tl := timeline.New(timeline.WithMask(st.Credentials().Mask))
+	e := detect.New(st, pack, tl, append([]detect.Option{detect.WithCanaries(canaries)}, opts...)...)
 	ctx := context.Background()
-	if err := e.Baseline(ctx); err != nil {
-		t.Fatalf("baseline: %v", err)
-	}
-	if err := e.Start(ctx); err != nil {
-		t.Fatalf("start: %v", err)
-	}
+	require.NoError(t, e.Baseline(ctx), "baseline")
+	require.NoError(t, e.Start(ctx), "start the engine")
 	t.Cleanup(func() {
 		if err := e.Stop(); err != nil {
 			t.Errorf("engine faults: %v", err)
@@ -88,29 +102,63 @@ func alerts(tl *timeline.Timeline) map[string]timeline.Alert {
 }
 
 // waitAlerts waits until every rule has alerted and returns the alerts.
+// It wakes on each new timeline entry, not on a timer.
 func waitAlerts(t testing.TB, tl *timeline.Timeline, timeout time.Duration, ruleIDs ...string) map[string]timeline.Alert {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		got := alerts(tl)
-		var missing []string
+	var missing []string
+	got := waitTimeline(tl, timeout, func() bool {
+		missing = missing[:0]
 		for _, id := range ruleIDs {
-			if _, ok := got[id]; !ok {
+			if _, ok := alerts(tl)[id]; !ok {
 				missing = append(missing, id)
 			}
 		}
-		if len(missing) == 0 {
-			return got
+		return len(missing) == 0
+	})
+	if !got {
+		var fired []string
+		for id := range alerts(tl) {
+			fired = append(fired, id)
 		}
-		if time.Now().After(deadline) {
-			var fired []string
-			for id := range got {
-				fired = append(fired, id)
-			}
-			t.Fatalf("no alert from %v within %v (fired: %v)", missing, timeout, fired)
-		}
-		time.Sleep(100 * time.Millisecond)
+		require.FailNow(t, "alerts missing", "no alert from %v within %v (fired: %v)", missing, timeout, fired)
 	}
+	return alerts(tl)
+}
+
+// waitTimeline reports whether cond came true within timeout, testing it
+// now and after every new timeline entry.
+func waitTimeline(tl *timeline.Timeline, timeout time.Duration, cond func() bool) bool {
+	events, cancel := tl.Subscribe(64)
+	defer cancel()
+	deadline := time.After(timeout)
+	for !cond() {
+		select {
+		case <-events:
+		case <-deadline:
+			return cond()
+		}
+	}
+	return true
+}
+
+// settle waits until the engine has looked at everything done to st
+// before the call: a request and a query made now have been read from the
+// access and database logs, and a file poll and a run of every state
+// check, begun after the call, have completed. The audit and PHP logs
+// carry no marker of ours; their lines for earlier requests were written
+// before those requests ended, and are followed as closely (a tenth of a
+// second) as the access log, well within the cycle waited for.
+func settle(t testing.TB, st *containers.Stack, e *detect.Engine) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	t0 := time.Now()
+	request(t, st, "GET", "/?settle="+fmt.Sprint(t0.UnixNano()), "", nil)
+	_, err := st.AppDB().ExecContext(ctx, "SELECT 1")
+	require.NoError(t, err, "the settle query")
+	require.NoError(t, e.WaitSeen(ctx, detect.SourceAccess, t0), "the engine must read the settle request from the access log")
+	require.NoError(t, e.WaitSeen(ctx, detect.SourceDBAudit, t0.Truncate(time.Second)), "the engine must read the settle query from the database log")
+	require.NoError(t, e.WaitCycles(ctx, 1), "the engine must complete a file poll and a run of every state check")
 }
 
 const testUA = "Mozilla/5.0 (X11; Linux x86_64) breachdrill-detect-test"
@@ -122,18 +170,14 @@ func request(t testing.TB, s *containers.Stack, method, path string, body string
 		rd = strings.NewReader(body)
 	}
 	req, err := http.NewRequest(method, s.URL()+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	req.Header.Set("User-Agent", testUA)
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
 	c := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "%s %s", method, path)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
@@ -151,26 +195,20 @@ func phpWith(t testing.TB, s *containers.Stack, before, code string, args ...str
 		"require_once ABSPATH . 'wp-admin/includes/plugin.php';\nrequire_once ABSPATH . 'wp-admin/includes/user.php';\n" + code
 	res, err := s.Exec(context.Background(), containers.ServiceWP, append([]string{"php", "--"}, args...),
 		containers.AsUser(containers.WebUser), containers.InDir(containers.DocRoot), containers.WithStdin(strings.NewReader(script)))
-	if err != nil {
-		t.Fatalf("php: %v", err)
-	}
+	require.NoError(t, err, "php")
 	return string(res.Stdout)
 }
 
 func writeFile(t testing.TB, s *containers.Stack, rel, data string) {
 	t.Helper()
-	if err := s.WriteFile(context.Background(), rel, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.WriteFile(context.Background(), rel, []byte(data), 0o644), "write %s", rel)
 }
 
 func setConstants(t testing.TB, s *containers.Stack, consts map[string]string) {
 	t.Helper()
 	ctx := context.Background()
 	src, err := s.ReadFile(ctx, "wp-config.php")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "read wp-config.php")
 	text := string(src)
 	for name, val := range consts {
 		line := fmt.Sprintf("define( '%s', %s );\n", name, val)
@@ -200,9 +238,7 @@ func login(t testing.TB, s *containers.Stack) string {
 	req.Header.Set("User-Agent", testUA)
 	hc := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "log in")
 	resp.Body.Close()
 	var parts []string
 	for _, ck := range resp.Cookies() {
@@ -210,9 +246,8 @@ func login(t testing.TB, s *containers.Stack) string {
 			parts = append(parts, ck.Name+"="+ck.Value)
 		}
 	}
-	if resp.StatusCode != http.StatusFound || !strings.Contains(strings.Join(parts, ";"), "wordpress_logged_in_") {
-		t.Fatalf("login: status %d, cookies %d", resp.StatusCode, len(parts))
-	}
+	require.Equal(t, http.StatusFound, resp.StatusCode, "login: want a redirect")
+	require.Contains(t, strings.Join(parts, ";"), "wordpress_logged_in_", "login: want the logged-in cookie (got %d cookies)", len(parts))
 	return strings.Join(parts, "; ")
 }
 

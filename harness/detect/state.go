@@ -96,9 +96,11 @@ func (e *Engine) runChecks(ctx context.Context) {
 				iv = e.cfg.interval
 			}
 			c.due = now.Add(iv)
+			e.prog.checkStarted(c.info.ID)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				defer e.prog.checkDone(c.info.ID) // after busy is cleared: a waiter's kick runs it again
 				defer c.busy.Store(false)
 				e.runCheck(ctx, c)
 			}()

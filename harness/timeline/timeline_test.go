@@ -36,19 +36,11 @@ func sample(t *testing.T) []Event {
 func TestChainRoundTripAndMask(t *testing.T) {
 	events := sample(t)
 	var buf bytes.Buffer
-	if err := WriteJSONL(&buf, events); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(buf.String(), "hunter2") {
-		t.Fatal("secret reached the timeline")
-	}
+	require.NoError(t, WriteJSONL(&buf, events))
+	require.NotContains(t, buf.String(), "hunter2", "a secret reached the timeline")
 	back, err := ReadJSONL(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p := Verify(back); len(p) != 0 {
-		t.Fatalf("intact timeline failed verification: %v", p)
-	}
+	require.NoError(t, err)
+	assert.Empty(t, Verify(back), "an intact timeline must verify")
 }
 
 func TestVerifyFindsTampering(t *testing.T) {
@@ -70,12 +62,8 @@ func TestVerifyFindsTampering(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := Verify(tt.mutate(sample(t)))
-			if len(p) == 0 {
-				t.Fatal("tampering not detected")
-			}
-			if p[0].Seq != tt.seq {
-				t.Fatalf("first problem at seq %d, want %d: %v", p[0].Seq, tt.seq, p)
-			}
+			require.NotEmpty(t, p, "tampering not detected")
+			assert.Equal(t, tt.seq, p[0].Seq, "first problem's seq: %v", p)
 		})
 	}
 }
@@ -194,9 +182,7 @@ func ptr(f float64) *float64 { return &f }
 func TestPercentile(t *testing.T) {
 	xs := []float64{5, 1, 4, 2, 3, 6, 7, 8, 9, 10}
 	for p, want := range map[float64]float64{50: 5, 95: 10, 10: 1, 100: 10} {
-		if got := Percentile(xs, p); got != want {
-			t.Errorf("p%v = %v, want %v", p, got, want)
-		}
+		assert.Equal(t, want, Percentile(xs, p), "p%v", p)
 	}
 }
 

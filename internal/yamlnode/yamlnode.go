@@ -2,7 +2,7 @@
 // both need to say about YAML nodes in their error messages.
 package yamlnode
 
-import "gopkg.in/yaml.v3"
+import "go.yaml.in/yaml/v3"
 
 // KindName names a node's kind the way a user reads a file: "mapping",
 // "list", "single value", "empty value".

@@ -9,18 +9,16 @@ import (
 	"time"
 
 	"github.com/breachdrill/breachdrill/harness/detect/graphql"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func loadSchema(tb testing.TB) *graphql.Schema {
 	tb.Helper()
 	sdl, err := os.ReadFile("../../../rules/graphql/woographql.graphql")
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	s, err := graphql.LoadSchema("woographql.graphql", string(sdl))
-	if err != nil {
-		tb.Fatalf("shipped schema: %v", err)
-	}
+	require.NoError(tb, err, "the shipped schema must load")
 	return s
 }
 
@@ -48,124 +46,93 @@ func TestAnalyze(t *testing.T) {
 	}{
 		{"introspection", graphql.Request{Body: jsonBody(`query IntrospectionQuery { __schema { queryType { name } types { name fields { name } } } }`, nil)},
 			func(t *testing.T, a graphql.Analysis) {
-				if !a.Introspection || a.PIIValues != 0 || a.ParseFailed() {
-					t.Errorf("got %+v; want introspection, no personal data", a)
-				}
+				assert.True(t, a.Introspection, "introspection: %+v", a)
+				assert.Zero(t, a.PIIValues, "no personal data: %+v", a)
+				assert.False(t, a.ParseFailed(), "parses: %+v", a)
 			}},
 		{"__typename is not introspection", graphql.Request{Body: jsonBody(`{ products { nodes { __typename name } } }`, nil)},
 			func(t *testing.T, a graphql.Analysis) {
-				if a.Introspection {
-					t.Errorf("__typename counted as introspection")
-				}
+				assert.False(t, a.Introspection, "__typename counted as introspection")
 			}},
 		{"aliased batched customers harvest", graphql.Request{Body: jsonBody(aliasedHarvest(10, 1000), nil)},
 			func(t *testing.T, a graphql.Analysis) {
-				if a.Aliases != 10 || a.MaxSameField != 10 || a.MaxFirst != 1000 {
-					t.Errorf("aliases %d, same field %d, max first %d; want 10, 10, 1000", a.Aliases, a.MaxSameField, a.MaxFirst)
-				}
-				if a.PIIValues != 10*1000*3 {
-					t.Errorf("pii values %d; want %d", a.PIIValues, 10*1000*3)
-				}
-				want := "Customer.email,CustomerAddress.email,CustomerAddress.phone"
-				if strings.Join(a.PIIFields, ",") != want {
-					t.Errorf("pii fields %v; want %s", a.PIIFields, want)
-				}
+				assert.Equal(t, 10, a.Aliases, "aliases")
+				assert.Equal(t, 10, a.MaxSameField, "aliases of the same field")
+				assert.EqualValues(t, 1000, a.MaxFirst, "largest first:")
+				assert.EqualValues(t, 10*1000*3, a.PIIValues, "pii values")
+				assert.Equal(t, []string{"Customer.email", "CustomerAddress.email", "CustomerAddress.phone"}, a.PIIFields, "pii fields")
 			}},
 		{"benign product listing", graphql.Request{Body: jsonBody(`{ products(first: 20) { nodes { name price } } }`, nil)},
 			func(t *testing.T, a graphql.Analysis) {
-				if a.PIIValues != 0 || a.Aliases != 0 || a.Introspection {
-					t.Errorf("benign query flagged: %+v", a)
-				}
+				assert.Zero(t, a.PIIValues, "benign query flagged: %+v", a)
+				assert.Zero(t, a.Aliases, "benign query flagged: %+v", a)
+				assert.False(t, a.Introspection, "benign query flagged: %+v", a)
 			}},
 		{"own account", graphql.Request{Body: jsonBody(`{ customer { email billing { phone } } }`, nil)},
 			func(t *testing.T, a graphql.Analysis) {
-				if a.PIIValues != 2 {
-					t.Errorf("pii values %d; want 2", a.PIIValues)
-				}
+				assert.EqualValues(t, 2, a.PIIValues, "pii values")
 			}},
 		{"connection without first counts a default page", graphql.Request{Body: jsonBody(`{ users { nodes { email } } }`, nil)},
 			func(t *testing.T, a graphql.Analysis) {
-				if a.PIIValues != 10 {
-					t.Errorf("pii values %d; want 10", a.PIIValues)
-				}
+				assert.EqualValues(t, 10, a.PIIValues, "pii values")
 			}},
 		{"first from a variable", graphql.Request{Body: jsonBody(`query Q($n: Int) { customers(first: $n) { edges { node { email } } } }`, map[string]any{"n": 500})},
 			func(t *testing.T, a graphql.Analysis) {
-				if a.PIIValues != 500 || a.MaxFirst != 500 {
-					t.Errorf("pii values %d, max first %d; want 500, 500", a.PIIValues, a.MaxFirst)
-				}
+				assert.EqualValues(t, 500, a.PIIValues, "pii values")
+				assert.EqualValues(t, 500, a.MaxFirst, "largest first:")
 			}},
 		{"nested lists multiply", graphql.Request{Body: jsonBody(`{ customers(first: 100) { nodes { orders(first: 5) { nodes { customerIpAddress } } } } }`, nil)},
 			func(t *testing.T, a graphql.Analysis) {
-				if a.PIIValues != 500 {
-					t.Errorf("pii values %d; want 500", a.PIIValues)
-				}
+				assert.EqualValues(t, 500, a.PIIValues, "pii values")
 			}},
 		{"fields outside the schema judged by name", graphql.Request{Body: jsonBody(`{ shopMembers(first: 50) { email phoneNumber sku } }`, nil)},
 			func(t *testing.T, a graphql.Analysis) {
-				if a.PIIValues != 100 {
-					t.Errorf("pii values %d; want 100", a.PIIValues)
-				}
+				assert.EqualValues(t, 100, a.PIIValues, "pii values")
 			}},
 		{"fragments and inline fragments", graphql.Request{Body: jsonBody(`query { customers(first: 30) { nodes { ...C } } } fragment C on Customer { email ... on Customer { lastName } }`, nil)},
 			func(t *testing.T, a graphql.Analysis) {
-				if a.PIIValues != 60 {
-					t.Errorf("pii values %d; want 60", a.PIIValues)
-				}
+				assert.EqualValues(t, 60, a.PIIValues, "pii values")
 			}},
 		{"fragment cycle ends", graphql.Request{Body: jsonBody(`query { ...A } fragment A on RootQuery { viewer { email } ...B } fragment B on RootQuery { ...A }`, nil)},
 			func(t *testing.T, a graphql.Analysis) {
-				if a.PIIValues != 1 {
-					t.Errorf("pii values %d; want 1", a.PIIValues)
-				}
+				assert.EqualValues(t, 1, a.PIIValues, "pii values")
 			}},
 		{"JSON array batch", graphql.Request{Body: []byte(`[` + strings.Repeat(`{"query":"{ viewer { email } }"},`, 19) + `{"query":"{ viewer { email } }"}]`)},
 			func(t *testing.T, a graphql.Analysis) {
-				if a.Batch != 20 || a.Operations != 20 || a.PIIValues != 20 {
-					t.Errorf("batch %d, operations %d, pii %d; want 20, 20, 20", a.Batch, a.Operations, a.PIIValues)
-				}
+				assert.Equal(t, 20, a.Batch, "batch")
+				assert.Equal(t, 20, a.Operations, "operations")
+				assert.EqualValues(t, 20, a.PIIValues, "pii values")
 			}},
 		{"query in the URL", graphql.Request{RawQuery: "query=%7B__schema%7BqueryType%7Bname%7D%7D%7D"},
 			func(t *testing.T, a graphql.Analysis) {
-				if !a.Introspection {
-					t.Errorf("introspection in the URL not seen: %+v", a)
-				}
+				assert.True(t, a.Introspection, "introspection in the URL not seen: %+v", a)
 			}},
 		{"form body", graphql.Request{Body: []byte("query=" + strings.ReplaceAll(`{ customers(first: 7) { nodes { email } } }`, " ", "+"))},
 			func(t *testing.T, a graphql.Analysis) {
-				if a.PIIValues != 7 {
-					t.Errorf("pii values %d; want 7", a.PIIValues)
-				}
+				assert.EqualValues(t, 7, a.PIIValues, "pii values")
 			}},
 		{"raw shorthand query body", graphql.Request{Body: []byte(`{ viewer { email } }`)},
 			func(t *testing.T, a graphql.Analysis) {
-				if a.PIIValues != 1 || a.ParseFailed() {
-					t.Errorf("got %+v", a)
-				}
+				assert.EqualValues(t, 1, a.PIIValues, "pii values: %+v", a)
+				assert.False(t, a.ParseFailed(), "parses: %+v", a)
 			}},
 		{"raw GraphQL document", graphql.Request{Body: []byte(`query { viewer { email } }`)},
 			func(t *testing.T, a graphql.Analysis) {
-				if a.PIIValues != 1 || a.ParseFailed() {
-					t.Errorf("got %+v", a)
-				}
+				assert.EqualValues(t, 1, a.PIIValues, "pii values: %+v", a)
+				assert.False(t, a.ParseFailed(), "parses: %+v", a)
 			}},
 		{"syntax error is reported", graphql.Request{Body: jsonBody(`{ customers(first: `, nil)},
 			func(t *testing.T, a graphql.Analysis) {
-				if !a.ParseFailed() {
-					t.Errorf("no parse error for a broken query")
-				}
+				assert.True(t, a.ParseFailed(), "no parse error for a broken query")
 			}},
 		{"partial document still analysed", graphql.Request{Body: jsonBody(`{ __schema { types { name } } } garbage (`, nil)},
 			func(t *testing.T, a graphql.Analysis) {
-				if !a.ParseFailed() || !a.Introspection {
-					t.Errorf("want parse failure and introspection: %+v", a)
-				}
+				assert.True(t, a.ParseFailed(), "want a parse failure: %+v", a)
+				assert.True(t, a.Introspection, "want introspection: %+v", a)
 			}},
 		{"invalid JSON", graphql.Request{Body: []byte(`{"query": "{ viewer`)},
 			func(t *testing.T, a graphql.Analysis) {
-				if !a.ParseFailed() {
-					t.Errorf("invalid JSON not reported")
-				}
+				assert.True(t, a.ParseFailed(), "invalid JSON not reported")
 			}},
 	}
 	for _, tt := range tests {
@@ -198,12 +165,8 @@ func TestAnalyzeBounded(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			start := time.Now()
 			a := graphql.Analyze(s, graphql.Request{Body: tt.body}, graphql.DefaultLimits())
-			if d := time.Since(start); d > 2*time.Second {
-				t.Errorf("took %v", d)
-			}
-			if !a.Truncated && !a.ParseFailed() {
-				t.Errorf("no limit reported for %d bytes: %+v", len(tt.body), a)
-			}
+			assert.Less(t, time.Since(start), 2*time.Second, "analysis time")
+			assert.True(t, a.Truncated || a.ParseFailed(), "no limit reported for %d bytes: %+v", len(tt.body), a)
 		})
 	}
 }
@@ -222,12 +185,9 @@ func TestLoadSchemaErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := graphql.LoadSchema("s.graphql", tt.sdl)
 			se, ok := err.(*graphql.SchemaError)
-			if !ok {
-				t.Fatalf("error %v (%T); want *SchemaError", err, err)
-			}
-			if !strings.Contains(se.Msg, tt.want) || se.Line != tt.line {
-				t.Errorf("got %v; want line %d containing %q", se, tt.line, tt.want)
-			}
+			require.True(t, ok, "error %v (%T); want *SchemaError", err, err)
+			assert.Contains(t, se.Msg, tt.want, "message")
+			assert.Equal(t, tt.line, se.Line, "line of %v", se)
 		})
 	}
 }
@@ -250,14 +210,12 @@ func FuzzAnalyze(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		start := time.Now()
 		a := graphql.Analyze(s, graphql.Request{Body: body, RawQuery: string(body)}, lim)
-		if d := time.Since(start); d > time.Second {
-			t.Errorf("analysis of %d bytes took %v", len(body), d)
-		}
-		if a.PIIValues < 0 || a.MaxFirst < 0 || a.Depth > lim.MaxDepth+1 || a.Depth < 0 {
-			t.Errorf("out of range: %+v", a)
-		}
-		if a.PIIValues > 0 && len(a.PIIFields) == 0 {
-			t.Errorf("personal data counted without a field: %+v", a)
+		assert.Less(t, time.Since(start), time.Second, "analysis of %d bytes", len(body))
+		assert.GreaterOrEqual(t, a.PIIValues, int64(0), "out of range: %+v", a)
+		assert.GreaterOrEqual(t, a.MaxFirst, int64(0), "out of range: %+v", a)
+		assert.True(t, a.Depth >= 0 && a.Depth <= lim.MaxDepth+1, "depth out of range: %+v", a)
+		if a.PIIValues > 0 {
+			assert.NotEmpty(t, a.PIIFields, "personal data counted without a field: %+v", a)
 		}
 		_ = a.EventFields()
 	})
