@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/breachdrill/breachdrill/containers"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // WAFTarget is a stack whose ModSecurity a scenario can switch and give

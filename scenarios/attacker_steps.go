@@ -6,7 +6,7 @@ import (
 
 	"github.com/breachdrill/breachdrill/containers"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // AttackerStep is one step of the attack, as an investigator would have to
