@@ -80,17 +80,22 @@ func (r *liveRecord) events() []timeline.Event {
 	return r.tl.Events()
 }
 
+// engineWait bounds each wait on the engine: minutes more than a quiet
+// machine needs (seconds), so only a stuck engine reaches it.
+const engineWait = 10 * time.Minute
+
 // recorded waits until the record holds an event of kind that pred
 // accepts — the engine's own state, however long a loaded machine takes —
-// and returns it. Only the test's own deadline bounds it; a fault the
-// engine records ends the wait at once.
+// and returns it. engineWait or the test's own deadline bounds it; a
+// fault the engine records ends the wait at once. A failure shows the end
+// of the record: which check still fails, which alert never came.
 func (r *liveRecord) recorded(t *testing.T, kind timeline.Kind, pred func(timeline.Event) bool) timeline.Event {
 	t.Helper()
-	deadline, ok := t.Deadline()
-	if !ok {
-		deadline = time.Now().Add(30 * time.Minute)
+	deadline := time.Now().Add(engineWait)
+	if d, ok := t.Deadline(); ok && d.Add(-30*time.Second).Before(deadline) {
+		deadline = d.Add(-30 * time.Second) // leave time to report
 	}
-	timeout := time.NewTimer(time.Until(deadline.Add(-30 * time.Second))) // leave time to report
+	timeout := time.NewTimer(time.Until(deadline))
 	defer timeout.Stop()
 	select {
 	case <-r.opened:
@@ -114,7 +119,8 @@ func (r *liveRecord) recorded(t *testing.T, kind timeline.Kind, pred func(timeli
 			for _, e := range events[max(0, len(events)-25):] {
 				tail = append(tail, fmt.Sprintf("%4d %-16s %s %s", e.Seq, e.Kind, e.Summary, e.Data))
 			}
-			require.FailNowf(t, "the engine never recorded "+string(kind), "before the test's deadline; the record ends:\n%s", strings.Join(tail, "\n"))
+			require.FailNowf(t, "the engine never recorded "+string(kind), "within %s; the record ends:\n%s",
+				engineWait, strings.Join(tail, "\n"))
 		}
 	}
 }
@@ -161,7 +167,8 @@ func (s *liveSuite) TestLiveStack() {
 	const render = 2 * time.Minute
 	onScreen := func(want ...string) {
 		t.Helper()
-		t.Logf("waiting up to %s for the screen to show %q", render, want)
+		// want[0] names the wait; later ones may be secrets kept out of the log.
+		t.Logf("waiting up to %s for the screen to show %q (and %d more)", render, want[0], len(want)-1)
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 			for _, w := range want {
 				if !bytes.Contains(b, []byte(w)) {
