@@ -29,6 +29,11 @@ type Live struct {
 	loopDone  chan struct{}
 	once      sync.Once
 	closeErr  error
+	// playbook is held while the playbook runs, and by each round of
+	// checks: a check's own request served mid-playbook runs under the
+	// old configuration and can undo a step (a GET that logs to
+	// debug.log after the playbook deleted it).
+	playbook sync.Mutex
 }
 
 // StartLive starts detection on stack and runs the scenario's clean
@@ -84,7 +89,9 @@ func (l *Live) watch(ctx context.Context) {
 			l.sr.fail(ctx, "watch", err)
 			return
 		}
+		l.playbook.Lock()
 		ok, err := l.sr.checks(ctx, timeline.CheckAfter)
+		l.playbook.Unlock()
 		if err != nil && ctx.Err() == nil {
 			l.sr.fail(ctx, "verify", err)
 			return
@@ -104,6 +111,8 @@ func (l *Live) watch(ctx context.Context) {
 
 // Respond runs the scenario's built-in playbook.
 func (l *Live) Respond(ctx context.Context) error {
+	l.playbook.Lock()
+	defer l.playbook.Unlock()
 	if err := l.sr.respond(ctx); err != nil {
 		l.sr.fail(ctx, "respond", err)
 		return err

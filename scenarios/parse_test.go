@@ -1,18 +1,18 @@
 package scenarios
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestBuiltinCatalogue(t *testing.T) {
 	c, err := Builtin()
-	if err != nil {
-		t.Fatalf("shipped catalogue does not load:\n%v", err)
-	}
+	require.NoError(t, err, "the shipped catalogue loads")
 	want := []string{"ajax-sqli-exfiltration", "debug-log-exposure", "exposed-db-backup", "graphql-pii-harvest",
 		"payment-webhook-forgery", "pii-in-options-transients", "plaintext-pan-order-meta", "rest-user-enumeration", "rogue-admin-bulk-export",
 		"rogue-admin-bulk-export-no-audit", "rogue-plugin-backdoor", "shared-hosting-cross-tenant", "sqlmap-ajax-sqli", "tampered-plugin-update",
@@ -20,16 +20,13 @@ func TestBuiltinCatalogue(t *testing.T) {
 	var got []string
 	for _, s := range c.All() {
 		got = append(got, s.ID)
-		if len(s.Tabletop) == 0 || len(s.Objectives) == 0 || len(s.Controls) == 0 {
-			t.Errorf("%s: every shipped scenario needs tabletop injects, objectives and controls", s.ID)
-		}
-		if s.Hash == "" || s.Artifacts == nil {
-			t.Errorf("%s: no hash or artifacts", s.ID)
-		}
+		assert.NotEmpty(t, s.Tabletop, "%s: every shipped scenario needs tabletop injects", s.ID)
+		assert.NotEmpty(t, s.Objectives, "%s: every shipped scenario needs objectives", s.ID)
+		assert.NotEmpty(t, s.Controls, "%s: every shipped scenario needs controls", s.ID)
+		assert.NotEmpty(t, s.Hash, "%s: a hash", s.ID)
+		assert.NotNil(t, s.Artifacts, "%s: artifacts", s.ID)
 	}
-	if strings.Join(got, ",") != strings.Join(want, ",") {
-		t.Fatalf("catalogue ids\n got %v\nwant %v", got, want)
-	}
+	require.Equal(t, want, got, "catalogue ids, in order")
 }
 
 const good = `id: sample
@@ -73,94 +70,70 @@ func TestValidationErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Parse("x.yaml", []byte(tt.file))
-			if err == nil {
-				t.Fatal("accepted a broken file")
-			}
+			require.Error(t, err, "a broken file is refused")
 			var ps Problems
-			if !errors.As(err, &ps) {
-				t.Fatalf("error is %T, want Problems", err)
-			}
+			require.ErrorAs(t, err, &ps, "the error is Problems")
 			for _, p := range ps {
 				if strings.Contains(p.Msg, tt.contains) {
-					if p.Line != tt.line {
-						t.Errorf("reported at line %d, want %d: %v", p.Line, tt.line, p)
-					}
-					if !strings.HasPrefix(p.Error(), "x.yaml:") {
-						t.Errorf("no file name: %v", p)
-					}
+					assert.Equal(t, tt.line, p.Line, "reported at its line: %v", p)
+					assert.True(t, strings.HasPrefix(p.Error(), "x.yaml:"), "the problem names the file: %v", p)
 					return
 				}
 			}
-			t.Fatalf("no problem mentions %q:\n%v", tt.contains, err)
+			require.Failf(t, "no problem says what is wrong", "none mentions %q:\n%v", tt.contains, err)
 		})
 	}
-	if _, err := Parse("x.yaml", []byte(good)); err != nil {
-		t.Fatalf("good file rejected: %v", err)
-	}
+	_, err := Parse("x.yaml", []byte(good))
+	require.NoError(t, err, "the good file is accepted")
 }
 
 func TestUnknownRuleAndOverrides(t *testing.T) {
 	dir := t.TempDir()
 	override := strings.Replace(good, "id: sample", "id: debug-log-exposure", 1)
-	os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(override), 0o644)
-	os.WriteFile(filepath.Join(dir, "b.yaml"), []byte(good), 0o644)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(override), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "b.yaml"), []byte(good), 0o644))
 	c, err := Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(c.Overrides) != 1 || c.Overrides[0].ID != "debug-log-exposure" {
-		t.Fatalf("override not reported: %+v", c.Overrides)
-	}
+	require.NoError(t, err)
+	require.Len(t, c.Overrides, 1, "the override is reported: %+v", c.Overrides)
+	require.Equal(t, "debug-log-exposure", c.Overrides[0].ID, "the override is reported by id")
 	s, _ := c.Get("debug-log-exposure")
-	if s.Title != "A sample" {
-		t.Fatal("user file did not replace the shipped scenario")
-	}
+	require.NotNil(t, s)
+	require.Equal(t, "A sample", s.Title, "the user's file replaces the shipped scenario")
 	err = c.CheckRules([]*Scenario{s}, func(id string) bool { return id == "r2" }, []string{"r2"})
-	if err == nil || !strings.Contains(err.Error(), `a.yaml:7:`) || !strings.Contains(err.Error(), `unknown rule id "r1" (did you mean "r2"?)`) {
-		t.Fatalf("unknown rule not reported at its position: %v", err)
-	}
+	require.Error(t, err, "an unknown rule is reported")
+	assert.Contains(t, err.Error(), `a.yaml:7:`, "at its position")
+	assert.Contains(t, err.Error(), `unknown rule id "r1" (did you mean "r2"?)`, "with a suggestion")
 
-	os.WriteFile(filepath.Join(dir, "c.yaml"), []byte(good), 0o644)
-	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), `duplicate id "sample"`) {
-		t.Fatalf("duplicate id not reported: %v", err)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "c.yaml"), []byte(good), 0o644))
+	_, err = Load(dir)
+	require.Error(t, err, "a duplicate id is reported")
+	assert.Contains(t, err.Error(), `duplicate id "sample"`)
 }
 
 func TestShard(t *testing.T) {
 	c, err := Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	all := c.All()
 	seen := map[string]int{}
 	for k := 1; k <= 3; k++ {
 		part, err := Shard(all, k, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(part) < len(all)/3 || len(part) > len(all)/3+1 {
-			t.Errorf("shard %d/3 has %d of %d", k, len(part), len(all))
-		}
+		require.NoError(t, err)
+		assert.GreaterOrEqual(t, len(part), len(all)/3, "shard %d/3 holds its share of %d", k, len(all))
+		assert.LessOrEqual(t, len(part), len(all)/3+1, "shard %d/3 holds its share of %d", k, len(all))
 		again, _ := Shard(all, k, 3)
+		require.Len(t, again, len(part), "sharding is deterministic")
 		for i := range part {
 			seen[part[i].ID]++
-			if again[i].ID != part[i].ID {
-				t.Fatal("sharding is not deterministic")
-			}
+			require.Equal(t, part[i].ID, again[i].ID, "sharding is deterministic")
 		}
 	}
-	if len(seen) != len(all) {
-		t.Fatalf("shards cover %d of %d scenarios", len(seen), len(all))
-	}
+	require.Len(t, seen, len(all), "the shards cover every scenario")
 	for id, n := range seen {
-		if n != 1 {
-			t.Fatalf("%s in %d shards", id, n)
-		}
+		require.Equal(t, 1, n, "%s is in exactly one shard", id)
 	}
 	for _, bad := range [][2]int{{0, 3}, {4, 3}, {1, 0}} {
-		if _, err := Shard(all, bad[0], bad[1]); err == nil {
-			t.Errorf("shard %d/%d accepted", bad[0], bad[1])
-		}
+		_, err := Shard(all, bad[0], bad[1])
+		assert.Error(t, err, "shard %d/%d is refused", bad[0], bad[1])
 	}
 }
 
@@ -169,38 +142,27 @@ func TestSetConstantWithAwkwardValues(t *testing.T) {
 	for _, old := range []string{`'a);b'`, `'x\'); define(y'`, `"q);\"z"`, `'$1${2}\\'`} {
 		src := []byte("<?php\ndefine( 'AUTH_KEY', " + old + " );\ndefine( 'NEXT', 1 );\n")
 		out, err := setConstant(src, "AUTH_KEY", phpString("new);value$1"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		want := "<?php\ndefine( 'AUTH_KEY', 'new);value$1' );\ndefine( 'NEXT', 1 );\n"
-		if string(out) != want {
-			t.Errorf("replacing %s:\n got %q\nwant %q", old, out, want)
-		}
-		if v, ok := getConstant(src, "AUTH_KEY"); !ok || v != old {
-			t.Errorf("getConstant = %q, want %q", v, old)
-		}
+		assert.Equal(t, want, string(out), "replacing %s", old)
+		v, ok := getConstant(src, "AUTH_KEY")
+		assert.True(t, ok, "getConstant finds AUTH_KEY = %s", old)
+		assert.Equal(t, old, v, "getConstant")
 	}
 }
 
 func TestSetConstant(t *testing.T) {
 	src := []byte("<?php\ndefine( 'WP_DEBUG', false );\n/* That's all, stop editing! */\nrequire_once ABSPATH . 'wp-settings.php';\n")
 	out, err := setConstant(src, "WP_DEBUG", "true")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	out, err = setConstant(out, "WP_DEBUG_LOG", "'/tmp/$x.log'")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v, _ := getConstant(out, "WP_DEBUG"); v != "true" {
-		t.Fatalf("WP_DEBUG = %q", v)
-	}
-	if v, _ := getConstant(out, "WP_DEBUG_LOG"); v != "'/tmp/$x.log'" {
-		t.Fatalf("WP_DEBUG_LOG = %q in\n%s", v, out)
-	}
-	if strings.Index(string(out), "WP_DEBUG_LOG") > strings.Index(string(out), "stop editing") {
-		t.Fatal("new constant added below the stop-editing line")
-	}
+	require.NoError(t, err)
+	v, _ := getConstant(out, "WP_DEBUG")
+	require.Equal(t, "true", v, "WP_DEBUG is replaced")
+	v, _ = getConstant(out, "WP_DEBUG_LOG")
+	require.Equal(t, "'/tmp/$x.log'", v, "WP_DEBUG_LOG is added, in\n%s", out)
+	require.Less(t, strings.Index(string(out), "WP_DEBUG_LOG"), strings.Index(string(out), "stop editing"),
+		"the new constant goes above the stop-editing line")
 }
 
 func FuzzParse(f *testing.F) {
@@ -215,19 +177,19 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := Parse("fuzz.yaml", data)
 		if err == nil {
-			if s.ID == "" || s.Title == "" || len(s.Inject) == 0 || len(s.Expect) == 0 || len(s.Verify) == 0 {
-				t.Fatalf("accepted a scenario without its required parts: %+v", s)
-			}
+			require.NotEmpty(t, s.ID, "an accepted scenario has an id: %+v", s)
+			require.NotEmpty(t, s.Title, "an accepted scenario has a title: %+v", s)
+			require.NotEmpty(t, s.Inject, "an accepted scenario has an inject: %+v", s)
+			require.NotEmpty(t, s.Expect, "an accepted scenario has expectations: %+v", s)
+			require.NotEmpty(t, s.Verify, "an accepted scenario has checks: %+v", s)
 			return
 		}
 		var ps Problems
-		if !errors.As(err, &ps) || len(ps) == 0 {
-			t.Fatalf("error without problems: %v", err)
-		}
+		require.ErrorAs(t, err, &ps, "the error holds problems")
+		require.NotEmpty(t, ps, "the error holds problems: %v", err)
 		for _, p := range ps {
-			if p.File != "fuzz.yaml" || p.Msg == "" {
-				t.Fatalf("problem without file or message: %+v", p)
-			}
+			require.Equal(t, "fuzz.yaml", p.File, "the problem names the file: %+v", p)
+			require.NotEmpty(t, p.Msg, "the problem says what is wrong: %+v", p)
 		}
 	})
 }

@@ -142,15 +142,15 @@ func get(t *testing.T, ctx context.Context, u string) (int, string) {
 // endpoint even in detect mode; the shop's own pages, the Store API and a
 // guest checkout write no audit entry in block mode; Reset puts the
 // stack's mode back and removes the rule.
-func TestWAFPreconditionAndActions(t *testing.T) {
-	stack, _, _ := seededStack(t)
+func (s *stackSuite) TestWAFPreconditionAndActions() {
+	t, stack := s.T(), s.Stack
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cat, err := scenarios.Builtin()
 	require.NoError(t, err)
-	s, ok := cat.Get("waf-detection-only-sqli")
+	sc, ok := cat.Get("waf-detection-only-sqli")
 	require.True(t, ok, "the scenario is in the catalogue")
-	env := scenarios.NewEnv(stack, s.Artifacts)
+	env := scenarios.NewEnv(stack, sc.Artifacts)
 	before := stack.Info().WAFMode
 	t.Cleanup(func() {
 		_, err := stack.Reset(context.Background())
@@ -162,9 +162,9 @@ func TestWAFPreconditionAndActions(t *testing.T) {
 			require.NoError(t, st.Do.Run(ctx, env), "%s", st.Action)
 		}
 	}
-	run(s.WarmUp()...)
+	run(sc.WarmUp()...)
 	assert.Equal(t, containers.WAFDetect, stack.Info().WAFMode, "the precondition set detect mode")
-	run(s.Inject[:2]...) // install and activate the vulnerable plugin
+	run(sc.Inject[:2]...) // install and activate the vulnerable plugin
 
 	entries := wafAudit(t, ctx, stack)
 	attack := stack.URL() + "/?" + url.Values{"wc-ajax": {"acme_track_order"},
@@ -179,7 +179,7 @@ func TestWAFPreconditionAndActions(t *testing.T) {
 	assert.Equal(t, http.StatusOK, e.Response.Status)
 
 	mode := &scenarios.Step{Action: "waf.mode"}
-	for _, st := range s.Respond {
+	for _, st := range sc.Respond {
 		if st.Action == "waf.mode" {
 			mode = &st
 		}
@@ -193,17 +193,17 @@ func TestWAFPreconditionAndActions(t *testing.T) {
 	require.NotNil(t, e.AuditData.Action, "the entry records the interception")
 	assert.True(t, e.AuditData.Action.Intercepted)
 
-	// Ordinary shop traffic, the real WooCommerce's pages and Store API
+	// Ordinary shop traffic, the real WooCommerce'sc pages and Store API
 	// included, is neither blocked nor logged in block mode.
 	for _, p := range []string{"/", "/shop/", "/?post_type=product", "/?s=blue+shirt", "/cart/", "/my-account/", "/?add-to-cart=1000",
 		"/wp-json/wc/store/v1/products?per_page=5", "/wp-json/wc/store/v1/cart", "/?wc-ajax=get_refreshed_fragments", "/?wc-ajax=acme_track_order&order=1"} {
 		status, _ := get(t, ctx, stack.URL()+p)
-		assert.Less(t, status, 400, "GET %s in block mode", p)
+		assert.Less(t, status, 400, "GET %sc in block mode", p)
 	}
-	for _, c := range s.Verify {
+	for _, c := range sc.Verify {
 		res, err := c.Probe.Check(ctx, env)
 		require.NoError(t, err)
-		assert.True(t, res.Pass, "%s after waf.mode block: %s", c.Probe.Describe(), res.Detail)
+		assert.True(t, res.Pass, "%sc after waf.mode block: %s", c.Probe.Describe(), res.Detail)
 		if strings.Contains(c.Probe.Describe(), "checkout") {
 			assert.Contains(t, res.Detail, "processing", "the guest checkout placed an order")
 		}
@@ -213,18 +213,18 @@ func TestWAFPreconditionAndActions(t *testing.T) {
 		var e auditEntry
 		_ = json.Unmarshal([]byte(line), &e)
 		if !strings.Contains(e.Request.RequestLine, "UNION") {
-			t.Errorf("ordinary traffic wrote a WAF audit entry: %s %v", e.Request.RequestLine, e.AuditData.Messages)
+			t.Errorf("ordinary traffic wrote a WAF audit entry: %sc %v", e.Request.RequestLine, e.AuditData.Messages)
 		}
 	case <-time.After(2 * time.Second):
 	}
 
 	// A responder rule denies the endpoint even with the WAF detecting only.
-	run(scenarios.Step{Action: "waf.mode", Do: s.WarmUp()[0].Do})
+	run(scenarios.Step{Action: "waf.mode", Do: sc.WarmUp()[0].Do})
 	for len(entries) > 0 {
 		<-entries
 	}
 	var rule scenarios.Step
-	for _, st := range s.Respond {
+	for _, st := range sc.Respond {
 		if st.Action == "waf.rule" {
 			rule = st
 		}
@@ -238,7 +238,7 @@ func TestWAFPreconditionAndActions(t *testing.T) {
 	status, _ = get(t, ctx, stack.URL()+"/?wc-ajax=get_refreshed_fragments")
 	assert.Equal(t, http.StatusOK, status, "other wc-ajax endpoints are untouched")
 
-	// Reset: the stack's own mode, no responder rule; VerifyReset sees
+	// Reset: the stack'sc own mode, no responder rule; VerifyReset sees
 	// both before and neither after.
 	diffs, err := stack.VerifyReset(ctx)
 	require.NoError(t, err)
@@ -249,7 +249,7 @@ func TestWAFPreconditionAndActions(t *testing.T) {
 	diffs, err = stack.VerifyReset(ctx)
 	require.NoError(t, err)
 	assert.NotContains(t, strings.Join(diffs, "\n"), "waf:", "the WAF is back at its reset point")
-	assert.Equal(t, before, stack.Info().WAFMode, "Reset restores the stack's WAF mode")
+	assert.Equal(t, before, stack.Info().WAFMode, "Reset restores the stack'sc WAF mode")
 	res, err := stack.Exec(ctx, containers.ServiceWP, []string{"sh", "-c", "ls /etc/modsecurity/ | grep -c responder || true"})
 	require.NoError(t, err)
 	assert.Equal(t, "0", strings.TrimSpace(string(res.Stdout)), "Reset removes responder rules")

@@ -71,15 +71,11 @@ func TestQuitDuringSetupRecordsNothing(t *testing.T) {
 	d.keys("q")
 	d.contains(t, "Nothing has been recorded yet")
 	d.keys("y")
-	if !d.quit {
-		t.Fatal("y must quit")
-	}
-	if _, ok := d.m.Saved(); ok {
-		t.Error("a console quit before the exercise started saved a bundle")
-	}
-	if entries, _ := os.ReadDir(r.out); len(entries) != 0 {
-		t.Errorf("files left in --out: %v", entries)
-	}
+	require.True(t, d.quit, "y quits")
+	_, ok := d.m.Saved()
+	assert.False(t, ok, "a console quit before the exercise started saves no bundle")
+	entries, _ := os.ReadDir(r.out)
+	assert.Empty(t, entries, "no files left in --out")
 }
 
 func TestSetupRefusesToStartIncomplete(t *testing.T) {
@@ -98,9 +94,7 @@ func TestSetupRefusesToStartIncomplete(t *testing.T) {
 			d := drive(t, r.model(t, func(c *Config) { c.Selected, c.Participants = tt.selected, tt.people }))
 			d.keys("enter")
 			d.contains(t, tt.want, "breachdrill tabletop · setup")
-			if r.timeline() != nil {
-				t.Error("the record was opened")
-			}
+			assert.Nil(t, r.timeline(), "the record stays closed")
 		})
 	}
 }
@@ -121,12 +115,8 @@ func TestNewRejects(t *testing.T) {
 			cfg := r.config(t)
 			tt.edit(&cfg)
 			_, err := New(context.Background(), cfg)
-			if err == nil {
-				t.Fatal("New accepted it")
-			}
-			if fault.IsInput(err) != tt.input {
-				t.Errorf("IsInput(%v) = %v, want %v", err, fault.IsInput(err), tt.input)
-			}
+			require.Error(t, err, "New refuses it")
+			assert.Equal(t, tt.input, fault.IsInput(err), "IsInput(%v)", err)
 		})
 	}
 }
@@ -134,17 +124,13 @@ func TestNewRejects(t *testing.T) {
 func TestInjectSchedule(t *testing.T) {
 	r := newRig(t)
 	d := started(t, r)
-	if strings.Contains(d.view(), "A security researcher") {
-		t.Fatal("the 5m inject came at T+0")
-	}
+	require.NotContains(t, d.view(), "A security researcher", "the 5m inject does not come at T+0")
 	// Paused, the clock stands still and nothing comes due.
 	d.keys("space")
 	r.clock.Advance(10 * time.Minute)
 	d.send(tickMsg{})
 	d.contains(t, "T+00:00 · ex T+00:00 PAUSED", "space resume")
-	if strings.Contains(d.view(), "A security researcher") {
-		t.Fatal("an inject came due while the clock was paused")
-	}
+	require.NotContains(t, d.view(), "A security researcher", "no inject comes due while the clock is paused")
 	d.keys("space")
 	r.clock.Advance(5 * time.Minute)
 	d.send(tickMsg{})
@@ -163,8 +149,8 @@ func TestInjectSchedule(t *testing.T) {
 	assert.Equal(t, []string{"exercise clock paused at T+00:00 (exercise T+00:00)", "exercise clock resumed at T+00:00 (exercise T+00:00)",
 		"the facilitator ended the exercise at T+15:00 (exercise T+15:00): the hot wash follows"}, pauses)
 	injects := ofKind(events, timeline.KindTabletopInject)
-	if len(injects) != 3 || injects[1].Time.Sub(start) != 15*time.Minute {
-		t.Errorf("second inject at %v after the start, want 15m (5m on the clock after a 10m pause)", injects[1].Time.Sub(start))
+	if assert.Len(t, injects, 3, "every inject delivered") {
+		assert.Equal(t, 15*time.Minute, injects[1].Time.Sub(start), "second inject 15m after the start (5m on the clock after a 10m pause)")
 	}
 }
 
@@ -172,9 +158,7 @@ func mustSaved(t *testing.T, d *driver) Saved {
 	t.Helper()
 	d.settle(30*time.Second, func() bool { _, ok := d.m.Saved(); return ok })
 	s, ok := d.m.Saved()
-	if !ok {
-		t.Fatalf("not saved: %v", d.m.Err())
-	}
+	require.True(t, ok, "saved within 30s; error: %v", d.m.Err())
 	return s
 }
 
@@ -190,14 +174,11 @@ func TestRegulatoryClocksStartOnce(t *testing.T) {
 	d.keys("b")
 	d.contains(t, "already running")
 	clocks := ofKind(readBundleTimeline(t, endAndWrite(t, d).Path), timeline.KindClock)
-	if len(clocks) != 6 {
-		t.Fatalf("%d clocks recorded, want 6 (GDPR, DORA ×4, NYDFS)", len(clocks))
-	}
+	require.Len(t, clocks, 6, "clocks recorded: GDPR, DORA ×4, NYDFS")
 	for _, e := range clocks {
 		c := decode[timeline.Clock](t, e)
-		if want := start.Add(3*time.Minute + time.Duration(c.Hours*float64(time.Hour))); !c.Deadline.Equal(want) {
-			t.Errorf("%s due %v, want %v", c.Regime, c.Deadline, want)
-		}
+		want := start.Add(3*time.Minute + time.Duration(c.Hours*float64(time.Hour)))
+		assert.True(t, c.Deadline.Equal(want), "%s due %v, want %v", c.Regime, c.Deadline, want)
 	}
 }
 
@@ -215,13 +196,9 @@ func TestScreensFitAnyTerminal(t *testing.T) {
 			t.Helper()
 			v := d.view()
 			lines := strings.Split(v, "\n")
-			if len(lines) != h {
-				t.Errorf("%dx%d %s: %d lines", w, h, stage, len(lines))
-			}
+			assert.Len(t, lines, h, "%dx%d %s: the screen fills the terminal", w, h, stage)
 			for i, l := range lines {
-				if n := lipgloss.Width(l); n > w {
-					t.Errorf("%dx%d %s: line %d is %d cells", w, h, stage, i+1, n)
-				}
+				assert.LessOrEqual(t, lipgloss.Width(l), w, "%dx%d %s: line %d fits", w, h, stage, i+1)
 			}
 		}
 		check("setup")
@@ -253,9 +230,7 @@ func TestNoColor(t *testing.T) {
 			rend := lipgloss.NewRenderer(os.Stdout, termenv.WithEnvironment(environ(tt.env)), termenv.WithTTY(true))
 			r := newRig(t)
 			d := drive(t, r.model(t, func(c *Config) { c.Renderer = rend; c.Selected = []string{"debug-log-exposure"} }))
-			if got := strings.Contains(d.view(), "\x1b["); got != tt.styled {
-				t.Errorf("escape sequences on screen: %v, want %v", got, tt.styled)
-			}
+			assert.Equal(t, tt.styled, strings.Contains(d.view(), "\x1b["), "escape sequences on screen")
 			// Without colour the selection is still visible.
 			d.contains(t, "› [x] debug-log-exposure")
 		})
@@ -296,15 +271,9 @@ func TestDockerDecidesTheDefaultMode(t *testing.T) {
 				c.Live = &fakeLive{}
 				c.CheckDocker = func(context.Context) error { checked = true; return tt.docker }
 			}))
-			if checked != (tt.mode != ModeDiscussion) {
-				t.Errorf("Docker checked: %v", checked)
-			}
-			if d.m.setup.mode != tt.want {
-				t.Errorf("mode %s, want %s", d.m.setup.mode, tt.want)
-			}
-			if !strings.Contains(d.m.setup.liveWhyNot, tt.reason) {
-				t.Errorf("live unavailable because %q, want %q", d.m.setup.liveWhyNot, tt.reason)
-			}
+			assert.Equal(t, tt.mode != ModeDiscussion, checked, "Docker is checked unless discussion was asked for")
+			assert.Equal(t, tt.want, d.m.setup.mode, "the default mode")
+			assert.Contains(t, d.m.setup.liveWhyNot, tt.reason, "why live is unavailable")
 		})
 	}
 }

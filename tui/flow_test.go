@@ -3,7 +3,6 @@ package tui
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -84,68 +83,51 @@ func TestDiscussionExercise(t *testing.T) {
 
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
 	saved, ok := final.Saved()
-	if !ok {
-		t.Fatalf("no bundle written (err %v)", final.Err())
-	}
-	if saved.Path != filepath.Join(r.out, "tabletop-test") {
-		t.Errorf("bundle at %s", saved.Path)
-	}
-	if v, err := reports.Verify(context.Background(), saved.Path); err != nil || !v.OK() {
-		t.Fatalf("bundle does not verify: %v %v", err, v.Problems)
-	}
+	require.True(t, ok, "a bundle written; error: %v", final.Err())
+	assert.Equal(t, filepath.Join(r.out, "tabletop-test"), saved.Path, "the bundle's path")
+	v, err := reports.Verify(context.Background(), saved.Path)
+	require.NoError(t, err, "verify the bundle")
+	require.True(t, v.OK(), "the bundle verifies: %v", v.Problems)
 	events := readBundleTimeline(t, saved.Path)
 
 	run := decode[timeline.RunInfo](t, events[0])
-	if events[0].Kind != timeline.KindRunStart || run.Kind != timeline.ExerciseTabletop || run.ExerciseID != "tabletop-test" {
-		t.Fatalf("first event %s %+v", events[0].Kind, run)
-	}
+	require.Equal(t, timeline.KindRunStart, events[0].Kind, "the first event")
+	require.Equal(t, timeline.ExerciseTabletop, run.Kind, "run.start: %+v", run)
+	require.Equal(t, "tabletop-test", run.ExerciseID, "run.start: %+v", run)
 	wantPeople := []timeline.Participant{
 		{Name: "Ana Ruiz", Role: RoleIncidentCommander}, {Name: "Ben Okafor", Role: RoleTechnicalLead},
 		{Name: "Chen Li", Role: RoleLegalDPO}, {Name: "Dana Kim", Role: RoleScribe},
 	}
-	if len(run.Participants) != len(wantPeople) {
-		t.Fatalf("participants %+v", run.Participants)
-	}
+	require.Len(t, run.Participants, len(wantPeople), "participants %+v", run.Participants)
 	for i, p := range wantPeople {
-		if run.Participants[i] != p {
-			t.Errorf("participant %d: %+v, want %+v", i, run.Participants[i], p)
-		}
+		assert.Equal(t, p, run.Participants[i], "participant %d", i)
 	}
 
 	injects := ofKind(events, timeline.KindTabletopInject)
-	if len(injects) != 2 {
-		t.Fatalf("%d injects delivered, want 2", len(injects))
-	}
+	require.Len(t, injects, 2, "injects delivered")
 	first, second := decode[timeline.TabletopInject](t, injects[0]), decode[timeline.TabletopInject](t, injects[1])
-	if !strings.HasPrefix(first.Say, "A customer sends support") || !strings.HasPrefix(second.Say, "A security researcher") {
-		t.Errorf("injects %q, %q", first.Say, second.Say)
-	}
-	if second.AtSeconds != 300 || injects[1].Offset() < 2*time.Minute || injects[1].Offset() >= 5*time.Minute {
-		t.Errorf("second inject scheduled at %vs, delivered at %v: want brought forward from 5m to 2m", second.AtSeconds, injects[1].Offset())
-	}
+	assert.True(t, strings.HasPrefix(first.Say, "A customer sends support"), "first inject %q", first.Say)
+	assert.True(t, strings.HasPrefix(second.Say, "A security researcher"), "second inject %q", second.Say)
+	assert.EqualValues(t, 300, second.AtSeconds, "second inject scheduled at 5m")
+	assert.GreaterOrEqual(t, injects[1].Offset(), 2*time.Minute, "second inject brought forward to 2m")
+	assert.Less(t, injects[1].Offset(), 5*time.Minute, "second inject brought forward from 5m")
 
 	decisions := ofKind(events, timeline.KindDecision)
-	if len(decisions) != 1 {
-		t.Fatalf("%d decisions, want 1", len(decisions))
-	}
+	require.Len(t, decisions, 1, "decisions")
 	dec := decode[timeline.Decision](t, decisions[0])
-	if dec != (timeline.Decision{ID: "L1", Who: "Ana Ruiz", Role: RoleIncidentCommander, What: "Declare a security incident"}) || decisions[0].Actor != "Ana Ruiz" {
-		t.Errorf("decision %+v by %s", dec, decisions[0].Actor)
-	}
-	if got := decisions[0].Time; !got.Equal(start.Add(3 * time.Minute)) {
-		t.Errorf("decision at %v, want T+3m", got)
-	}
+	assert.Equal(t, timeline.Decision{ID: "L1", Who: "Ana Ruiz", Role: RoleIncidentCommander, What: "Declare a security incident"}, dec)
+	assert.Equal(t, "Ana Ruiz", decisions[0].Actor, "the decision's actor")
+	assert.True(t, decisions[0].Time.Equal(start.Add(3*time.Minute)), "decision at %v, want T+3m", decisions[0].Time)
 
 	phases := ofKind(events, timeline.KindPhase)
-	if len(phases) != 1 || decode[timeline.Phase](t, phases[0]).Name != "detect" || phases[0].Actor != "Dana Kim" {
-		t.Errorf("phases %+v", phases)
+	if assert.Len(t, phases, 1, "phases %+v", phases) {
+		assert.Equal(t, "detect", decode[timeline.Phase](t, phases[0]).Name, "the phase")
+		assert.Equal(t, "Dana Kim", phases[0].Actor, "who marked the phase")
 	}
 
 	var ratings []timeline.Rating
 	for _, e := range ofKind(events, timeline.KindRating) {
-		if e.Scenario != "debug-log-exposure" {
-			t.Errorf("rating for scenario %q", e.Scenario)
-		}
+		assert.Equal(t, "debug-log-exposure", e.Scenario, "the rating's scenario")
 		r := decode[timeline.Rating](t, e)
 		// Each hot-wash entry carries when it was given, at or before the
 		// moment the record was written.
@@ -159,13 +141,9 @@ func TestDiscussionExercise(t *testing.T) {
 		{Objective: "Contain by switching debug output off and removing the log", Rating: "S"},
 		{Objective: "Rotate every secret the log or the pages may have shown", Rating: "M"},
 	}
-	if len(ratings) != len(wantRatings) {
-		t.Fatalf("ratings %+v", ratings)
-	}
+	require.Len(t, ratings, len(wantRatings), "ratings %+v", ratings)
 	for i := range wantRatings {
-		if ratings[i] != wantRatings[i] {
-			t.Errorf("rating %d: %+v, want %+v", i, ratings[i], wantRatings[i])
-		}
+		assert.Equal(t, wantRatings[i], ratings[i], "rating %d", i)
 	}
 	findings := ofKind(events, timeline.KindFinding)
 	require.Len(t, findings, 2)
@@ -215,23 +193,18 @@ func TestDiscussionExercise(t *testing.T) {
 		}
 	}
 	end := ofKind(events, timeline.KindScenarioEnd)
-	if len(end) != 1 || decode[timeline.ScenarioEnd](t, end[0]).Outcome != timeline.OutcomeDiscussed {
-		t.Errorf("scenario end %+v", end)
+	if assert.Len(t, end, 1, "one scenario end") {
+		assert.Equal(t, timeline.OutcomeDiscussed, decode[timeline.ScenarioEnd](t, end[0]).Outcome, "the scenario's outcome")
 	}
-	if !(order[timeline.KindScenarioStart] < order[timeline.KindTabletopInject] && order[timeline.KindScenarioEnd] < order[timeline.KindRating]) {
-		t.Errorf("events out of order: %v", order)
-	}
+	assert.Less(t, order[timeline.KindScenarioStart], order[timeline.KindTabletopInject], "the scenario opens before its injects: %v", order)
+	assert.Less(t, order[timeline.KindScenarioEnd], order[timeline.KindRating], "the scenario closes before the hot wash: %v", order)
 	last := events[len(events)-1]
-	if last.Kind != timeline.KindRunEnd || decode[timeline.RunEnd](t, last).Outcome != outcomeCompleted {
-		t.Errorf("last event %s", last.Kind)
+	if assert.Equal(t, timeline.KindRunEnd, last.Kind, "the last event") {
+		assert.Equal(t, outcomeCompleted, decode[timeline.RunEnd](t, last).Outcome, "the run's outcome")
 	}
 
 	// The results a report shows: the hot wash's M rating fails the
 	// tabletop, as reports decides for a major challenge.
-	if saved.Result != reports.ResultFailed {
-		t.Errorf("result %s, want %s for an M rating", saved.Result, reports.ResultFailed)
-	}
-	if _, err := os.Stat(filepath.Join(r.out, ".tabletop-test.timeline.jsonl")); err != nil {
-		t.Errorf("the record file the console wrote as it went: %v", err)
-	}
+	assert.Equal(t, reports.ResultFailed, saved.Result, "an M rating fails the tabletop")
+	assert.FileExists(t, filepath.Join(r.out, ".tabletop-test.timeline.jsonl"), "the record file the console wrote as it went")
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/breachdrill/breachdrill/scenarios"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
+	"github.com/stretchr/testify/assert"
 )
 
 // checkFrame fails unless the screen is exactly the terminal: every line
@@ -20,13 +21,9 @@ import (
 func checkFrame(t *testing.T, view string, w, h int) {
 	t.Helper()
 	lines := strings.Split(view, "\n")
-	if len(lines) != h {
-		t.Errorf("%d lines on a %d-line terminal:\n%s", len(lines), h, view)
-	}
+	assert.Len(t, lines, h, "the screen fills the %d-line terminal:\n%s", h, view)
 	for i, l := range lines {
-		if n := ansi.StringWidth(l); n > w {
-			t.Errorf("line %d is %d cells on a %d-cell terminal: %q", i+1, n, w, l)
-		}
+		assert.LessOrEqual(t, ansi.StringWidth(l), w, "line %d fits the %d-cell terminal: %q", i+1, w, l)
 	}
 }
 
@@ -136,19 +133,15 @@ func TestLiveRunScreen(t *testing.T) {
 	id := d.m.run.sc.ID
 	d.send(injectedMsg{scenario: id})
 	r.clock.Advance(40 * time.Second)
-	alert := func(rule, title string) timeline.Event {
-		return timeline.Event{Kind: timeline.KindAlert, Scenario: id,
-			Data: []byte(`{"rule":"` + rule + `","title":"` + title + `","severity":"critical","source":"state","window":"observe"}`)}
-	}
-	d.send(engineEventMsg{ev: alert("pan-in-order-meta", "Card numbers stored in order meta")})
+	d.send(engineEventMsg{ev: alertEvent(t, id, "pan-in-database")})
 	d.send(engineEventMsg{ev: timeline.Event{Kind: timeline.KindCheck, Scenario: id, Data: []byte(`{"stage":"verify","name":"no PAN in order meta","pass":false}`)}})
 	d.send(engineEventMsg{ev: timeline.Event{Kind: timeline.KindCheck, Scenario: id, Data: []byte(`{"stage":"verify","name":"no PAN in options","pass":true}`)}})
 	d.send(engineEventMsg{ev: timeline.Event{Kind: timeline.KindStepStart, Scenario: id, Actor: "breachdrill", Time: start,
 		Summary: "inject: file.copy wp-content/uploads/export-customers-{{date}}.csv"}})
 	shoot(t, d, "injected")
-	for i := range 6 {
+	for _, rule := range []string{"fim-export-in-uploads", "db-bulk-pii-read", "web-sqli-probe", "backup-file-exposed", "php-file-in-uploads", "wp-debug-display-on"} {
 		r.clock.Advance(5 * time.Second)
-		d.send(engineEventMsg{ev: alert(fmt.Sprintf("rule-%d", i+2), fmt.Sprintf("Alert number %d", i+2))})
+		d.send(engineEventMsg{ev: alertEvent(t, id, rule)})
 	}
 	shoot(t, d, "seven-alerts")
 	d.keys("tab", "tab", "up", "up", "up")

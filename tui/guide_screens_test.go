@@ -142,7 +142,7 @@ func guideRunWaiting(d *driver, cmd tea.Cmd, wait time.Duration) {
 	select {
 	case out = <-done:
 	case <-time.After(wait):
-		d.t.Fatalf("a command took more than %s", wait)
+		require.FailNowf(d.t, "a command took too long", "want it done within %s", wait)
 	}
 	switch msg := out.(type) {
 	case nil:

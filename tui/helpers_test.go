@@ -3,20 +3,23 @@ package tui
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/breachdrill/breachdrill/harness/detect"
 	"github.com/breachdrill/breachdrill/harness/timeline"
 	"github.com/breachdrill/breachdrill/reports"
+	"github.com/breachdrill/breachdrill/rules"
 	"github.com/breachdrill/breachdrill/scenarios"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+	"github.com/stretchr/testify/require"
 )
 
 // start is the fixed time every test's exercise begins.
@@ -62,9 +65,7 @@ func testKey() ed25519.PrivateKey {
 func catalog(t testing.TB) []*scenarios.Scenario {
 	t.Helper()
 	cat, err := scenarios.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "the shipped catalogue loads")
 	return cat.All()
 }
 
@@ -118,9 +119,7 @@ func (r *rig) model(t testing.TB, edit ...func(*Config)) Model {
 		e(&cfg)
 	}
 	m, err := New(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "the console starts")
 	return m
 }
 
@@ -148,9 +147,7 @@ func (d *driver) send(msgs ...tea.Msg) *driver {
 	d.t.Helper()
 	d.deliverLate()
 	for _, msg := range msgs {
-		if d.quit {
-			d.t.Fatalf("message %#v after the console quit", msg)
-		}
+		require.False(d.t, d.quit, "no message after the console quit; got %#v", msg)
 		next, cmd := d.m.Update(msg)
 		d.m = next.(Model)
 		d.run(cmd)
@@ -267,9 +264,7 @@ func (d *driver) contains(t testing.TB, want ...string) {
 	t.Helper()
 	v := d.view()
 	for _, w := range want {
-		if !strings.Contains(v, w) {
-			t.Fatalf("screen lacks %q:\n%s", w, v)
-		}
+		require.Contains(t, v, w, "the screen shows %q", w)
 	}
 }
 
@@ -277,17 +272,11 @@ func (d *driver) contains(t testing.TB, want ...string) {
 func readBundleTimeline(t testing.TB, dir string) []timeline.Event {
 	t.Helper()
 	f, err := os.Open(filepath.Join(dir, reports.TimelineFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "the bundle holds a timeline")
 	defer f.Close()
 	events, err := timeline.ReadJSONL(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p := timeline.Verify(events); len(p) > 0 {
-		t.Fatalf("the bundle's timeline fails verification: %v", p)
-	}
+	require.NoError(t, err, "the bundle's timeline reads")
+	require.Empty(t, timeline.Verify(events), "the bundle's timeline verifies")
 	return events
 }
 
@@ -304,10 +293,26 @@ func ofKind(events []timeline.Event, k timeline.Kind) []timeline.Event {
 func decode[T any](t testing.TB, e timeline.Event) T {
 	t.Helper()
 	var v T
-	if err := e.Decode(&v); err != nil {
-		t.Fatalf("event %d (%s): %v", e.Seq, e.Kind, err)
-	}
+	require.NoError(t, e.Decode(&v), "event %d (%s) decodes", e.Seq, e.Kind)
 	return v
 }
 
 func termSize(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }
+
+// shippedPack is the rule pack the binary ships, loaded once.
+var shippedPack = sync.OnceValues(func() (*detect.Pack, error) { return detect.LoadPack(rules.FS) })
+
+// alertEvent is the alert the engine records when the shipped pack's rule
+// fires in scenario: its title, severity and source are the rule's own, so
+// a screen pinned with it shows an alert that can really happen.
+func alertEvent(t testing.TB, scenario, rule string, matched ...string) timeline.Event {
+	t.Helper()
+	pack, err := shippedPack()
+	require.NoError(t, err, "the shipped pack loads")
+	info, ok := pack.Rule(rule)
+	require.True(t, ok, "rule %q is in the shipped pack", rule)
+	data, err := json.Marshal(timeline.Alert{Rule: info.ID, Title: info.Title, Severity: info.Severity, Source: string(info.Source),
+		Window: "observe", Matched: matched})
+	require.NoError(t, err)
+	return timeline.Event{Kind: timeline.KindAlert, Scenario: scenario, Data: data}
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/stretchr/testify/suite"
 )
 
 // stackLive runs live mode on a stack the test started, with the real
@@ -52,61 +53,96 @@ func (l *stackLive) Start(ctx context.Context, tl *timeline.Timeline, s *scenari
 
 func (l *stackLive) Close(context.Context) error { return nil } // stacktest removes it
 
+// liveRecord is the record the console opened, and a signal for each event
+// appended to it, so a test waits on the engine instead of polling it.
+type liveRecord struct {
+	opened  chan struct{}
+	mu      sync.Mutex
+	tl      *timeline.Timeline
+	changed <-chan timeline.Event
+}
+
+func newLiveRecord() *liveRecord { return &liveRecord{opened: make(chan struct{})} }
+
+func (r *liveRecord) open(tl *timeline.Timeline) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	// One slot: an append while the test reads the record leaves a
+	// pending signal, so no event goes unnoticed.
+	r.changed, _ = tl.Subscribe(1)
+	r.tl = tl
+	close(r.opened)
+}
+
+func (r *liveRecord) events() []timeline.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.tl.Events()
+}
+
+// engineWait bounds each wait on the engine: minutes more than a quiet
+// machine needs (seconds), so only a stuck engine reaches it.
+const engineWait = 10 * time.Minute
+
 // recorded waits until the record holds an event of kind that pred
 // accepts — the engine's own state, however long a loaded machine takes —
-// and returns it. Only the test's own deadline bounds it.
-func recorded(t *testing.T, tl func() *timeline.Timeline, kind timeline.Kind, pred func(timeline.Event) bool) timeline.Event {
+// and returns it. engineWait or the test's own deadline bounds it; a
+// fault the engine records ends the wait at once. A failure shows the end
+// of the record: which check still fails, which alert never came.
+func (r *liveRecord) recorded(t *testing.T, kind timeline.Kind, pred func(timeline.Event) bool) timeline.Event {
 	t.Helper()
-	deadline, ok := t.Deadline()
-	if !ok {
-		deadline = time.Now().Add(30 * time.Minute)
+	deadline := time.Now().Add(engineWait)
+	if d, ok := t.Deadline(); ok && d.Add(-30*time.Second).Before(deadline) {
+		deadline = d.Add(-30 * time.Second) // leave time to report
 	}
-	deadline = deadline.Add(-30 * time.Second) // leave time to report
+	timeout := time.NewTimer(time.Until(deadline))
+	defer timeout.Stop()
+	select {
+	case <-r.opened:
+	case <-timeout.C:
+		require.FailNowf(t, "the console never opened its record", "waiting for %s", kind)
+	}
 	for {
-		if l := tl(); l != nil {
-			for _, e := range l.Events() {
-				if e.Kind == kind && (pred == nil || pred(e)) {
-					return e
-				}
-				if e.Kind == timeline.KindFault {
-					// The engine said it cannot go on: waiting longer
-					// would only hide why.
-					t.Fatalf("waiting for %s, the engine recorded a fault: %s %s", kind, e.Summary, e.Data)
-				}
+		events := r.events()
+		for _, e := range events {
+			if e.Kind == kind && (pred == nil || pred(e)) {
+				return e
 			}
+			// The engine said it cannot go on: waiting longer would only
+			// hide why.
+			require.NotEqual(t, timeline.KindFault, e.Kind, "waiting for %s, the engine recorded a fault: %s %s", kind, e.Summary, e.Data)
 		}
-		if time.Now().After(deadline) {
+		select {
+		case <-r.changed:
+		case <-timeout.C:
 			var tail []string
-			if l := tl(); l != nil {
-				events := l.Events()
-				for _, e := range events[max(0, len(events)-25):] {
-					tail = append(tail, fmt.Sprintf("%4d %-16s %s %s", e.Seq, e.Kind, e.Summary, e.Data))
-				}
+			for _, e := range events[max(0, len(events)-25):] {
+				tail = append(tail, fmt.Sprintf("%4d %-16s %s %s", e.Seq, e.Kind, e.Summary, e.Data))
 			}
-			t.Fatalf("the engine never recorded %s before the test's deadline; the record ends:\n%s", kind, strings.Join(tail, "\n"))
+			require.FailNowf(t, "the engine never recorded "+string(kind), "within %s; the record ends:\n%s",
+				engineWait, strings.Join(tail, "\n"))
 		}
-		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// liveSuite drives live mode on one real stack.
+type liveSuite struct{ stacktest.Suite }
+
+func TestLive(t *testing.T) { suite.Run(t, new(liveSuite)) }
 
 // TestLiveStack drives live mode against a real stack: the scenario is
 // really injected when it starts, the detection engine's alert appears on
 // screen, the playbook runs on a key, and the console shows containment
 // once the engine's checks all pass. It waits on what the engine records,
-// not on guessed durations.
-func TestLiveStack(t *testing.T) {
-	stack := stacktest.Start(t)
+// not on guessed durations; the screen then follows within a render or
+// two, given minutes on a loaded machine.
+func (s *liveSuite) TestLiveStack() {
+	t, stack := s.T(), s.Stack
 	pack, err := detect.LoadPack(rules.FS)
 	require.NoError(t, err)
 	secrets := harness.NewSecrets(stack.Credentials().Secrets()...)
 	out := t.TempDir()
-	var mu sync.Mutex
-	var tl *timeline.Timeline
-	record := func() *timeline.Timeline {
-		mu.Lock()
-		defer mu.Unlock()
-		return tl
-	}
+	rec := newLiveRecord()
 	cfg := Config{
 		Catalog: catalog(t), Selected: []string{"debug-log-exposure"},
 		Participants: []timeline.Participant{{Name: "Ana Ruiz", Role: RoleIncidentCommander}, {Name: "Ben Okafor", Role: RoleTechnicalLead}},
@@ -119,9 +155,8 @@ func TestLiveStack(t *testing.T) {
 				return nil, err
 			}
 			t.Cleanup(func() { f.Close() })
-			mu.Lock()
-			defer mu.Unlock()
-			tl = timeline.New(timeline.WithSink(f), timeline.WithMask(secrets.Mask))
+			tl := timeline.New(timeline.WithSink(f), timeline.WithMask(secrets.Mask))
+			rec.open(tl)
 			return tl, nil
 		},
 		Save: BundleSaver(out, "test", secrets.List, reports.WithKey(testKey())),
@@ -129,9 +164,11 @@ func TestLiveStack(t *testing.T) {
 	m, err := New(context.Background(), cfg)
 	require.NoError(t, err)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
-	// The screen follows the engine's events within a render or two.
+	const render = 2 * time.Minute
 	onScreen := func(want ...string) {
 		t.Helper()
+		// want[0] names the wait; later ones may be secrets kept out of the log.
+		t.Logf("waiting up to %s for the screen to show %q (and %d more)", render, want[0], len(want)-1)
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 			for _, w := range want {
 				if !bytes.Contains(b, []byte(w)) {
@@ -139,7 +176,7 @@ func TestLiveStack(t *testing.T) {
 				}
 			}
 			return true
-		}, teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(100*time.Millisecond))
+		}, teatest.WithDuration(render), teatest.WithCheckInterval(100*time.Millisecond))
 	}
 	typ := func(keys ...string) {
 		for _, k := range keys {
@@ -150,32 +187,32 @@ func TestLiveStack(t *testing.T) {
 	}
 
 	typ("enter")
-	recorded(t, record, timeline.KindInjected, nil)
-	alert := recorded(t, record, timeline.KindAlert, func(e timeline.Event) bool {
+	rec.recorded(t, timeline.KindInjected, nil)
+	alert := rec.recorded(t, timeline.KindAlert, func(e timeline.Event) bool {
 		var a timeline.Alert
 		return e.Decode(&a) == nil && a.Rule == "wp-debug-log-public" && a.Window != "baseline"
 	})
 	onScreen("wp-debug-log-public", stack.Credentials().AdminPassword)
 	require.Equal(t, "debug-log-exposure", alert.Scenario)
 	typ("r")
-	recorded(t, record, timeline.KindContained, nil)
+	rec.recorded(t, timeline.KindContained, nil)
 	onScreen("CONTAINMENT VERIFIED")
 	typ("e")
 	onScreen("go to the hot wash?")
 	typ("y")
 	// The engine puts the stack back and ends the scenario first.
-	recorded(t, record, timeline.KindScenarioEnd, nil)
+	rec.recorded(t, timeline.KindScenarioEnd, nil)
 	onScreen("Ratings 0/3")
 	typ("w", "w")
 	onScreen("Evidence bundle written")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).(Model)
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(render)).(Model)
 	saved, ok := final.Saved()
-	require.True(t, ok, "not saved: %v", final.Err())
+	require.True(t, ok, "saved; error: %v", final.Err())
 	events := readBundleTimeline(t, saved.Path)
-	assert.NotEmpty(t, ofKind(events, timeline.KindAlert))
-	assert.Len(t, ofKind(events, timeline.KindContained), 1)
+	assert.NotEmpty(t, ofKind(events, timeline.KindAlert), "the alert is in the bundle")
+	assert.Len(t, ofKind(events, timeline.KindContained), 1, "one containment in the bundle")
 	results := timeline.Measure(events)
 	require.Len(t, results, 1)
 	assert.Equal(t, timeline.OutcomePassed, results[0].Outcome)

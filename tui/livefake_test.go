@@ -6,7 +6,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // liveConsole starts a live-mode console on a fake engine, through the
@@ -71,36 +71,29 @@ func TestLiveModeConsole(t *testing.T) {
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
 	saved, ok := final.Saved()
-	if !ok {
-		t.Fatalf("not saved: %v", final.Err())
-	}
+	require.True(t, ok, "saved; error: %v", final.Err())
 	events := readBundleTimeline(t, saved.Path)
 	run := decode[timeline.RunInfo](t, events[0])
-	if run.Stack == nil || run.Stack.RunID != "bdtest" {
-		t.Errorf("run.start stack %+v", run.Stack)
+	if assert.NotNil(t, run.Stack, "run.start names the stack") {
+		assert.Equal(t, "bdtest", run.Stack.RunID, "run.start names the stack's run")
 	}
 	// The engine opens and closes a live scenario; the console must not
 	// record either a second time.
-	if n, m := len(ofKind(events, timeline.KindScenarioStart)), len(ofKind(events, timeline.KindScenarioEnd)); n != 1 || m != 1 {
-		t.Errorf("%d scenario starts, %d ends, want one each", n, m)
-	}
-	if len(ofKind(events, timeline.KindContained)) != 1 || len(ofKind(events, timeline.KindAlert)) != 1 {
-		t.Error("the engine's alert and containment are not in the record")
-	}
+	assert.Len(t, ofKind(events, timeline.KindScenarioStart), 1, "one scenario start")
+	assert.Len(t, ofKind(events, timeline.KindScenarioEnd), 1, "one scenario end")
+	assert.Len(t, ofKind(events, timeline.KindContained), 1, "the engine's containment is in the record")
+	assert.Len(t, ofKind(events, timeline.KindAlert), 1, "the engine's alert is in the record")
 	// The login shown on screen is in no file of the bundle.
-	filepath.Walk(saved.Path, func(p string, info os.FileInfo, err error) error {
+	require.NoError(t, filepath.Walk(saved.Path, func(p string, info os.FileInfo, err error) error {
 		if err == nil && !info.IsDir() {
-			if b, _ := os.ReadFile(p); bytes.Contains(b, []byte("s3cret-Passw0rd-xyz")) {
-				t.Errorf("%s holds the stack's password", p)
-			}
+			b, _ := os.ReadFile(p)
+			assert.NotContains(t, string(b), "s3cret-Passw0rd-xyz", "%s holds the stack's password", p)
 		}
 		return nil
-	})
+	}))
 	live.mu.Lock()
 	defer live.mu.Unlock()
-	if !live.closed {
-		t.Error("the stack was not removed")
-	}
+	assert.True(t, live.closed, "the stack is removed")
 }
 
 func TestLiveQuitClosesTheScenarioFirst(t *testing.T) {
@@ -118,21 +111,17 @@ func TestLiveQuitClosesTheScenarioFirst(t *testing.T) {
 	typ("enter")
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
 	saved, ok := final.Saved()
-	if !ok {
-		t.Fatalf("not saved: %v", final.Err())
-	}
+	require.True(t, ok, "saved; error: %v", final.Err())
 	events := readBundleTimeline(t, saved.Path)
 	ends := ofKind(events, timeline.KindScenarioEnd)
 	runEnd := ofKind(events, timeline.KindRunEnd)
-	if len(ends) != 1 || len(runEnd) != 1 || ends[0].Seq > runEnd[0].Seq {
-		t.Fatalf("scenario ends %d, run ends %d: the scenario must be closed (by the engine) before the run ends", len(ends), len(runEnd))
-	}
+	require.Len(t, ends, 1, "one scenario end")
+	require.Len(t, runEnd, 1, "one run end")
+	require.Less(t, ends[0].Seq, runEnd[0].Seq, "the scenario is closed (by the engine) before the run ends")
 	assert.Equal(t, outcomeCompleted, decode[timeline.RunEnd](t, runEnd[0]).Outcome)
 	live.mu.Lock()
 	defer live.mu.Unlock()
-	if !live.closed {
-		t.Error("the stack was not removed")
-	}
+	assert.True(t, live.closed, "the stack is removed")
 }
 
 // brokenLive is an engine whose stack never starts.
@@ -157,9 +146,8 @@ func TestStackFailureGoesOnInDiscussion(t *testing.T) {
 	d.contains(t, "debug-log-exposure (1/1) · discussion", "A customer sends support")
 	events := readBundleTimeline(t, endAndWrite(t, d).Path)
 	run := decode[timeline.RunInfo](t, events[0])
-	if run.Stack != nil || !strings.Contains(events[0].Summary, "discussion mode") {
-		t.Errorf("run.start %q with stack %+v: want a discussion without a stack", events[0].Summary, run.Stack)
-	}
+	assert.Nil(t, run.Stack, "a discussion has no stack")
+	assert.Contains(t, events[0].Summary, "discussion mode", "run.start says it is a discussion")
 }
 
 // slowLive's inject waits until the test lets it finish.
@@ -208,8 +196,6 @@ func TestPlaybookWaitsForTheInject(t *testing.T) {
 	waitFor("the playbook runs as soon as the inject is done")
 	close(live.release)
 	waitFor("CONTAINMENT VERIFIED")
-	if err := tm.Quit(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, tm.Quit())
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }

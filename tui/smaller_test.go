@@ -208,18 +208,19 @@ func TestEveryAlertCanBeReached(t *testing.T) {
 	d.m.x.mode = ModeLive
 	id := d.m.run.sc.ID
 	d.send(injectedMsg{scenario: id})
-	for i := range 7 {
-		d.send(engineEventMsg{ev: timeline.Event{Kind: timeline.KindAlert, Scenario: id,
-			Data: []byte(`{"rule":"rule-` + string(rune('1'+i)) + `","title":"Alert ` + string(rune('1'+i)) + `","severity":"high","source":"state","window":"observe","matched":["GET /wp-content/debug.log 200"]}`)}})
+	// The first is the rule scrolled back to; no other id holds its name.
+	for _, rule := range []string{"wp-debug-log-public", "debug-log-downloaded", "web-scanner-user-agent", "web-path-traversal",
+		"web-null-byte", "web-shellshock", "web-sqli-probe"} {
+		d.send(engineEventMsg{ev: alertEvent(t, id, rule, "GET /wp-content/debug.log 200")})
 	}
-	assert.NotContains(t, d.view(), "rule-1 ", "only the latest show at first")
+	assert.NotContains(t, d.view(), "wp-debug-log-public ", "only the latest show at first")
 	d.keys("tab", "tab")
 	for range 6 {
 		d.keys("up")
 	}
-	d.contains(t, "rule-1 ")
+	d.contains(t, "wp-debug-log-public ")
 	d.keys("enter")
-	d.contains(t, "alert rule-1", "What matched", "GET /wp-content/debug.log 200")
+	d.contains(t, "alert wp-debug-log-public", "What matched", "GET /wp-content/debug.log 200")
 	d.keys("esc")
 	d.contains(t, "alerts (7)")
 }

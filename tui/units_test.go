@@ -1,12 +1,14 @@
 package tui
 
 import (
-	tea "github.com/charmbracelet/bubbletea"
 	"testing"
 	"time"
 
 	"github.com/breachdrill/breachdrill/harness"
 	"github.com/breachdrill/breachdrill/harness/timeline"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestParseParticipant(t *testing.T) {
@@ -26,9 +28,12 @@ func TestParseParticipant(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, err := ParseParticipant(tt.in)
-		if (err != nil) != tt.wantErr || got != tt.want {
-			t.Errorf("ParseParticipant(%q) = %+v, %v; want %+v, error %v", tt.in, got, err, tt.want, tt.wantErr)
+		if tt.wantErr {
+			assert.Error(t, err, "ParseParticipant(%q) is refused", tt.in)
+		} else {
+			assert.NoError(t, err, "ParseParticipant(%q)", tt.in)
 		}
+		assert.Equal(t, tt.want, got, "ParseParticipant(%q)", tt.in)
 	}
 }
 
@@ -49,23 +54,17 @@ func TestFormats(t *testing.T) {
 		{shortDuration(45 * time.Second), "45s"},
 	}
 	for _, tt := range tests {
-		if tt.got != tt.want {
-			t.Errorf("got %q, want %q", tt.got, tt.want)
-		}
+		assert.Equal(t, tt.want, tt.got)
 	}
 }
 
 func TestStopwatch(t *testing.T) {
 	s := startStopwatch(start)
 	s.pause(start.Add(2 * time.Minute))
-	if got := s.elapsed(start.Add(10 * time.Minute)); got != 2*time.Minute {
-		t.Errorf("paused at 2m, read at 10m: %v", got)
-	}
+	assert.Equal(t, 2*time.Minute, s.elapsed(start.Add(10*time.Minute)), "paused at 2m, read at 10m")
 	s.pause(start.Add(3 * time.Minute)) // a second pause changes nothing
 	s.resume(start.Add(10 * time.Minute))
-	if got := s.elapsed(start.Add(11 * time.Minute)); got != 3*time.Minute {
-		t.Errorf("after an 8m pause, at 11m: %v, want 3m", got)
-	}
+	assert.Equal(t, 3*time.Minute, s.elapsed(start.Add(11*time.Minute)), "after an 8m pause, at 11m")
 }
 
 func TestRegulatoryClocks(t *testing.T) {
@@ -74,18 +73,14 @@ func TestRegulatoryClocks(t *testing.T) {
 		"DORA 76h": 76 * time.Hour, "DORA 796h": 796 * time.Hour, "NYDFS": 72 * time.Hour}
 	clocks := harness.RegulatoryClocks(aware)
 	labels := clockLabels(clocks)
-	if len(clocks) != len(want) {
-		t.Fatalf("%d clocks", len(clocks))
-	}
+	require.Len(t, clocks, len(want), "one clock per regime and deadline")
 	for i, c := range clocks {
 		d, ok := want[labels[i]]
-		if !ok {
-			t.Errorf("unexpected clock %q (%s)", labels[i], c.Regime)
+		if !assert.True(t, ok, "unexpected clock %q (%s)", labels[i], c.Regime) {
 			continue
 		}
-		if !c.Deadline.Equal(aware.Add(d)) || c.Deadline.Location() != time.UTC {
-			t.Errorf("%s due %v, want %v in UTC", labels[i], c.Deadline, aware.Add(d))
-		}
+		assert.True(t, c.Deadline.Equal(aware.Add(d)), "%s due %v, want %v", labels[i], c.Deadline, aware.Add(d))
+		assert.Equal(t, time.UTC, c.Deadline.Location(), "%s due in UTC", labels[i])
 	}
 }
 
@@ -93,34 +88,24 @@ func TestJournalKeepsOrder(t *testing.T) {
 	tl := timeline.New()
 	j := &journal{}
 	j.add(timeline.Entry{Kind: timeline.KindNote, Summary: "1"})
-	if j.next() != nil {
-		t.Fatal("a journal without its timeline wrote")
-	}
+	require.Nil(t, j.next(), "a journal without its timeline writes nothing")
 	ran := false
 	j.then(func(*timeline.Timeline) tea.Cmd { ran = true; return nil })
 	j.open(tl)
 	first := j.next()
 	j.add(timeline.Entry{Kind: timeline.KindNote, Summary: "2"})
-	if j.next() != nil {
-		t.Fatal("a second batch started while the first was being written")
-	}
+	require.Nil(t, j.next(), "no second batch starts while the first is being written")
 	j.recorded(first().(recordedMsg))
-	if ran {
-		t.Fatal("what waits for the journal ran before it drained")
-	}
+	require.False(t, ran, "what waits for the journal runs only once it drained")
 	second := j.next()
 	j.recorded(second().(recordedMsg))
 	if cmd := j.next(); cmd != nil {
 		cmd()
 	}
-	if !ran {
-		t.Fatal("what waited for the journal never ran")
-	}
+	require.True(t, ran, "what waited for the journal runs")
 	var got []string
 	for _, e := range tl.Events() {
 		got = append(got, e.Summary)
 	}
-	if len(got) != 2 || got[0] != "1" || got[1] != "2" {
-		t.Errorf("timeline %q", got)
-	}
+	assert.Equal(t, []string{"1", "2"}, got, "the timeline keeps the journal's order")
 }

@@ -16,11 +16,14 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/breachdrill/breachdrill/internal/stacktest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The tests run the real binary, built once, as a user would.
@@ -58,8 +61,8 @@ func runCLI(t *testing.T, env []string, args ...string) result {
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run %v: %v", args, err)
+	} else {
+		require.NoError(t, err, "run %v", args)
 	}
 	return result{stdout: stdout.String(), stderr: stderr.String(), code: code, pid: cmd.Process.Pid}
 }
@@ -67,9 +70,7 @@ func runCLI(t *testing.T, env []string, args ...string) result {
 func docker(t *testing.T, args ...string) string {
 	t.Helper()
 	out, err := exec.Command("docker", args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("docker %s: %v: %s", strings.Join(args, " "), err, out)
-	}
+	require.NoError(t, err, "docker %s: %s", strings.Join(args, " "), out)
 	return strings.TrimSpace(string(out))
 }
 
@@ -127,6 +128,7 @@ var (
 )
 
 func parseText(t *testing.T, out string) upOutput {
+	t.Helper()
 	var u upOutput
 	for _, m := range textLine.FindAllStringSubmatch(out, -1) {
 		switch m[1] {
@@ -136,9 +138,8 @@ func parseText(t *testing.T, out string) upOutput {
 			u.url = strings.TrimSuffix(m[2], "/")
 		case "admin":
 			a := adminRE.FindStringSubmatch(m[2])
-			if a == nil || a[1] != u.url {
-				t.Fatalf("admin line %q", m[2])
-			}
+			require.NotNil(t, a, "admin line %q: want URL, user and password", m[2])
+			require.Equal(t, u.url, a[1], "admin line %q: the admin URL is the stack's", m[2])
 			u.user, u.password = a[2], a[3]
 		}
 	}
@@ -146,15 +147,14 @@ func parseText(t *testing.T, out string) upOutput {
 }
 
 func parseJSON(t *testing.T, out string) upOutput {
+	t.Helper()
 	var v struct {
 		Run           string `json:"run"`
 		URL           string `json:"url"`
 		AdminUser     string `json:"admin_user"`
 		AdminPassword string `json:"admin_password"`
 	}
-	if err := json.Unmarshal([]byte(out), &v); err != nil {
-		t.Fatalf("stack up --json: %v: %s", err, out)
-	}
+	require.NoError(t, json.Unmarshal([]byte(out), &v), "stack up --json prints one JSON object: %s", out)
 	return upOutput{v.Run, v.URL, v.AdminUser, v.AdminPassword}
 }
 
@@ -174,13 +174,12 @@ func TestStackUpDown(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			up := runCLI(t, nil, tt.args...)
-			if up.code != 0 {
-				t.Fatalf("stack up: exit %d\n%s", up.code, up.stderr)
-			}
+			require.Equal(t, 0, up.code, "stack up: exit code\n%s", up.stderr)
 			out := tt.parse(t, up.stdout)
-			if out.run == "" || !strings.HasPrefix(out.url, "http://127.0.0.1:") || out.user == "" || len(out.password) < 16 {
-				t.Fatalf("stack up printed %+v:\n%s", out, up.stdout)
-			}
+			require.NotEmpty(t, out.run, "stack up prints the run id:\n%s", up.stdout)
+			require.True(t, strings.HasPrefix(out.url, "http://127.0.0.1:"), "stack up prints a loopback URL, got %q:\n%s", out.url, up.stdout)
+			require.NotEmpty(t, out.user, "stack up prints the admin user:\n%s", up.stdout)
+			require.GreaterOrEqual(t, len(out.password), 16, "stack up prints a password of 16+ characters:\n%s", up.stdout)
 			runFilter := "label=org.breachdrill.run=" + out.run
 			t.Cleanup(func() {
 				if left := leftovers(t, runFilter); len(left) > 0 {
@@ -190,51 +189,35 @@ func TestStackUpDown(t *testing.T) {
 
 			c := browser()
 			resp, err := c.Get(out.url + "/")
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err, "home page")
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `content="WordPress 6.8`) {
-				t.Fatalf("home page: %s", resp.Status)
-			}
-			if resp, err := c.Get(out.url + "/wp-login.php"); err != nil || resp.StatusCode != http.StatusOK {
-				t.Fatalf("wp-login.php: %v %v", resp, err)
-			}
-			resp, err = c.PostForm(out.url+"/wp-login.php", url.Values{"log": {out.user}, "pwd": {out.password}, "testcookie": {"1"}, "redirect_to": {out.url + "/wp-admin/"}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.Equal(t, http.StatusOK, resp.StatusCode, "home page status")
+			require.Contains(t, string(body), `content="WordPress 6.8`, "the home page is WordPress 6.8")
+			resp, err = c.Get(out.url + "/wp-login.php")
+			require.NoError(t, err, "wp-login.php")
 			resp.Body.Close()
-			if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != out.url+"/wp-admin/" {
-				t.Fatalf("login with the printed credentials: %s to %q", resp.Status, resp.Header.Get("Location"))
-			}
+			require.Equal(t, http.StatusOK, resp.StatusCode, "wp-login.php status")
+			resp, err = c.PostForm(out.url+"/wp-login.php", url.Values{"log": {out.user}, "pwd": {out.password}, "testcookie": {"1"}, "redirect_to": {out.url + "/wp-admin/"}})
+			require.NoError(t, err, "log in")
+			resp.Body.Close()
+			require.Equal(t, http.StatusFound, resp.StatusCode, "login with the printed credentials redirects")
+			require.Equal(t, out.url+"/wp-admin/", resp.Header.Get("Location"), "login with the printed credentials lands in wp-admin")
 
-			if left := leftovers(t, runFilter, "label=org.breachdrill.keep=true"); len(left) != 3 {
-				t.Fatalf("want 2 containers and a network kept, got %v", left)
-			}
-			if gc := runCLI(t, nil, "gc"); gc.code != 0 || len(leftovers(t, runFilter)) != 3 {
-				t.Fatalf("gc: exit %d, and it must leave a stack up alone: %s", gc.code, gc.stderr)
-			}
+			require.Len(t, leftovers(t, runFilter, "label=org.breachdrill.keep=true"), 3, "2 containers and a network kept")
+			gc := runCLI(t, nil, "gc")
+			require.Equal(t, 0, gc.code, "gc exit code: %s", gc.stderr)
+			require.Len(t, leftovers(t, runFilter), 3, "gc leaves a stack up alone")
 			down := runCLI(t, nil, "stack", "down", out.run)
-			if down.code != 0 {
-				t.Fatalf("stack down: exit %d: %s", down.code, down.stderr)
-			}
-			if left := leftovers(t, runFilter); len(left) > 0 {
-				t.Fatalf("stack down left %v", left)
-			}
-			if again := runCLI(t, nil, "stack", "down", out.run); again.code != 2 || !strings.Contains(again.stderr, "no stack with run id") {
-				t.Fatalf("second stack down: exit %d: %s", again.code, again.stderr)
-			}
-			if gc := runCLI(t, nil, "gc"); gc.code != 0 {
-				t.Fatalf("gc: exit %d: %s", gc.code, gc.stderr)
-			}
-			if stale := staleRuns(t); len(stale) > 0 {
-				t.Fatalf("gc left stale runs %v", stale)
-			}
-			if left := leftovers(t, runFilter); len(left) > 0 {
-				t.Fatalf("left after gc: %v", left)
-			}
+			require.Equal(t, 0, down.code, "stack down exit code: %s", down.stderr)
+			require.Empty(t, leftovers(t, runFilter), "stack down removes the stack")
+			again := runCLI(t, nil, "stack", "down", out.run)
+			require.Equal(t, 2, again.code, "second stack down exit code: %s", again.stderr)
+			require.Contains(t, again.stderr, "no stack with run id", "second stack down says the run is gone")
+			gc = runCLI(t, nil, "gc")
+			require.Equal(t, 0, gc.code, "gc exit code: %s", gc.stderr)
+			require.Empty(t, staleRuns(t), "gc leaves no stale runs")
+			require.Empty(t, leftovers(t, runFilter), "nothing left after gc")
 		})
 	}
 }
@@ -244,9 +227,7 @@ func TestStackUpDown(t *testing.T) {
 func TestGCKeepsWhatIsNotOurs(t *testing.T) {
 	imgs := stacktest.Images(t)
 	gone := exec.Command("true")
-	if err := gone.Run(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, gone.Run(), "a process that is gone")
 	host, _ := os.Hostname()
 	runID := fmt.Sprintf("bdclitest%d", time.Now().UnixNano())
 	staleLabels := []string{"--label", "org.breachdrill.run=" + runID, "--label", "org.breachdrill.owner-pid=" + strconv.Itoa(gone.Process.Pid),
@@ -261,16 +242,11 @@ func TestGCKeepsWhatIsNotOurs(t *testing.T) {
 	})
 
 	gc := runCLI(t, nil, "gc")
-	if gc.code != 0 || !strings.Contains(gc.stdout+gc.stderr, "removed "+runID) {
-		t.Fatalf("gc: exit %d, output %q; want it to report removing %s", gc.code, gc.stdout+gc.stderr, runID)
-	}
-	if left := leftovers(t, "label=org.breachdrill.run="+runID); len(left) > 0 {
-		t.Fatalf("gc left the stale run: %v", left)
-	}
+	require.Equal(t, 0, gc.code, "gc exit code: %s", gc.stderr)
+	require.Contains(t, gc.stdout+gc.stderr, "removed "+runID, "gc reports removing the stale run")
+	require.Empty(t, leftovers(t, "label=org.breachdrill.run="+runID), "gc removes the stale run")
 	for _, kind := range [][]string{{"container", "inspect", plainC}, {"network", "inspect", plainN}} {
-		if err := exec.Command("docker", kind...).Run(); err != nil {
-			t.Fatalf("gc removed an unlabelled %s", kind[0])
-		}
+		require.NoError(t, exec.Command("docker", kind...).Run(), "gc keeps the unlabelled %s", kind[0])
 	}
 }
 
@@ -278,34 +254,47 @@ func TestGCKeepsWhatIsNotOurs(t *testing.T) {
 // removes everything that process created, whatever step it was in.
 func TestInterruptWhileStarting(t *testing.T) {
 	stacktest.Images(t)
+	// Some steps are told apart by the engine's state, not by a line: the
+	// signal goes once the line is printed and then the state is reached.
+	// (Asked from the signalling goroutine, so an error is "not yet", never
+	// a test failure.)
+	anyContainer := func(args ...string) bool {
+		out, err := exec.Command("docker", append([]string{"ps", "-q"}, args...)...).Output()
+		return err == nil && strings.TrimSpace(string(out)) != ""
+	}
+	containerCreated := func(pid int) bool {
+		return anyContainer("-a", "--filter", "label=org.breachdrill.owner-pid="+strconv.Itoa(pid))
+	}
+	dbRunning := func(pid int) bool {
+		return anyContainer("--filter", "status=running", "--filter", "label=org.breachdrill.role=db",
+			"--filter", "label=org.breachdrill.owner-pid="+strconv.Itoa(pid))
+	}
 	tests := []struct {
 		name  string
 		sig   syscall.Signal
 		after string
-		delay time.Duration
+		state func(pid int) bool // nil: signal on the line
 	}{
-		{"SIGINT while creating the network", syscall.SIGINT, "creating network", 0},
-		{"SIGINT as containers are created", syscall.SIGINT, "starting db and wp containers", 0},
-		{"SIGINT while containers start", syscall.SIGINT, "starting db and wp containers", 400 * time.Millisecond},
-		{"SIGINT while the database initialises", syscall.SIGINT, "starting db and wp containers", 1500 * time.Millisecond},
-		{"SIGINT while WordPress installs", syscall.SIGINT, "installing WordPress", 0},
-		{"SIGTERM while the reset point is taken", syscall.SIGTERM, "taking the reset point", 0},
+		{"SIGINT while creating the network", syscall.SIGINT, "creating network", nil},
+		{"SIGINT as containers are created", syscall.SIGINT, "starting db and wp containers", nil},
+		{"SIGINT while containers start", syscall.SIGINT, "starting db and wp containers", containerCreated},
+		{"SIGINT while the database initialises", syscall.SIGINT, "starting db and wp containers", dbRunning},
+		{"SIGINT while WordPress installs", syscall.SIGINT, "installing WordPress", nil},
+		{"SIGTERM while the reset point is taken", syscall.SIGTERM, "taking the reset point", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cmd := exec.Command(binary, "stack", "up")
 			cmd.Env = append(os.Environ(), "TESTCONTAINERS_RYUK_DISABLED=true")
 			stderr, err := cmd.StderrPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			var stdout bytes.Buffer
 			cmd.Stdout = &stdout
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			pidFilter := "label=org.breachdrill.owner-pid=" + strconv.Itoa(cmd.Process.Pid)
+			require.NoError(t, cmd.Start())
+			pid := cmd.Process.Pid
+			pidFilter := "label=org.breachdrill.owner-pid=" + strconv.Itoa(pid)
 			t.Cleanup(func() {
+				_ = cmd.Process.Kill()
 				for _, l := range leftovers(t, pidFilter) {
 					f := strings.Fields(l)
 					if f[0] == "container" {
@@ -315,53 +304,82 @@ func TestInterruptWhileStarting(t *testing.T) {
 					}
 				}
 			})
-			var log strings.Builder
-			signalled := make(chan struct{})
+			var log syncLog
+			seen := make(chan struct{})
+			readDone := make(chan struct{})
 			go func() {
+				defer close(readDone)
 				sc := bufio.NewScanner(stderr)
-				sent := false
+				said := false
 				for sc.Scan() {
-					log.WriteString(sc.Text() + "\n")
-					if !sent && strings.Contains(sc.Text(), tt.after) {
-						sent = true
-						time.Sleep(tt.delay)
-						cmd.Process.Signal(tt.sig)
-						close(signalled)
+					log.add(sc.Text())
+					if !said && strings.Contains(sc.Text(), tt.after) {
+						said = true
+						close(seen)
 					}
 				}
 			}()
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
-			var waitErr error
+			signalled := make(chan struct{})
+			go func() {
+				select {
+				case <-seen:
+				case <-readDone:
+					return
+				}
+				for tt.state != nil && !tt.state(pid) {
+					select {
+					case <-readDone:
+						return // ended before reaching the state: the exit code says so
+					case <-time.After(50 * time.Millisecond):
+					}
+				}
+				_ = cmd.Process.Signal(tt.sig)
+				close(signalled)
+			}()
+			// Every line is read before Wait closes the pipe.
 			select {
-			case waitErr = <-done:
+			case <-readDone:
 			case <-time.After(3 * time.Minute):
-				cmd.Process.Kill()
-				t.Fatalf("stack up did not end:\n%s", log.String())
+				_ = cmd.Process.Kill()
+				<-readDone
+				_ = cmd.Wait()
+				require.FailNowf(t, "stack up did not end", "within 3 minutes of the signal:\n%s", log.String())
 			}
+			code := exitCode(cmd.Wait())
 			select {
 			case <-signalled:
 			default:
-				t.Fatalf("never saw %q:\n%s", tt.after, log.String())
+				require.FailNowf(t, "no signal sent", "never saw %q (and its state):\n%s", tt.after, log.String())
 			}
-			code := 0
-			if ee, ok := waitErr.(*exec.ExitError); ok {
-				code = ee.ExitCode()
-			}
-			if code != 3 || strings.Contains(log.String(), "panic") || !strings.Contains(log.String(), "interrupted") {
-				t.Fatalf("exit %d, want 3 with an interrupted message:\n%s%s", code, log.String(), stdout.String())
-			}
-			if left := leftovers(t, pidFilter); len(left) > 0 {
-				t.Fatalf("left behind: %v\n%s", left, log.String())
-			}
+			require.Equal(t, 3, code, "exit code after %s, want 3:\n%s%s", tt.sig, log.String(), stdout.String())
+			assert.NotContains(t, log.String(), "panic", "no panic")
+			assert.Contains(t, log.String(), "interrupted", "an interrupted message")
+			require.Empty(t, leftovers(t, pidFilter), "nothing left behind:\n%s", log.String())
 			// A create request cut off by the signal may land in the engine
-			// late; look again.
-			time.Sleep(2 * time.Second)
-			if left := leftovers(t, pidFilter); len(left) > 0 {
-				t.Fatalf("left behind, found late: %v\n%s", left, log.String())
-			}
+			// late: nothing may turn up in the moments after the exit.
+			assert.Never(t, func() bool { return len(leftovers(t, pidFilter)) > 0 }, 2*time.Second, 200*time.Millisecond,
+				"left behind, found late:\n%s", log.String())
 		})
 	}
+}
+
+// syncLog keeps a child's output lines as a reader goroutine appends them,
+// safe to read meanwhile.
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *syncLog) add(line string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.WriteString(line + "\n")
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // Bad input and a missing engine end with one line that names the problem
@@ -369,16 +387,19 @@ func TestInterruptWhileStarting(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	dir := t.TempDir()
 	empty := filepath.Join(dir, "empty")
-	os.Mkdir(empty, 0o755)
+	require.NoError(t, os.Mkdir(empty, 0o755))
 	random := filepath.Join(dir, "random.bin")
-	os.WriteFile(random, []byte("\x89PNG\r\n\x1a\n not a zip"), 0o644)
+	require.NoError(t, os.WriteFile(random, []byte("\x89PNG\r\n\x1a\n not a zip"), 0o644))
 	notWoo := filepath.Join(dir, "akismet.zip")
-	f, _ := os.Create(notWoo)
+	f, err := os.Create(notWoo)
+	require.NoError(t, err)
 	zw := zip.NewWriter(f)
-	w, _ := zw.Create("akismet/akismet.php")
-	w.Write([]byte("<?php\n/* Plugin Name: Akismet */\n"))
-	zw.Close()
-	f.Close()
+	w, err := zw.Create("akismet/akismet.php")
+	require.NoError(t, err)
+	_, err = w.Write([]byte("<?php\n/* Plugin Name: Akismet */\n"))
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	require.NoError(t, f.Close())
 	noDocker := []string{"DOCKER_HOST=unix:///nonexistent.sock"}
 	haveDocker := exec.Command("docker", "version").Run() == nil
 
@@ -418,21 +439,16 @@ func TestBadInput(t *testing.T) {
 					errLines++
 				}
 			}
-			if res.code != tt.code || errLines != 1 || !strings.HasPrefix(last, "breachdrill: ") || strings.Contains(res.stderr, "panic") {
-				t.Fatalf("exit %d (want %d), want one error line last; stderr:\n%s", res.code, tt.code, res.stderr)
-			}
+			require.Equal(t, tt.code, res.code, "exit code; stderr:\n%s", res.stderr)
+			require.Equal(t, 1, errLines, "one error line; stderr:\n%s", res.stderr)
+			require.True(t, strings.HasPrefix(last, "breachdrill: "), "the error line is last; stderr:\n%s", res.stderr)
+			require.NotContains(t, res.stderr, "panic", "no panic")
 			for _, w := range tt.want {
-				if !strings.Contains(last, w) {
-					t.Errorf("error %q does not name %q", last, w)
-				}
+				assert.Contains(t, last, w, "the error names %q", w)
 			}
-			if res.stdout != "" {
-				t.Errorf("stdout %q, want nothing", res.stdout)
-			}
+			assert.Empty(t, res.stdout, "nothing on stdout")
 			if haveDocker {
-				if left := leftovers(t, "label=org.breachdrill.owner-pid="+strconv.Itoa(res.pid)); len(left) > 0 {
-					t.Fatalf("left behind: %v", left)
-				}
+				require.Empty(t, leftovers(t, "label=org.breachdrill.owner-pid="+strconv.Itoa(res.pid)), "nothing left behind")
 			}
 		})
 	}

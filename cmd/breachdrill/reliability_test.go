@@ -97,6 +97,8 @@ func TestDatabasePaused40s(t *testing.T) {
 			log.WriteString(sc.Text() + "\n")
 		}
 	}()
+	// Not a wait for anything: the 40 s the database stays paused is the
+	// fault this test injects (the drill's DB outage), so it is a duration.
 	time.Sleep(40 * time.Second)
 	docker(t, "unpause", db)
 	<-done

@@ -36,15 +36,13 @@ func newTmuxNamed(t *testing.T, dir, name, command string) *tmuxSession {
 	bin, err := exec.LookPath("tmux")
 	if err != nil {
 		if os.Getenv("CI") != "" {
-			t.Fatal("CI is set but tmux is not installed: the console's terminal test must run")
+			require.FailNow(t, "CI is set but tmux is not installed: the console's terminal test must run")
 		}
 		t.Skip("tmux is not installed")
 	}
 	conf := filepath.Join(dir, "tmux.conf")
 	// No status line: the pane is the whole 80×24.
-	if err := os.WriteFile(conf, []byte("set -g status off\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(conf, []byte("set -g status off\n"), 0o644))
 	s := &tmuxSession{t: t, tmux: bin, socket: filepath.Join(dir, "tmux.sock"), name: name}
 	s.run("-f", conf, "new-session", "-d", "-s", s.name, "-x", "80", "-y", "24", command)
 	t.Cleanup(func() { exec.Command(s.tmux, "-S", s.socket, "kill-server").Run() })
@@ -54,9 +52,7 @@ func newTmuxNamed(t *testing.T, dir, name, command string) *tmuxSession {
 func (s *tmuxSession) run(args ...string) string {
 	s.t.Helper()
 	out, err := exec.Command(s.tmux, append([]string{"-S", s.socket}, args...)...).CombinedOutput()
-	if err != nil {
-		s.t.Fatalf("tmux %s: %v: %s", strings.Join(args, " "), err, out)
-	}
+	require.NoError(s.t, err, "tmux %s: %s", strings.Join(args, " "), out)
 	return string(out)
 }
 
@@ -87,8 +83,10 @@ func (s *tmuxSession) waitFor(d time.Duration, want ...string) string {
 			return screen
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("the screen never showed %q:\n%s", missing, screen)
+			require.FailNowf(s.t, "the screen never showed what was expected", "no %q within %s:\n%s", missing, d, screen)
 		}
+		// tmux has no "screen changed" notification: poll the pane, bounded
+		// by the deadline above.
 		time.Sleep(100 * time.Millisecond)
 	}
 }
@@ -156,9 +154,7 @@ func TestTabletopInTmux(t *testing.T) {
 	screen = tm.waitFor(30*time.Second, "Evidence bundle written")
 	tm.keys("Enter")
 	screen = tm.waitFor(30*time.Second, "EXIT=")
-	if !strings.Contains(screen, "evidence bundle: "+out) {
-		t.Errorf("the command did not say where the bundle went:\n%s", screen)
-	}
+	assert.Contains(t, screen, "evidence bundle: "+out, "the command says where the bundle went")
 	bundles, _ = filepath.Glob(filepath.Join(out, "tabletop-*", "manifest.json"))
 	require.Len(t, bundles, 1)
 	left, _ := filepath.Glob(filepath.Join(out, ".*"))
@@ -173,21 +169,15 @@ func checkTerminalFrame(t *testing.T, screen string) {
 	t.Helper()
 	checkTerminalSize(t, screen)
 	lines := strings.Split(strings.TrimSuffix(screen, "\n"), "\n")
-	if !strings.Contains(lines[len(lines)-1], "quit") {
-		t.Errorf("the help bar is not on the last line: %q", lines[len(lines)-1])
-	}
+	assert.Contains(t, lines[len(lines)-1], "quit", "the help bar is on the last line")
 }
 
 func checkTerminalSize(t *testing.T, screen string) {
 	t.Helper()
 	lines := strings.Split(strings.TrimSuffix(screen, "\n"), "\n")
-	if len(lines) != 24 {
-		t.Errorf("%d lines in a 24-line pane", len(lines))
-	}
+	assert.Len(t, lines, 24, "the screen fills the 24-line pane")
 	for i, l := range lines {
-		if n := utf8.RuneCountInString(l); n > 80 {
-			t.Errorf("line %d is %d cells: %q", i+1, n, l)
-		}
+		assert.LessOrEqual(t, utf8.RuneCountInString(l), 80, "line %d fits the 80-cell pane: %q", i+1, l)
 	}
 }
 
@@ -216,9 +206,8 @@ func TestTabletopBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := runCLI(t, nil, append([]string{"tabletop"}, tt.args...)...)
-			if r.code != 2 || !strings.Contains(r.stderr, tt.want) {
-				t.Errorf("exit %d, stderr %q: want 2 and %q", r.code, r.stderr, tt.want)
-			}
+			assert.Equal(t, 2, r.code, "exit code; stderr %q", r.stderr)
+			assert.Contains(t, r.stderr, tt.want, "the error names the problem")
 		})
 	}
 }

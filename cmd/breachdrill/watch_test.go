@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -10,7 +9,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -66,18 +64,20 @@ func TestWatchLiveAttack(t *testing.T) {
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 
-	var mu sync.Mutex
-	var stderr bytes.Buffer
+	var stderr syncLog
 	urlCh := make(chan string, 1)
+	stderrDone := make(chan struct{})
 	watching := regexp.MustCompile(`watching (http://127\.0\.0\.1:\d+) `)
 	go func() {
+		defer close(stderrDone)
 		sc := bufio.NewScanner(stderrPipe)
 		for sc.Scan() {
-			mu.Lock()
-			stderr.WriteString(sc.Text() + "\n")
-			mu.Unlock()
+			stderr.add(sc.Text())
 			if m := watching.FindStringSubmatch(sc.Text()); m != nil {
-				urlCh <- m[1]
+				select {
+				case urlCh <- m[1]:
+				default: // said once already
+				}
 			}
 		}
 	}()
@@ -105,9 +105,7 @@ func TestWatchLiveAttack(t *testing.T) {
 	select {
 	case url = <-urlCh:
 	case <-time.After(5 * time.Minute):
-		mu.Lock()
-		defer mu.Unlock()
-		t.Fatalf("watch never said it was watching:\n%s", stderr.String())
+		require.FailNowf(t, "watch never said it was watching", "within 5 minutes:\n%s", stderr.String())
 	}
 	get := func(target, ua string) {
 		req, err := http.NewRequest(http.MethodGet, url+target, nil)
@@ -131,17 +129,19 @@ func TestWatchLiveAttack(t *testing.T) {
 			require.True(t, ok, "watch ended early")
 			got[l.Rule] = l
 		case <-deadline:
-			t.Fatalf("alerts after 30s: %v", got)
+			require.FailNowf(t, "three alerts within 30s", "alerts after 30s: %v", got)
 		}
 	}
 	// Ctrl-C ends the session: not an interruption, the bundle is written.
 	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	// Both pipes are read to their end before Wait closes them.
+	for range lines {
+	}
+	<-stderrDone
 	err = cmd.Wait()
 	var ee *exec.ExitError
 	require.ErrorAs(t, err, &ee)
-	mu.Lock()
 	errText := stderr.String()
-	mu.Unlock()
 	assert.Equal(t, 1, ee.ExitCode(), "an expected rule never fired: exit 1\n%s", errText)
 	assert.Contains(t, errText, "expected but never fired: db-into-outfile")
 
