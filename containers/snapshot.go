@@ -38,8 +38,9 @@ import (
 //     the docroot and its reset-point copy.
 //
 // A snapshot is made by a builder stack of its own, whose credentials are
-// thrown away with it: no run's secret is ever in one. Even so the builder
-// is scrubbed before saving (wp-config.php in the docroot and its reset
+// thrown away with it (its administrator password is a public constant:
+// see builderAdminPassword): no run's secret is ever in one. Even so the
+// builder is scrubbed before saving (wp-config.php in the docroot and its reset
 // copy, the administrator's password hash and sessions, MariaDB's
 // passwords, the logs). A restored stack gets its own credentials: MariaDB's
 // users are re-keyed in bootstrap mode before the server opens, a fresh
@@ -87,6 +88,15 @@ fi
 touch ` + dbStoppedFlag + `
 exec sleep infinity
 `
+
+// builderAdminPassword is the administrator password of every snapshot
+// builder, public on purpose. Scrubbing overwrites the administrator's
+// hash, but InnoDB keeps earlier row versions in its undo and redo logs,
+// which a snapshot holds byte for byte; what they keep is then the hash of
+// a password that protects nothing (every restored stack sets its own),
+// never one of a run. The builder's other secrets are random, never leave
+// it, and are scrubbed too.
+const builderAdminPassword = "breachdrill-warm-snapshot-builder-not-a-secret"
 
 // scrubbedWPConfig replaces wp-config.php in a snapshot; every stack
 // restored from it writes its own.

@@ -14,3 +14,6 @@ func SnapshotKeyOf(dbImageID, wpImageID, woocommerce, prefix, dataset string) st
 func SnapshotFiles(dir, key string) (dbArchive, image string) {
 	return dir + "/" + key + "/" + snapshotDBFile, snapshotRepo + ":" + key[:16]
 }
+
+// BuilderAdminPassword is every snapshot builder's (public) admin password.
+const BuilderAdminPassword = builderAdminPassword

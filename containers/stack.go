@@ -206,6 +206,9 @@ func run(ctx context.Context, cfg config, woo *wooPlugin, restore *warmMeta) (*S
 	}
 
 	s := &Stack{cli: cli, runID: cfg.runID, prefix: cfg.prefix, creds: newCredentials()}
+	if cfg.builder {
+		s.creds.AdminPassword = builderAdminPassword
+	}
 	start := time.Now()
 	if err := s.start(ctx, cfg, woo, restore); err != nil {
 		cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)

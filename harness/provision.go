@@ -120,7 +120,11 @@ func Provision(ctx context.Context, opts ProvisionOptions, say func(string)) (*P
 // here, and its seeded state made the reset point.
 func (p *Provisioned) seeded(ctx context.Context, ds *fakedata.Dataset, say func(string)) (fakedata.Manifest, error) {
 	if p.Owned {
-		return fakedata.LoadManifest(ctx, p.Stack.DB())
+		m, err := fakedata.LoadManifest(ctx, p.Stack.DB())
+		if err == nil && p.Stack.Info().WarmSnapshot != "" {
+			say(fmt.Sprintf("restored seeded: %d customers, %d orders, %d canaries (%d rows), from warm snapshot %.12s", m.Spec.Customers, m.Spec.Orders, len(m.Canaries), m.Rows(), p.Stack.Info().WarmSnapshot))
+		}
+		return m, err
 	}
 	m, err := load(ctx, p.Stack, ds, say)
 	if err != nil {
