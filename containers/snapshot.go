@@ -373,6 +373,9 @@ func (s *Stack) finishRestore(ctx context.Context, cfg config, m *warmMeta) erro
 			return fault.Infra(fmt.Errorf("restore warm snapshot: no administrator %s in %s", s.creds.AdminUser, schema))
 		}
 	}
+	if err := s.shiftSchedule(ctx, time.Since(m.Created)); err != nil {
+		return err
+	}
 	s.info.WordPressVersion = m.WordPressVersion
 	s.info.WooCommerceMode, s.info.WooCommerceVersion = m.WooCommerceMode, m.WooCommerceVersion
 	s.info.WarmSnapshot = m.Key
@@ -380,6 +383,29 @@ func (s *Stack) finishRestore(ctx context.Context, cfg config, m *warmMeta) erro
 		return err
 	}
 	return s.markClean(ctx)
+}
+
+// shiftSchedule moves WooCommerce's pending scheduled actions (Action
+// Scheduler) later by age, the time since the snapshot was made, live and
+// in the reset point: a restored shop is then as far from its due
+// background jobs as one installed just now, instead of having every job
+// of a snapshot's age overdue and run (rewriting tables) mid-drill.
+func (s *Stack) shiftSchedule(ctx context.Context, age time.Duration) error {
+	table := s.prefix + "actionscheduler_actions"
+	var n int
+	if err := s.toolDB.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", s.creds.DBName, table).Scan(&n); err != nil {
+		return fault.Infra(fmt.Errorf("restore warm snapshot: %w", err))
+	}
+	secs := int64(age / time.Second)
+	if n == 0 || secs <= 0 {
+		return nil
+	}
+	for _, schema := range []string{"`" + s.creds.DBName + "`", snapshotDB} {
+		if _, err := s.toolDB.ExecContext(ctx, "UPDATE "+schema+".`"+table+"` SET scheduled_date_gmt = scheduled_date_gmt + INTERVAL ? SECOND, scheduled_date_local = scheduled_date_local + INTERVAL ? SECOND WHERE status = 'pending' AND scheduled_date_gmt > '2000-01-01'", secs, secs); err != nil {
+			return fault.Infra(fmt.Errorf("restore warm snapshot: shift scheduled actions: %w", err))
+		}
+	}
+	return nil
 }
 
 // wpPasswordHash hashes a password the way WordPress 6.8's
