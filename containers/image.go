@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -178,20 +179,37 @@ func pull(ctx context.Context, cli *client.Client, ref string) error {
 
 // lockBuild takes a host-wide lock on image builds.
 func lockBuild(ctx context.Context) (func(), error) {
-	f, err := os.OpenFile(filepath.Join(os.TempDir(), "breachdrill-image-build.lock"), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, fault.Infra(fmt.Errorf("image build lock: %w", err))
-	}
+	return lockFile(ctx, filepath.Join(os.TempDir(), "breachdrill-image-build.lock"), "another image build")
+}
+
+// lockFile takes an exclusive lock on the file at path, waiting for whoever
+// holds it (described by holder, for the error when ctx ends first).
+func lockFile(ctx context.Context, path, holder string) (func(), error) {
 	for {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		unlock, err := tryLockFile(path)
 		if err == nil {
-			return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+			return unlock, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fault.Infra(fmt.Errorf("lock %s: %w", path, err))
 		}
 		select {
 		case <-ctx.Done():
-			f.Close()
-			return nil, fault.Infra(fmt.Errorf("waiting for another image build: %w", ctx.Err()))
+			return nil, fault.Infra(fmt.Errorf("waiting for %s: %w", holder, ctx.Err()))
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
+}
+
+// tryLockFile takes the lock at path if it is free.
+func tryLockFile(path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
 }

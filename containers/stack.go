@@ -51,6 +51,9 @@ type Info struct {
 	Isolation  Isolation `json:"isolation"`
 	// WAFMode is ModSecurity's mode now: off, detect or block.
 	WAFMode WAFMode `json:"waf_mode"`
+	// WarmSnapshot is the key of the warm snapshot the stack was restored
+	// from (empty: installed and seeded cold).
+	WarmSnapshot string `json:"warm_snapshot,omitempty"`
 }
 
 // Plugin is one active plugin of the drilled shop.
@@ -90,6 +93,12 @@ type config struct {
 	dbOnDisk    bool
 	exactImages bool
 	waf         WAFMode
+	// Seeding and warm starts: see snapshot.go.
+	dataset     string
+	seed        func(context.Context, *Stack) error
+	snapshotDir string
+	builder     bool
+	builderHook func(*Stack) // tests: sees a snapshot's builder before it is saved
 }
 
 // WithImages sets the images to run (default: the debian image of this
@@ -156,7 +165,13 @@ func Run(ctx context.Context, opts ...Option) (*Stack, error) {
 			return nil, err
 		}
 	}
+	return run(ctx, cfg, woo, nil)
+}
 
+// run starts the stack cfg describes: restored from a warm snapshot when
+// cfg asks for warm starts (building the snapshot first if there is none),
+// from restore when given, else installed and seeded cold.
+func run(ctx context.Context, cfg config, woo *wooPlugin, restore *warmMeta) (*Stack, error) {
 	cli, err := dockerClient(ctx)
 	if err != nil {
 		return nil, err
@@ -180,10 +195,22 @@ func Run(ctx context.Context, opts ...Option) (*Stack, error) {
 			return nil, fault.Infra(fmt.Errorf("image %s is not present: run `breachdrill images build --source %s` first", ref, cfg.images.Source))
 		}
 	}
+	if warmable(cfg) && restore == nil {
+		m, err := warmSnapshot(ctx, cli, cfg, woo)
+		cli.Close()
+		if err != nil {
+			return nil, err
+		}
+		cfg.progress("restoring warm snapshot " + m.Key[:12])
+		return run(ctx, cfg, woo, m)
+	}
 
 	s := &Stack{cli: cli, runID: cfg.runID, prefix: cfg.prefix, creds: newCredentials()}
+	if cfg.builder {
+		s.creds.AdminPassword = builderAdminPassword
+	}
 	start := time.Now()
-	if err := s.start(ctx, cfg, woo); err != nil {
+	if err := s.start(ctx, cfg, woo, restore); err != nil {
 		cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		defer cancel()
 		cerr := s.close(cleanup, time.Second)
@@ -213,7 +240,7 @@ func sweepStale(ctx context.Context, cli *client.Client) ([]RunSummary, error) {
 	return removed, nil
 }
 
-func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
+func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin, restore *warmMeta) error {
 	labels := runLabels(cfg.runID, cfg.keep, time.Now())
 	labels[labelPrefix] = cfg.prefix
 	cfg.progress("creating network")
@@ -246,6 +273,7 @@ func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
 			"MARIADB_PASSWORD":      s.creds.DBPassword,
 			// For Attach from another process. They live here and not in
 			// the web container, whose environment PHP shows (phpinfo).
+			"BD_TOOL_USER":      s.creds.ToolUser,
 			"BD_TOOL_PASSWORD":  s.creds.ToolPassword,
 			"BD_ADMIN_PASSWORD": s.creds.AdminPassword,
 		}),
@@ -267,8 +295,14 @@ func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
 			// create the folder, which the official image lacks.
 			Reader: strings.NewReader(""), ContainerFilePath: "/var/log/breachdrill/server_audit.log", FileMode: 0o666,
 		}))
+	} else if cfg.builder || restore != nil {
+		dbOpts = append(dbOpts, warmDBOptions(restore)...)
 	} else {
 		dbOpts = append(dbOpts, testcontainers.WithCmd("/usr/local/bin/bd-db"))
+	}
+	wpImage := cfg.images.WP
+	if restore != nil {
+		wpImage = restore.Image
 	}
 
 	phpIni := "/etc/php/8.4/apache2/conf.d/99-breachdrill.ini"
@@ -324,7 +358,7 @@ func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
 	var dbErr, wpErr error
 	wg.Add(2)
 	go func() { defer wg.Done(); dbC, dbErr = testcontainers.Run(ctx, cfg.images.DB, dbOpts...) }()
-	go func() { defer wg.Done(); wpC, wpErr = testcontainers.Run(ctx, cfg.images.WP, wpOpts...) }()
+	go func() { defer wg.Done(); wpC, wpErr = testcontainers.Run(ctx, wpImage, wpOpts...) }()
 	wg.Wait()
 	if dbC != nil {
 		s.dbID = dbC.GetContainerID()
@@ -352,6 +386,10 @@ func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
 	if _, err := s.Exec(ctx, ServiceWP, []string{"chown", "-R", "www-data:www-data",
 		DocRoot + "/wp-config.php", DocRoot + "/.htaccess", DocRoot + "/wp-content/mu-plugins"}); err != nil {
 		return fault.Infra(fmt.Errorf("prepare wp container: %w", err))
+	}
+	if restore != nil {
+		cfg.images.WP = restore.Image
+		return s.finishRestore(ctx, cfg, restore)
 	}
 
 	cfg.progress("installing WordPress")
@@ -390,6 +428,12 @@ func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin) error {
 
 	if err := s.describe(ctx, cfg); err != nil {
 		return err
+	}
+	if cfg.seed != nil {
+		cfg.progress("seeding")
+		if err := cfg.seed(ctx, s); err != nil {
+			return err
+		}
 	}
 	cfg.progress("taking the reset point")
 	return s.Snapshot(ctx)

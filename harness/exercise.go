@@ -34,6 +34,9 @@ type ExerciseOptions struct {
 	// AllowExposed runs scenarios that plant code (Scenario.PlantsCode)
 	// on a stack whose network is not sealed; without it they are refused.
 	AllowExposed bool
+	// Parallel runs the scenarios on this many stacks at once (see
+	// runParallel); 0 or 1 runs them one after another on one stack.
+	Parallel int
 }
 
 // ExerciseResult is everything an exercise leaves for reports.
@@ -123,8 +126,13 @@ func Exercise(ctx context.Context, opts ExerciseOptions) (ExerciseResult, error)
 	if ropts.ShopperSeed == 0 {
 		ropts.ShopperSeed = uint64(opts.Provision.Seed)
 	}
-	runner := NewRunner(prov.Stack, tl, secrets, ropts)
-	results, runErr := runner.Run(ctx, opts.Scenarios)
+	var results []timeline.ScenarioResult
+	var runErr error
+	if n := min(opts.Parallel, len(opts.Scenarios)); n > 1 && prov.Owned {
+		results, runErr = runParallel(ctx, n, prov, opts.Scenarios, tl, secrets, ropts, opts.Provision, say)
+	} else {
+		results, runErr = NewRunner(prov.Stack, tl, secrets, ropts).Run(ctx, opts.Scenarios)
+	}
 
 	outcome := "passed"
 	switch {
@@ -173,6 +181,7 @@ func StackInfo(i containers.Info) *timeline.StackInfo {
 		MariaDBVersion: i.MariaDBVersion, PHPVersion: i.PHPVersion,
 		ApacheVersion: i.ApacheVersion, ModSecurityVersion: i.ModSecurityVersion, CRSVersion: i.CRSVersion,
 		NetworkSealed: i.Isolation.Enforced, NetworkExposure: i.Isolation.Reason,
+		WarmSnapshot: i.WarmSnapshot,
 	}
 	for _, p := range i.Plugins {
 		si.Plugins = append(si.Plugins, timeline.PluginInfo{File: p.File, Version: p.Version, SHA256: p.SHA256})

@@ -25,6 +25,11 @@ type ProvisionOptions struct {
 	Customers int
 	Orders    int
 	Seed      int64
+	// Cold installs and seeds the stack even where a warm snapshot of the
+	// same stack and dataset could be restored; SnapshotDir is where warm
+	// snapshots live (default containers.DefaultSnapshotDir).
+	Cold        bool
+	SnapshotDir string
 }
 
 // Provisioned is a seeded stack with the dataset's means to count leaks.
@@ -36,8 +41,7 @@ type Provisioned struct {
 	Cards    func(n int) []string
 	Scan     func(artifact string, body []byte) (timeline.Exposure, error)
 
-	// Customers are seeded customers' logins for the shoppers (none when
-	// the stack was not seeded here).
+	// Customers are seeded customers' logins for the shoppers.
 	Customers []shopper.Account
 }
 
@@ -48,6 +52,10 @@ func Provision(ctx context.Context, opts ProvisionOptions, say func(string)) (*P
 		say = func(string) {}
 	}
 	spec, err := fakedata.Spec{Seed: uint64(opts.Seed), Customers: opts.Customers, Orders: opts.Orders, TablePrefix: opts.TablePrefix}.Normalize()
+	if err != nil {
+		return nil, fault.Input(err)
+	}
+	ds, err := fakedata.New(spec)
 	if err != nil {
 		return nil, fault.Input(err)
 	}
@@ -65,6 +73,21 @@ func Provision(ctx context.Context, opts ProvisionOptions, say func(string)) (*P
 		if opts.WooCommerce != "" {
 			copts = append(copts, containers.WithWooCommerce(opts.WooCommerce))
 		}
+		// The stack takes the seeded state as its reset point itself, and
+		// keeps it for warm starts.
+		copts = append(copts, containers.WithSeed(spec.Key(), func(ctx context.Context, s *containers.Stack) error {
+			_, err := load(ctx, s, ds, say)
+			return err
+		}))
+		if !opts.Cold {
+			dir := opts.SnapshotDir
+			if dir == "" {
+				if dir, err = containers.DefaultSnapshotDir(); err != nil {
+					return nil, err
+				}
+			}
+			copts = append(copts, containers.WithWarmStarts(dir))
+		}
 		if s, err = containers.Run(ctx, copts...); err != nil {
 			return nil, err
 		}
@@ -78,42 +101,67 @@ func Provision(ctx context.Context, opts ProvisionOptions, say func(string)) (*P
 		}
 		say(fmt.Sprintf("using running stack %s at %s", s.RunID(), s.URL()))
 		spec.TablePrefix = s.TablePrefix()
+		if ds, err = fakedata.New(spec); err != nil {
+			s.Release()
+			return nil, fault.Input(err)
+		}
 	}
 	if iso := s.Isolation(); !iso.Enforced {
 		say("the stack's network is NOT sealed: " + iso.Reason)
 	}
 	p := &Provisioned{Stack: s, Owned: owned}
-	if err := p.seed(ctx, spec, say); err != nil {
+	m, err := p.seeded(ctx, ds, say)
+	if err != nil {
 		p.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
+	p.index(ds, m)
 	return p, nil
 }
 
-// maxShopperAccounts is how many customers the shoppers log in as.
-const maxShopperAccounts = 50
-
-func (p *Provisioned) seed(ctx context.Context, spec fakedata.Spec, say func(string)) error {
-	ds, err := fakedata.New(spec)
-	if err != nil {
-		return fault.Input(err)
+// seeded returns the manifest of the dataset on the stack: a stack Provision
+// started was seeded (or restored seeded) by Run; an attached one is seeded
+// here, and its seeded state made the reset point.
+func (p *Provisioned) seeded(ctx context.Context, ds *fakedata.Dataset, say func(string)) (fakedata.Manifest, error) {
+	if p.Owned {
+		m, err := fakedata.LoadManifest(ctx, p.Stack.DB())
+		if err == nil && p.Stack.Info().WarmSnapshot != "" {
+			say(fmt.Sprintf("restored seeded: %d customers, %d orders, %d canaries (%d rows), from warm snapshot %.12s", m.Spec.Customers, m.Spec.Orders, len(m.Canaries), m.Rows(), p.Stack.Info().WarmSnapshot))
+		}
+		return m, err
 	}
+	m, err := load(ctx, p.Stack, ds, say)
+	if err != nil {
+		return m, err
+	}
+	return m, p.Stack.Snapshot(ctx)
+}
+
+// load seeds the stack with ds (nothing to do if it holds ds already).
+func load(ctx context.Context, s *containers.Stack, ds *fakedata.Dataset, say func(string)) (fakedata.Manifest, error) {
+	spec := ds.Spec()
 	start := time.Now()
 	last := time.Time{}
-	m, err := fakedata.Load(ctx, p.Stack.DB(), ds, fakedata.WithProgress(func(pr fakedata.Progress) {
+	m, err := fakedata.Load(ctx, s.DB(), ds, fakedata.WithProgress(func(pr fakedata.Progress) {
 		if time.Since(last) > 2*time.Second || pr.Done == pr.Total {
 			last = time.Now()
 			say(fmt.Sprintf("seeding %s %d/%d (%d rows)", pr.Phase, pr.Done, pr.Total, pr.Rows))
 		}
 	}))
 	if err != nil {
-		return err
+		return m, err
 	}
 	say(fmt.Sprintf("seeded %d customers, %d orders, %d canaries (%d rows) in %.1fs", spec.Customers, spec.Orders, len(m.Canaries), m.Rows(), time.Since(start).Seconds()))
-	// The seeded state is what every scenario returns to.
-	if err := p.Stack.Snapshot(ctx); err != nil {
-		return err
-	}
+	return m, nil
+}
+
+// maxShopperAccounts is how many customers the shoppers log in as.
+const maxShopperAccounts = 50
+
+// index keeps what scenarios need to count leaks of the dataset, and the
+// customers the shoppers log in as.
+func (p *Provisioned) index(ds *fakedata.Dataset, m fakedata.Manifest) {
+	spec := ds.Spec()
 	p.Dataset = &timeline.DatasetInfo{Seed: int64(spec.Seed), Customers: spec.Customers, Orders: spec.Orders, Canaries: len(m.Canaries), Hash: m.DataSHA256}
 	for _, c := range m.Canaries {
 		p.Canaries = append(p.Canaries, c.Token, c.Email)
@@ -150,7 +198,6 @@ func (p *Provisioned) seed(ctx context.Context, spec fakedata.Spec, say func(str
 		}
 		return out
 	}
-	return nil
 }
 
 // exposureOf turns a scanner report into the timeline's exposure record.

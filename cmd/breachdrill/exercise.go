@@ -42,6 +42,8 @@ type exerciseFlags struct {
 	allowExposed bool
 	// allowExec lets scenarios' host.exec steps run tools here.
 	allowExec bool
+	// parallel is how many stacks run scenarios at once.
+	parallel int
 }
 
 func (f *exerciseFlags) register(cmd *cobra.Command, window time.Duration) {
@@ -61,6 +63,7 @@ func (f *exerciseFlags) register(cmd *cobra.Command, window time.Duration) {
 	fl.DurationVar(&f.interval, "interval", time.Second, "how often state checks (HTTP probes, SQL checks) run")
 	fl.DurationVar(&f.window, "baseline-window", window, "clean traffic before each inject; any alert in it is a false positive")
 	fl.BoolVar(&f.allowExposed, "allow-exposed", false, "run scenarios that plant web shells, backdoors or vulnerable plugins even where the stack's network cannot be sealed (a remote or rootless engine)")
+	fl.IntVar(&f.parallel, "parallel", 1, "run the scenarios on `N` stacks at once, each scenario on one (results and evidence as in a serial run, ordered by scenario); each stack needs about 1 GB of memory")
 	fl.BoolVar(&f.allowExec, "allow-exec", false, "allow scenarios' host.exec steps to run tools (e.g. sqlmap) on this machine against the stack's 127.0.0.1 URL")
 }
 
@@ -166,18 +169,16 @@ func runExercise(cmd *cobra.Command, kind string, f *exerciseFlags) (harness.Exe
 	}
 	defer partial.Remove()
 
-	popts := harness.ProvisionOptions{
-		Source: src, WooCommerce: f.stack.woocommerce, TablePrefix: f.stack.prefix, Attach: f.run,
-		Customers: f.customers, Orders: f.orders, Seed: f.seed,
-	}
+	popts := f.stack.provision(src)
+	popts.Attach, popts.Customers, popts.Orders, popts.Seed = f.run, f.customers, f.orders, f.seed
 	ctx := cmd.Context()
 	if f.allowExec {
 		ctx = scenarios.WithExecAllowed(ctx)
 	}
 	res, runErr := harness.Exercise(ctx, harness.ExerciseOptions{
 		Kind: kind, ToolVersion: version, Scenarios: list, Pack: pack, Provision: popts, Sink: partial, Say: say, AllowExposed: f.allowExposed,
-		LeftOut: leftOut,
-		Runner:  harness.Options{Interval: f.interval, BaselineWindow: f.window, Browse: true, Progress: progressPrinter(stderr, start)},
+		LeftOut: leftOut, Parallel: f.parallel,
+		Runner: harness.Options{Interval: f.interval, BaselineWindow: f.window, Browse: true, Progress: progressPrinter(stderr, start)},
 	})
 	if len(res.Events) == 0 || (fault.IsInput(runErr) && !fault.IsInfra(runErr)) {
 		// Bad input found late is still bad input: no bundle for it.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/breachdrill/breachdrill/containers"
+	"github.com/breachdrill/breachdrill/harness"
 	"github.com/breachdrill/breachdrill/harness/timeline"
 	"github.com/breachdrill/breachdrill/internal/fault"
 	"github.com/spf13/cobra"
@@ -22,12 +23,31 @@ type stackFlags struct {
 	source      string
 	woocommerce string
 	prefix      string
+	cold        bool
 }
 
 func (f *stackFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.source, "source", "debian", "image source: debian (built here, offline) or official (pulled)")
 	cmd.Flags().StringVar(&f.woocommerce, "woocommerce", os.Getenv(wooEnv), "WooCommerce plugin folder or release zip to install and activate with HPOS (default $"+wooEnv+"; without either, WooCommerce's tables only: schema mode)")
 	cmd.Flags().StringVar(&f.prefix, "table-prefix", "wp_", "WordPress table prefix")
+	cmd.Flags().BoolVar(&f.cold, "cold", false, "install and seed the stack from scratch instead of restoring a warm snapshot of the same stack and dataset (snapshots live in ~/.cache/breachdrill/snapshots, hold no secret of any run and are removed by `breachdrill gc --snapshots`)")
+}
+
+// warmStarts is the option that restores warm snapshots, unless --cold.
+func (f stackFlags) warmStarts() ([]containers.Option, error) {
+	if f.cold {
+		return nil, nil
+	}
+	dir, err := containers.DefaultSnapshotDir()
+	if err != nil {
+		return nil, err
+	}
+	return []containers.Option{containers.WithWarmStarts(dir)}, nil
+}
+
+// provision is what harness.Provision needs from the stack flags.
+func (f stackFlags) provision(src containers.Source) harness.ProvisionOptions {
+	return harness.ProvisionOptions{Source: src, WooCommerce: f.woocommerce, TablePrefix: f.prefix, Cold: f.cold}
 }
 
 // startStack builds the images if needed and starts a stack, printing
@@ -62,6 +82,11 @@ func startStack(cmd *cobra.Command, f stackFlags, extra ...containers.Option) (*
 	if f.woocommerce != "" {
 		opts = append(opts, containers.WithWooCommerce(f.woocommerce))
 	}
+	warm, err := f.warmStarts()
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, warm...)
 	return containers.Run(ctx, append(opts, extra...)...)
 }
 
@@ -176,7 +201,7 @@ Ctrl-C while it starts removes everything it created.`,
 }
 
 func newGCCmd() *cobra.Command {
-	var all bool
+	var all, snapshots bool
 	cmd := &cobra.Command{
 		Use:   "gc",
 		Short: "Remove leftover containers and networks of earlier runs",
@@ -188,7 +213,11 @@ other users' included, are left alone.
 
 With --all, every breachdrill stack on this engine goes, kept and running
 ones too (other users' as well): use 'stack down RUN' for your own.
-Containers and networks without breachdrill's labels are never touched.`,
+Containers and networks without breachdrill's labels are never touched.
+
+Warm snapshots (installed and seeded stacks that later runs restore, in
+~/.cache/breachdrill/snapshots) go when they can no longer be restored: an
+image they were made from is gone. With --snapshots every one goes.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			removed, err := containers.GC(cleanupContext(cmd.Context()), all)
@@ -205,14 +234,32 @@ Containers and networks without breachdrill's labels are never touched.`,
 			if rerr != nil {
 				return rerr
 			}
-			if len(removed) == 0 && len(raws) == 0 {
+			snaps, serr := gcSnapshots(cmd, snapshots)
+			if serr != nil {
+				return serr
+			}
+			if len(removed) == 0 && len(raws) == 0 && snaps == 0 {
 				fmt.Fprintln(cmd.OutOrStdout(), "nothing to remove")
 			}
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "also remove kept and running stacks, other users' included")
+	cmd.Flags().BoolVar(&snapshots, "snapshots", false, "remove every warm snapshot (the next run of each stack and dataset installs and seeds cold once)")
 	return cmd
+}
+
+// gcSnapshots prunes warm snapshots (every one with all) and says which.
+func gcSnapshots(cmd *cobra.Command, all bool) (int, error) {
+	dir, err := containers.DefaultSnapshotDir()
+	if err != nil {
+		return 0, err
+	}
+	removed, err := containers.GCSnapshots(cleanupContext(cmd.Context()), dir, all)
+	for _, r := range removed {
+		fmt.Fprintf(cmd.OutOrStdout(), "removed warm snapshot %.12s (%s)\n", r.Key, r.Reason)
+	}
+	return len(removed), err
 }
 
 // cleanupContext survives the Ctrl-C that may have started the cleanup.

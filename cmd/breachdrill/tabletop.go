@@ -180,7 +180,7 @@ func runTabletop(cmd *cobra.Command, f *tabletopFlags) error {
 		}
 		live = &liveEngine{
 			provision: harness.ProvisionOptions{Source: src, WooCommerce: f.stack.woocommerce, TablePrefix: f.stack.prefix,
-				Attach: f.run, Customers: f.customers, Orders: f.orders, Seed: f.seed},
+				Attach: f.run, Customers: f.customers, Orders: f.orders, Seed: f.seed, Cold: f.stack.cold},
 			pack: pack, secrets: secrets,
 		}
 		cfg.Live = live

@@ -27,6 +27,8 @@ const (
 	minInterval       = 100 * time.Millisecond
 	maxInterval       = time.Minute
 	maxBaselineWindow = 10 * time.Minute
+	// maxParallel stacks at once: each needs about 1 GB of memory.
+	maxParallel = 8
 )
 
 // checkInput checks the exercise's flags, paths and files. Checks that
@@ -38,6 +40,12 @@ func (f *exerciseFlags) checkInput(ctx context.Context, list []*scenarios.Scenar
 	}
 	if f.window < 0 || f.window > maxBaselineWindow {
 		return fault.Input(fmt.Errorf("--baseline-window %s: use 0s to %s", f.window, maxBaselineWindow))
+	}
+	if f.parallel < 1 || f.parallel > maxParallel {
+		return fault.Input(fmt.Errorf("--parallel %d: use 1 to %d stacks at once", f.parallel, maxParallel))
+	}
+	if f.parallel > 1 && f.run != "" {
+		return fault.Input(errors.New("--parallel with --run: --run drills the one running stack; parallel runs start stacks of their own"))
 	}
 	if f.customers < 1 || f.customers > fakedata.MaxCustomers {
 		return fault.Input(fmt.Errorf("--customers %d: use 1 to %d", f.customers, fakedata.MaxCustomers))

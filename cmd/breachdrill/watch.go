@@ -143,7 +143,7 @@ func runWatch(cmd *cobra.Command, f *watchFlags) error {
 		ToolVersion: version, Pack: pack, Interval: f.interval, For: f.dur, Rearm: f.rearm, Expect: f.expect,
 		Sink: partial, Say: say,
 		Provision: harness.ProvisionOptions{Source: src, WooCommerce: f.stack.woocommerce, TablePrefix: f.stack.prefix, Attach: f.run,
-			Customers: f.customers, Orders: f.orders, Seed: f.seed},
+			Customers: f.customers, Orders: f.orders, Seed: f.seed, Cold: f.stack.cold},
 		Ready: func(url string) {
 			until := "Ctrl-C"
 			if f.dur > 0 {

@@ -54,6 +54,9 @@ type StackInfo struct {
 	CRSVersion         string `json:"crs_version,omitempty"`
 	// Plugins are the shop's active plugins when the stack became ready.
 	Plugins []PluginInfo `json:"plugins,omitempty"`
+	// WarmSnapshot is the key of the warm snapshot the stack was restored
+	// from (installed and seeded once by a builder stack); empty: cold.
+	WarmSnapshot string `json:"warm_snapshot,omitempty"`
 	// NetworkSealed says whether the run's network was sealed (no way
 	// out, no way in but 127.0.0.1 and docker exec); when it was not,
 	// NetworkExposure says why, for the record's limitations.

@@ -176,6 +176,11 @@ func (t *Timeline) Append(en Entry) (Event, error) {
 		Prev:     prev,
 	}
 	ev.Hash = ev.ComputeHash()
+	return ev, t.commit(ev)
+}
+
+// commit records ev, already numbered and chained; t.mu is held.
+func (t *Timeline) commit(ev Event) error {
 	t.events = append(t.events, ev)
 	var err error
 	if t.sink != nil {
@@ -191,7 +196,7 @@ func (t *Timeline) Append(en Entry) (Event, error) {
 			// A slow subscriber loses live updates, never the record.
 		}
 	}
-	return ev, err
+	return err
 }
 
 // MustAppend appends and ignores a sink error: for callers whose own

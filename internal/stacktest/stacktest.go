@@ -127,6 +127,9 @@ type Shared struct {
 	// RealWooCommerce runs the real plugin (see WooCommerce) instead of
 	// schema mode.
 	RealWooCommerce bool
+	// Cold installs and seeds the stack instead of restoring a warm
+	// snapshot of it (see containers.WithWarmStarts).
+	Cold bool
 
 	once     sync.Once
 	stack    *containers.Stack
@@ -145,20 +148,32 @@ func (s *Shared) Get(tb testing.TB) *containers.Stack {
 	s.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		s.stack, s.err = containers.Run(ctx, opts...)
-		if s.err != nil || s.Customers == 0 {
+		if !s.Cold {
+			dir, err := containers.DefaultSnapshotDir()
+			if err != nil {
+				s.err = err
+				return
+			}
+			opts = append(opts, containers.WithWarmStarts(dir))
+		}
+		if s.Customers > 0 {
+			ds, err := fakedata.New(fakedata.Spec{Seed: s.Seed, Customers: s.Customers, Orders: s.Orders})
+			if err != nil {
+				s.err = err
+				return
+			}
+			opts = append(opts, containers.WithSeed(ds.Spec().Key(), func(ctx context.Context, st *containers.Stack) error {
+				if _, err := fakedata.Load(ctx, st.DB(), ds); err != nil {
+					return fmt.Errorf("seed: %w", err)
+				}
+				return nil
+			}))
+		}
+		opts = append(opts, containers.WithProgress(func(step string) { tb.Logf("shared stack: %s", step) }))
+		if s.stack, s.err = containers.Run(ctx, opts...); s.err != nil || s.Customers == 0 {
 			return
 		}
-		ds, err := fakedata.New(fakedata.Spec{Seed: s.Seed, Customers: s.Customers, Orders: s.Orders})
-		if err != nil {
-			s.err = err
-			return
-		}
-		if s.manifest, err = fakedata.Load(ctx, s.stack.DB(), ds); err != nil {
-			s.err = fmt.Errorf("seed: %w", err)
-			return
-		}
-		s.err = s.stack.Snapshot(ctx)
+		s.manifest, s.err = fakedata.LoadManifest(ctx, s.stack.DB())
 	})
 	require.NoError(tb, s.err, "start (and seed) the shared stack")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
