@@ -221,7 +221,7 @@ func TestJUnit(t *testing.T) {
 	assert.Contains(t, late.Failure.Message, "deadline 30s", "the late case's message must give the deadline")
 	assert.Contains(t, late.Failure.Body, `"src":"graphql"`, "the late case must list the matching events")
 	assert.Contains(t, string(inBundle), "did not fire", "the missed rule's failure")
-	assert.Contains(t, string(inBundle), "alert http-request-burst", "the missed rule's failure must list the alerts that did fire")
+	assert.Contains(t, string(inBundle), "alert web-scanner-user-agent", "the missed rule's failure must list the alerts that did fire")
 }
 
 func TestOSCALIsSchemaValid(t *testing.T) {

@@ -68,7 +68,7 @@ func catalogueSpecs() []spec {
 			exposure: &timeline.Exposure{Artifact: "GET /wp-content/backup-2026.sql", Bytes: 4_812_331, Subjects: 250, Records: 1250,
 				Canaries: []string{"cn-001", "cn-002", "cn-003"}, Categories: map[string]int{"email": 250, "address": 250, "phone": 250, "name": 250, "password_hash": 250}}},
 		{id: "plaintext-pan-order-meta", title: "Card numbers stored in plaintext order meta", severity: "critical",
-			controls: []string{"PCI:12.10.7", "PCI:3.5.1"}, rules: []string{"pan-in-order-meta"}, within: 90, containWithin: 300,
+			controls: []string{"PCI:12.10.7", "PCI:3.5.1"}, rules: []string{"pan-in-database"}, within: 90, containWithin: 300,
 			detect: []float64{42}, contain: 180, source: "state", card: true,
 			exposure: &timeline.Exposure{Artifact: "wp_wc_orders_meta (12 rows)", Bytes: 2048, Subjects: 12, Records: 12, CardNumber: true, Categories: map[string]int{"card": 12}}},
 		{id: "pii-in-options-transients", title: "Customer PII cached in options and transients", severity: "medium",
@@ -88,7 +88,7 @@ func catalogueSpecs() []spec {
 			exposure: &timeline.Exposure{Artifact: "POST /graphql (40 aliases)", Bytes: 22_544, Subjects: 120, Records: 120, Categories: map[string]int{"email": 120, "phone": 120}}},
 		{id: "rest-user-enumeration", title: "User enumeration through the REST API", severity: "medium",
 			controls: []string{"SOC2:CC7.3", "ISO27001:5.25"}, rules: []string{"rest-user-enum"}, within: 30, containWithin: 120,
-			detect: []float64{-1}, contain: 80, source: "access", extraAlert: "http-request-burst"},
+			detect: []float64{-1}, contain: 80, source: "access", extraAlert: "web-scanner-user-agent"},
 	}
 }
 
@@ -164,12 +164,12 @@ func drill(tb testing.TB, id string, start time.Time, specs []spec) ([]timeline.
 		}
 		if s.extraAlert != "" {
 			evs = append(evs, ev{at: 14, fn: func() {
-				r.add(timeline.KindAlert, s.id, "detector/access", "alert "+s.extraAlert, timeline.Alert{Rule: s.extraAlert, Title: "burst", Severity: "low", Source: "access", Window: "observe", Matched: []string{`GET /wp-json/wp/v2/users?page=2`}})
+				r.add(timeline.KindAlert, s.id, "detector/access", "alert "+s.extraAlert, timeline.Alert{Rule: s.extraAlert, Title: "Known attack tool user agent", Severity: "medium", Source: "access", Window: "observe", Matched: []string{`GET /wp-json/wp/v2/users?page=2`}})
 			}})
 		}
 		for n := range s.noise {
 			evs = append(evs, ev{at: 0.3 + float64(n)*0.05, fn: func() {
-				r.add(timeline.KindAlert, s.id, "detector/access", "alert http-request-burst", timeline.Alert{Rule: "http-request-burst", Title: "burst", Severity: "low", Source: "access", Window: "observe",
+				r.add(timeline.KindAlert, s.id, "detector/access", "alert web-scanner-user-agent", timeline.Alert{Rule: "web-scanner-user-agent", Title: "Known attack tool user agent", Severity: "medium", Source: "access", Window: "observe",
 					Matched: []string{fmt.Sprintf(`{"ts":"%s","path":"/wp-json/wp/v2/users?page=%d","status":200}`, r.now.Format(time.RFC3339Nano), n)}})
 			}})
 		}
@@ -245,7 +245,7 @@ func tabletop(tb testing.TB, id string, start time.Time) []timeline.Event {
 	people := []timeline.Participant{{Name: "Ana Ruiz", Role: "Facilitator"}, {Name: "Ben Okafor", Role: "Incident response lead"}, {Name: "Chen Li", Role: "Data protection officer"}, {Name: "Dana Kim", Role: "Legal counsel"}}
 	r.add(timeline.KindRunStart, "", "scribe", "tabletop started", timeline.RunInfo{ExerciseID: id, Kind: timeline.ExerciseTabletop, Title: "Q4 tabletop: card data in order meta", ToolVersion: "v0.4.0", Scenarios: []string{"plaintext-pan-order-meta"}, Participants: people[:3]})
 	r.wait(time.Minute).add(timeline.KindParticipant, "", "scribe", "Dana joined", people[3])
-	r.add(timeline.KindScenarioStart, "plaintext-pan-order-meta", "scribe", "scenario", timeline.ScenarioInfo{ID: "plaintext-pan-order-meta", Title: "Card numbers stored in plaintext order meta", Severity: "critical", Version: sha([]byte("pan")), Controls: []string{"PCI:12.10.7", "PCI:12.10.1"}, CardData: true, Expect: []timeline.Expect{{Rule: "pan-in-order-meta", WithinSeconds: 90}}})
+	r.add(timeline.KindScenarioStart, "plaintext-pan-order-meta", "scribe", "scenario", timeline.ScenarioInfo{ID: "plaintext-pan-order-meta", Title: "Card numbers stored in plaintext order meta", Severity: "critical", Version: sha([]byte("pan")), Controls: []string{"PCI:12.10.7", "PCI:12.10.1"}, CardData: true, Expect: []timeline.Expect{{Rule: "pan-in-database", WithinSeconds: 90}}})
 	r.wait(time.Minute).add(timeline.KindTabletopInject, "plaintext-pan-order-meta", "Ana Ruiz", "inject 1", timeline.TabletopInject{AtSeconds: 0, Say: "An acquirer calls: cards used at your shop are showing up in fraud reports.", Ask: []string{"Who owns the call?", "What do you check first?"}})
 	r.wait(4*time.Minute).add(timeline.KindDecision, "plaintext-pan-order-meta", "Ben Okafor", "decision", timeline.Decision{Who: "Ben Okafor", Role: "Incident response lead", What: "Freeze order exports and search order meta for PAN"})
 	r.wait(6*time.Minute).add(timeline.KindDecision, "plaintext-pan-order-meta", "Chen Li", "decision", timeline.Decision{Who: "Chen Li", Role: "Data protection officer", What: "Start the GDPR 72 h clock from the acquirer's call"})

@@ -224,6 +224,8 @@ func requireWellFormed(t testing.TB, src Source, line string) {
 		_, err = auditEvent([]byte(line))
 	case SourceDBAudit:
 		_, err = dbAuditEvent(line)
+	case SourceWAF:
+		_, err = wafEvent([]byte(line))
 	case SourcePHPError:
 		if !phpLine.MatchString(line) {
 			err = fmt.Errorf("not PHP's error_log format")

@@ -198,6 +198,8 @@ type compiledSigma struct {
 	// says such rules then do not alert on their own.
 	feeds  []corrFeed
 	silent bool
+	// numeric are the fields the rule compares with gt, gte, lt or lte.
+	numeric []string
 }
 
 // corrFeed is one correlation a rule feeds, and the rule's place in it.
@@ -214,5 +216,25 @@ func compileSigma(info RuleInfo, sr *sigmaRule) *compiledSigma {
 		opts = append(opts, evaluator.CountImplementation(c.counter.count))
 	}
 	c.eval = evaluator.ForRule(sr.rule, opts...)
+	c.numeric = numericFields(sr.rule)
 	return c
+}
+
+// numericFields are the fields r compares as numbers.
+func numericFields(r sigma.Rule) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range r.Detection.Searches {
+		for _, em := range s.EventMatchers {
+			for _, fm := range em {
+				for _, m := range fm.Modifiers {
+					if (m == "gt" || m == "gte" || m == "lt" || m == "lte") && !seen[fm.Field] {
+						seen[fm.Field] = true
+						out = append(out, fm.Field)
+					}
+				}
+			}
+		}
+	}
+	return out
 }

@@ -34,15 +34,16 @@ func (c *compiledSigma) matchUngated(ctx context.Context, ev *Event) (bool, []st
 	for _, cf := range c.rule.computed {
 		ev.Fields[cf.key] = strconv.FormatBool(cf.eval(ev.Fields))
 	}
+	fields := c.comparable(ev.Fields)
 	if c.counter == nil {
-		res, err := c.eval.Matches(ctx, ev.Fields)
+		res, err := c.eval.Matches(ctx, fields)
 		if err != nil || !res.Match {
 			return false, nil, err
 		}
 		return true, []string{ev.Text()}, nil
 	}
 	st := &evalState{ev: ev}
-	res, err := c.eval.Matches(context.WithValue(ctx, evalKey{}, st), ev.Fields)
+	res, err := c.eval.Matches(context.WithValue(ctx, evalKey{}, st), fields)
 	if err != nil || !res.Match {
 		return false, nil, err
 	}
@@ -54,6 +55,33 @@ func (c *compiledSigma) matchUngated(ctx context.Context, ev *Event) (bool, []st
 		matched = []string{ev.Text()}
 	}
 	return true, matched, nil
+}
+
+// notNumber stands in for a numerically compared field the event lacks.
+const notNumber = "absent"
+
+// comparable returns fields, or a copy where each field the rule compares
+// as a number and the event lacks (or leaves empty) reads notNumber:
+// sigma-go panics comparing a missing or empty value with gt/gte/lt/lte,
+// while a value that is not a number simply does not match.
+func (c *compiledSigma) comparable(fields map[string]string) map[string]string {
+	var out map[string]string
+	for _, f := range c.numeric {
+		if fields[f] != "" {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]string, len(fields)+len(c.numeric))
+			for k, v := range fields {
+				out[k] = v
+			}
+		}
+		out[f] = notNumber
+	}
+	if out == nil {
+		return fields
+	}
+	return out
 }
 
 // windowCounter is sigma-go's count() over a sliding window of event

@@ -76,45 +76,6 @@ func TestWAFEventFromRealAuditLines(t *testing.T) {
 	assert.Error(t, err, "a line cut short is not an event")
 }
 
-// TestShippedWAFRules: each WAF rule fires on the real entries it is for
-// and stays quiet on the others.
-func TestShippedWAFRules(t *testing.T) {
-	pack := shippedPack(t)
-	lines := wafLines(t)
-	rules := []string{"waf-sqli-passed", "waf-request-denied", "waf-high-anomaly-score"}
-	tests := []struct {
-		name string
-		line int
-		want []string
-	}{
-		{"UNION via wc-ajax passed in detect mode (GET)", 0, []string{"waf-sqli-passed", "waf-high-anomaly-score"}},
-		{"UNION via wc-ajax passed in detect mode (POST)", 1, []string{"waf-sqli-passed", "waf-high-anomaly-score"}},
-		{"UNION denied in block mode", 2, []string{"waf-request-denied", "waf-high-anomaly-score"}},
-		{"POST UNION denied in block mode", 3, []string{"waf-request-denied", "waf-high-anomaly-score"}},
-		{"outbound finding denied", 4, []string{"waf-request-denied"}},
-		{"XSS denied", 5, []string{"waf-request-denied", "waf-high-anomaly-score"}},
-		{"time-based SQLi denied (score 10)", 6, []string{"waf-request-denied", "waf-high-anomaly-score"}},
-		{"responder rule denied an ordinary lookup", 7, []string{"waf-request-denied"}},
-		{"responder rule denied the UNION", 8, []string{"waf-request-denied"}},
-		{"XSS passed in detect mode", 9, []string{"waf-high-anomaly-score"}},
-		{"a search with SQL words passed (score 5)", 10, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ev, err := wafEvent([]byte(lines[tt.line]))
-			require.NoError(t, err)
-			fired := firedOn(pack, ev)
-			for _, r := range rules {
-				want := false
-				for _, w := range tt.want {
-					want = want || w == r
-				}
-				assert.Equal(t, want, fired[r], "rule %s on %s", r, ev.Text())
-			}
-		})
-	}
-}
-
 func TestWAFLogsource(t *testing.T) {
 	for _, svc := range []string{"", "audit"} {
 		src, err := logsourceToSource("", "modsecurity", svc)
