@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -72,9 +73,21 @@ func (t *traffic) shoppers() {
 func (t *traffic) tour(ctx context.Context) error {
 	sim := shopper.New(t.sr.shop(), shopper.WithRate(0))
 	start := time.Now()
-	err := sim.RunVisits(ctx, shopper.Tour())
+	// The visitors come at once, as a shop's do: the window waits for the
+	// slowest visit, not for all of them in turn.
+	visits := shopper.Tour()
+	errs := make([]error, len(visits))
+	var wg sync.WaitGroup
+	for i, v := range visits {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = sim.RunVisits(ctx, []shopper.Visit{v})
+		}()
+	}
+	wg.Wait()
 	t.sr.recordTraffic("tour", time.Since(start), sim.Stats())
-	return err
+	return errors.Join(errs...)
 }
 
 // phase probes at the start of the attack and of the response, however
