@@ -20,6 +20,8 @@ type AppWrite struct {
 	// Changes are the rsync change kinds tolerated: "created" (present in
 	// the stack, not at the reset point) and "modified".
 	Changes []string
+	// Content, when not nil, is the only content the file may have.
+	Content []byte
 	Why     string
 }
 
@@ -36,11 +38,24 @@ var AppWrites = []AppWrite{
 		Changes: []string{"created", "modified"},
 		Why:     "WooCommerce's file logger writes one file per source and day, e.g. 'Error getting data feed' for every phone-home the stack blocks (payment-gateway suggestions, marketplace, inbox); .log files are never executed",
 	},
+	{
+		Pattern: "wp-content/uploads/wc-logs/index.html",
+		Changes: []string{"created"},
+		Content: []byte{},
+		Why:     "WooCommerce protects its log folder with an empty index.html when it creates it (Internal\\Admin\\Logging\\Settings::get_log_directory)",
+	},
+	{
+		Pattern: "wp-content/uploads/wc-logs/.htaccess",
+		Changes: []string{"created"},
+		Content: []byte("deny from all"),
+		Why:     "WooCommerce protects its log folder with a 'deny from all' .htaccess when it creates it (Internal\\Admin\\Logging\\Settings::get_log_directory); only this folder's, only created, and only with that content",
+	},
 }
 
 // appWrite returns the declaration that tolerates one line of rsync's
-// --itemize-changes output (reset point → live docroot), if any.
-func appWrite(line string) (AppWrite, bool) {
+// --itemize-changes output (reset point → live docroot), if any, and the
+// file's name.
+func appWrite(line string) (AppWrite, string, bool) {
 	var change, name string
 	switch {
 	case strings.HasPrefix(line, "*deleting "):
@@ -50,10 +65,10 @@ func appWrite(line string) (AppWrite, bool) {
 		// A file at the reset point whose content or size differs now.
 		change, name = "modified", strings.TrimSpace(line[12:])
 	default:
-		return AppWrite{}, false
+		return AppWrite{}, "", false
 	}
 	if strings.Contains(name, "..") {
-		return AppWrite{}, false
+		return AppWrite{}, "", false
 	}
 	for _, w := range AppWrites {
 		if !slices.Contains(w.Changes, change) {
@@ -64,8 +79,8 @@ func appWrite(line string) (AppWrite, bool) {
 			continue
 		}
 		if ok, _ := path.Match(strings.TrimSuffix(w.Pattern, "/"), strings.TrimSuffix(name, "/")); ok {
-			return w, true
+			return w, name, true
 		}
 	}
-	return AppWrite{}, false
+	return AppWrite{}, "", false
 }

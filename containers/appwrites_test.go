@@ -20,15 +20,19 @@ func (ss *stackSuite) TestVerifyResetToleratesOnlyDeclaredAppWrites() {
 	require.Empty(t, diffs, "a freshly reset stack equals its reset point")
 
 	tests := []struct {
-		name   string
-		file   string
-		caught bool
+		name    string
+		file    string
+		content string
+		caught  bool
 	}{
-		{"WooCommerce log file", "wp-content/uploads/wc-logs/fetch-feed-2026-11-30-0123abcd.log", false},
-		{"PHP file in the log folder", "wp-content/uploads/wc-logs/shell.php", true},
-		{"htaccess in the log folder", "wp-content/uploads/wc-logs/.htaccess", true},
-		{"log file outside the log folder", "wp-content/uploads/fetch-feed.log", true},
-		{"log file in a subfolder of the log folder", "wp-content/uploads/wc-logs/x/y.log", true},
+		{"WooCommerce log file", "wp-content/uploads/wc-logs/fetch-feed-2026-11-30-0123abcd.log", "", false},
+		{"PHP file in the log folder", "wp-content/uploads/wc-logs/shell.php", "", true},
+		{"htaccess in the log folder", "wp-content/uploads/wc-logs/.htaccess", "", true},
+		{"WooCommerce's own htaccess in the log folder", "wp-content/uploads/wc-logs/.htaccess", "deny from all", false},
+		{"WooCommerce's own index.html in the log folder", "wp-content/uploads/wc-logs/index.html", "-", false},
+		{"a non-empty index.html in the log folder", "wp-content/uploads/wc-logs/index.html", "", true},
+		{"log file outside the log folder", "wp-content/uploads/fetch-feed.log", "", true},
+		{"log file in a subfolder of the log folder", "wp-content/uploads/wc-logs/x/y.log", "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -36,7 +40,15 @@ func (ss *stackSuite) TestVerifyResetToleratesOnlyDeclaredAppWrites() {
 				_, err := s.Reset(ctx)
 				assert.NoError(t, err, "reset after the test")
 			})
-			require.NoError(t, s.WriteFile(ctx, tt.file, []byte("2026-11-30T00:00:00+00:00 ERROR Error getting data feed\n"), 0o644))
+			// "" writes a log line, "-" an empty file.
+			content := tt.content
+			switch content {
+			case "":
+				content = "2026-11-30T00:00:00+00:00 ERROR Error getting data feed\n"
+			case "-":
+				content = ""
+			}
+			require.NoError(t, s.WriteFile(ctx, tt.file, []byte(content), 0o644))
 			diffs, err := s.VerifyReset(ctx)
 			require.NoError(t, err)
 			if tt.caught {

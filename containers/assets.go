@@ -1,6 +1,11 @@
 package containers
 
-import "embed"
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"io/fs"
+)
 
 // assets holds what goes into the stack: the image recipe (baked into the
 // debian image) and the runtime files copied into every container at
@@ -16,4 +21,22 @@ func asset(name string) []byte {
 		panic("containers: missing embedded asset " + name)
 	}
 	return b
+}
+
+// runtimeDigest is a digest of the runtime files (names and contents).
+func runtimeDigest() string {
+	h := sha256.New()
+	err := fs.WalkDir(assets, "assets/runtime", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := assets.ReadFile(name)
+		h.Write([]byte(name + "\x00"))
+		h.Write(b)
+		return err
+	})
+	if err != nil {
+		panic("containers: embedded runtime files: " + err.Error())
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -1,6 +1,7 @@
 package containers
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -51,8 +52,13 @@ func (s *Stack) VerifyReset(ctx context.Context) ([]string, error) {
 		if line == "" || strings.HasPrefix(line, ".d") {
 			continue
 		}
-		if _, ok := appWrite(line); ok {
-			continue
+		if w, name, ok := appWrite(line); ok {
+			if w.Content == nil {
+				continue
+			}
+			if b, err := s.ReadFile(ctx, name); err == nil && bytes.Equal(b, w.Content) {
+				continue
+			}
 		}
 		diffs = append(diffs, "file "+line)
 	}

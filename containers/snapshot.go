@@ -136,6 +136,11 @@ type warmMeta struct {
 	WooCommerce string `json:"woocommerce"` // "plugin:DIGEST" or "schema"
 	TablePrefix string `json:"table_prefix"`
 	Dataset     string `json:"dataset"`
+	// Runtime is the digest of the files copied into every stack
+	// (install.php, the mu-plugin, WooCommerce's schema...): a snapshot
+	// holds what they did, so a new breachdrill with other ones must not
+	// restore it.
+	Runtime string `json:"runtime"`
 	// The committed web image, by tag and id.
 	Image   string `json:"image"`
 	ImageID string `json:"image_id"`
@@ -151,8 +156,8 @@ type warmMeta struct {
 // would make a restored stack differ from a cold one.
 func snapshotKey(m warmMeta) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "format %d\ndb %s\nwp %s\nwoocommerce %s\nprefix %s\ndataset %s\n",
-		snapshotFormat, m.DBImageID, m.WPImageID, m.WooCommerce, m.TablePrefix, m.Dataset)
+	fmt.Fprintf(h, "format %d\ndb %s\nwp %s\nwoocommerce %s\nprefix %s\ndataset %s\nruntime %s\n",
+		snapshotFormat, m.DBImageID, m.WPImageID, m.WooCommerce, m.TablePrefix, m.Dataset, m.Runtime)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -164,7 +169,7 @@ func warmable(cfg config) bool {
 // is none. Builders of one key are serialised across processes, so that
 // stacks started at once (--parallel) build it once.
 func warmSnapshot(ctx context.Context, cli *client.Client, cfg config, woo *wooPlugin) (*warmMeta, error) {
-	want := warmMeta{Format: snapshotFormat, TablePrefix: cfg.prefix, Dataset: cfg.dataset, WooCommerce: WooSchema}
+	want := warmMeta{Format: snapshotFormat, TablePrefix: cfg.prefix, Dataset: cfg.dataset, WooCommerce: WooSchema, Runtime: runtimeDigest()}
 	if woo != nil {
 		want.WooCommerce = WooPlugin + ":" + woo.digest()
 	}

@@ -5,8 +5,13 @@ package containers
 func WithBuilderHook(f func(*Stack)) Option { return func(c *config) { c.builderHook = f } }
 
 // SnapshotKeyOf is the key of a snapshot of the given parts.
-func SnapshotKeyOf(dbImageID, wpImageID, woocommerce, prefix, dataset string) string {
-	return snapshotKey(warmMeta{DBImageID: dbImageID, WPImageID: wpImageID, WooCommerce: woocommerce, TablePrefix: prefix, Dataset: dataset})
+func SnapshotKeyOf(dbImageID, wpImageID, woocommerce, prefix, dataset, runtime string) string {
+	return snapshotKey(warmMeta{DBImageID: dbImageID, WPImageID: wpImageID, WooCommerce: woocommerce, TablePrefix: prefix, Dataset: dataset, Runtime: runtime})
+}
+
+// RuntimeDigest is the digest of the runtime files a snapshot's key holds.
+func RuntimeDigest() string {
+	return runtimeDigest()
 }
 
 // SnapshotFiles are the parts of a saved snapshot: its database archive

@@ -22,8 +22,9 @@ import (
 
 func TestSnapshotKeyChangesWithEveryPart(t *testing.T) {
 	spec := fakedata.Spec{Seed: 1, Customers: 300, Orders: 1000}
-	base := []string{"sha256:db", "sha256:wp", "plugin:abc", "wp_", spec.Key()}
-	key := func(p []string) string { return containers.SnapshotKeyOf(p[0], p[1], p[2], p[3], p[4]) }
+	base := []string{"sha256:db", "sha256:wp", "plugin:abc", "wp_", spec.Key(), containers.RuntimeDigest()}
+	require.Len(t, containers.RuntimeDigest(), 64, "the runtime files have a sha256 digest")
+	key := func(p []string) string { return containers.SnapshotKeyOf(p[0], p[1], p[2], p[3], p[4], p[5]) }
 	with := func(i int, v string) []string {
 		p := append([]string(nil), base...)
 		p[i] = v
@@ -42,6 +43,7 @@ func TestSnapshotKeyChangesWithEveryPart(t *testing.T) {
 		{"customers", with(4, fakedata.Spec{Seed: 1, Customers: 301, Orders: 1000}.Key())},
 		{"orders", with(4, fakedata.Spec{Seed: 1, Customers: 300, Orders: 999}.Key())},
 		{"no dataset", with(4, "")},
+		{"runtime files (a new breachdrill)", with(5, "0000")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

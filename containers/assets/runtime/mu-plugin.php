@@ -176,6 +176,15 @@ add_action('woocommerce_new_customer', function ($id) {
 	breachdrill_audit('woocommerce_new_customer', array('user' => breachdrill_user($id)));
 });
 
+// WooCommerce's job queue (Action Scheduler) runs only where WordPress's
+// cron would, and that is off (DISABLE_WP_CRON). Its other runner is a
+// loopback request sent at the end of admin pages; on the stack's network
+// it reaches the shop, and a queue run between a reset and the check that
+// follows rewrites the tables the check compares (the queue, its log,
+// WooCommerce's notes and lookup tables). Jobs stay queued, as on a shop
+// whose system cron is down.
+add_filter('action_scheduler_allow_async_request_runner', '__return_false');
+
 // Outbound HTTP: every attempt is recorded with whether it was blocked.
 // WP_HTTP_BLOCK_EXTERNAL does the blocking; this is the proof.
 add_action('http_api_debug', function ($response, $context, $class, $args, $url) {
