@@ -117,8 +117,8 @@ func TestAttestationIsInTotoInDSSE(t *testing.T) {
 	var s Statement
 	json.Unmarshal(payload, &s)
 	assert.Equal(t, ResultFailed, s.Predicate.Result, "the drill has gaps")
-	assert.Contains(t, s.Predicate.FailedTests, "rest-user-enumeration/detect/rest-user-enum", "failed tests")
-	assert.Contains(t, s.Predicate.FailedTests, "graphql-pii-harvest/detect/graphql-pii-batch", "failed tests")
+	assert.Contains(t, s.Predicate.FailedTests, "rest-user-enumeration/detect/rest-user-enumeration", "failed tests")
+	assert.Contains(t, s.Predicate.FailedTests, "graphql-pii-harvest/detect/graphql-alias-batching", "failed tests")
 	assert.Contains(t, s.Predicate.FailedTests, "ajax-sqli-exfiltration/contain", "failed tests")
 	assert.Contains(t, s.Predicate.PassedTests, "debug-log-exposure/detect/wp-debug-log-public", "passed tests")
 	assert.Contains(t, s.Predicate.WarnedTests, "pii-in-options-transients/contain", "warned tests")
@@ -273,7 +273,7 @@ func TestReportContent(t *testing.T) {
 	}
 	md, _ := os.ReadFile(filepath.Join(b.Dir, ReportMDFile))
 	assert.Contains(t, string(md), "## What failed", "report.md must list the failures")
-	assert.Contains(t, string(md), "rest-user-enumeration/detect/rest-user-enum", "report.md must list the failures")
+	assert.Contains(t, string(md), "rest-user-enumeration/detect/rest-user-enumeration", "report.md must list the failures")
 }
 
 func TestReportEscapesEverything(t *testing.T) {

@@ -53,7 +53,7 @@ func (x *exercise) Limitations() []Limitation {
 		}
 	}
 	sort.Strings(unseen)
-	text := "the rules read only what the stack logs: web access, WordPress audit, database audit, PHP and web server errors, file integrity and state probes (the WAF's audit log is not a detection source yet)"
+	text := "the rules read only what the stack logs: web access, WordPress audit, database audit, PHP and web server errors, the WAF's audit log (ModSecurity, when it is on), file integrity and state probes"
 	if len(sources) > 0 {
 		text += "; alerts came from " + strings.Join(sources, ", ")
 	}

@@ -158,10 +158,10 @@ func TestQuarterlyPack(t *testing.T) {
 		items = append(items, it.Item)
 	}
 	joined := strings.Join(items, "\n")
-	for _, want := range []string{"Map every place card data can be written", "Make rule rest-user-enum detect"} {
+	for _, want := range []string{"Map every place card data can be written", "Make rule rest-user-enumeration detect"} {
 		assert.Contains(t, joined, want, "open items")
 	}
-	for _, closed := range []string{"acquirer's contact", "graphql-pii-batch"} {
+	for _, closed := range []string{"acquirer's contact", "graphql-alias-batching"} {
 		assert.NotContains(t, joined, closed, "a closed item must not be open")
 	}
 	assert.True(t, sum.PCI12102.Tested, "PCI 12.10.2 tested: %+v", sum.PCI12102)
