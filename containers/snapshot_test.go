@@ -97,7 +97,7 @@ func TestWarmStart(t *testing.T) {
 	require.Contains(t, builderConfig, builder.Salts[0], "the builder's wp-config.php holds its salts (the scan below looks for them)")
 
 	second := start(t, containers.WithWarmStarts(dir), containers.WithBuilderHook(func(*containers.Stack) {
-		t.Error("a second warm start with the same key built the snapshot again")
+		assert.Fail(t, "a second warm start with the same key must restore the snapshot, not build it again")
 	}))
 	assert.Equal(t, first.Info().WarmSnapshot, second.Info().WarmSnapshot, "both restored the same snapshot")
 	assert.Equal(t, imgs.DB, second.Info().Images.DB, "the database image is the one asked for")

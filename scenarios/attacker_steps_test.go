@@ -74,7 +74,7 @@ func TestAttackerStepsValidation(t *testing.T) {
 					return
 				}
 			}
-			t.Fatalf("no problem mentions %q:\n%v", tt.contains, err)
+			require.Failf(t, "a problem must mention the mistake", "no problem mentions %q:\n%v", tt.contains, err)
 		})
 	}
 }

@@ -51,7 +51,7 @@ func TestTenantPaymentNotifyArgumentErrors(t *testing.T) {
 					return
 				}
 			}
-			t.Fatalf("no problem mentions %q: %v", tt.contains, msgs)
+			require.Failf(t, "a problem must mention the mistake", "no problem mentions %q: %v", tt.contains, msgs)
 		})
 	}
 }

@@ -67,7 +67,7 @@ func TestWAFStepValidation(t *testing.T) {
 					return
 				}
 			}
-			t.Fatalf("no problem mentions %q:\n%v", tt.want, err)
+			require.Failf(t, "a problem must mention the mistake", "no problem mentions %q:\n%v", tt.want, err)
 		})
 	}
 	s, err := scenarios.Parse("x.yaml", []byte(wafBase))
@@ -118,7 +118,7 @@ func nextEntry(t *testing.T, entries <-chan string) auditEntry {
 		require.NoError(t, json.Unmarshal([]byte(line), &e), "an audit entry is one JSON object: %.300s", line)
 		return e
 	case <-time.After(15 * time.Second):
-		t.Fatal("no WAF audit entry within 15s")
+		require.Fail(t, "a WAF audit entry is written within 15s; none was")
 	}
 	return auditEntry{}
 }
@@ -212,9 +212,7 @@ func (s *stackSuite) TestWAFPreconditionAndActions() {
 	case line := <-entries:
 		var e auditEntry
 		_ = json.Unmarshal([]byte(line), &e)
-		if !strings.Contains(e.Request.RequestLine, "UNION") {
-			t.Errorf("ordinary traffic wrote a WAF audit entry: %sc %v", e.Request.RequestLine, e.AuditData.Messages)
-		}
+		assert.Contains(t, e.Request.RequestLine, "UNION", "ordinary traffic writes no WAF audit entry; this one did: %v", e.AuditData.Messages)
 	case <-time.After(2 * time.Second):
 	}
 

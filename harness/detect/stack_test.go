@@ -16,6 +16,7 @@ import (
 	"github.com/breachdrill/breachdrill/harness/timeline"
 	"github.com/breachdrill/breachdrill/internal/stacktest"
 	"github.com/breachdrill/breachdrill/rules"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/stretchr/testify/suite"
 )
@@ -79,9 +80,7 @@ func startEngine(t testing.TB, st *containers.Stack, canaries []string, pack *de
 	require.NoError(t, e.Baseline(ctx), "baseline")
 	require.NoError(t, e.Start(ctx), "start the engine")
 	t.Cleanup(func() {
-		if err := e.Stop(); err != nil {
-			t.Errorf("engine faults: %v", err)
-		}
+		assert.NoError(t, e.Stop(), "the engine stops without faults")
 	})
 	e.SetContext(t.Name(), detect.WindowObserve)
 	return e, tl

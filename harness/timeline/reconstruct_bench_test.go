@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkReconstruct scores the four rogue-admin steps against 100 000
@@ -32,9 +34,7 @@ func BenchmarkReconstruct(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		rec := Reconstruct(reconSteps, events, "s1", logs, time.Time{})
-		if rec.Reconstructed != 3 {
-			b.Fatalf("score %s, want 3 of 3", rec.Score())
-		}
+		require.Equal(b, 3, rec.Reconstructed, "score %s, want 3 of 3", rec.Score())
 	}
 	b.ReportMetric(float64(len(access)+len(db)), "lines/op")
 }
