@@ -41,6 +41,10 @@ func checkoutVerdict(ci *timeline.CheckoutImpact) string {
 		return "response took checkout down"
 	case ci.Response != nil && ci.Response.Failed > 0:
 		return "checkout failing during the response"
+	case ci.Response != nil && ci.Response.DowntimeSeconds > 0:
+		// No probe failed in the window, yet it holds downtime: the
+		// attack's failure lasted until a probe succeeded.
+		return "checkout still down when the response began, back up during it"
 	case ci.Response != nil && ci.Response.SuccessRate != nil:
 		return "checkout up throughout the response"
 	case ci.AfterContainment != nil:

@@ -95,6 +95,7 @@ func TestCheckoutVerdict(t *testing.T) {
 	probed := &timeline.CheckoutWindow{Probes: 2, Succeeded: 2, SuccessRate: &one}
 	failing := &timeline.CheckoutWindow{Probes: 2, Succeeded: 1, Failed: 1, SuccessRate: &half}
 	empty := &timeline.CheckoutWindow{}
+	carried := &timeline.CheckoutWindow{Probes: 1, Succeeded: 1, SuccessRate: &one, DowntimeSeconds: 1.5, Seconds: 6}
 	tests := []struct {
 		name string
 		ci   timeline.CheckoutImpact
@@ -104,6 +105,7 @@ func TestCheckoutVerdict(t *testing.T) {
 		{"took down, back after", timeline.CheckoutImpact{Response: failing, AfterContainment: &yes, ResponseTookCheckoutDown: true}, "response took checkout down"},
 		{"already failing", timeline.CheckoutImpact{Response: failing, AfterContainment: &yes}, "checkout failing during the response"},
 		{"up", timeline.CheckoutImpact{Response: probed, AfterContainment: &yes}, "checkout up throughout the response"},
+		{"down from the attack, back in the response", timeline.CheckoutImpact{Response: carried, AfterContainment: &yes}, "checkout still down when the response began, back up during it"},
 		{"too short to probe, sold after", timeline.CheckoutImpact{Response: empty, AfterContainment: &yes}, "checkout up after containment (no probe started during the response)"},
 		{"nothing measured", timeline.CheckoutImpact{Response: empty}, "response not measured"},
 	}
