@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/breachdrill/breachdrill/containers"
+	"github.com/breachdrill/breachdrill/harness/shopper"
 	"github.com/breachdrill/breachdrill/harness/timeline"
 	"github.com/stretchr/testify/require"
 )
@@ -18,7 +19,7 @@ import (
 // inside the evaluator can make the figure look better than it is.
 func accessLines(n int) [][]byte {
 	r := rand.New(rand.NewPCG(1, 2))
-	uas := []string{browserUA, "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148",
+	uas := []string{shopper.UserAgent, "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148",
 		"Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "WordPress/6.1.9; http://shop.example.com", "sqlmap/1.7.2#stable"}
 	type shape struct {
 		weight                    int

@@ -13,7 +13,7 @@
 //	e.Baseline(ctx)                    // after seeding, and after each Reset
 //	e.Start(ctx)                       // sources attached when it returns
 //	e.SetContext(id, detect.WindowBaseline)
-//	detect.Browse(ctx, stack)          // no shipped rule may fire on this
+//	... normal traffic (harness/shopper): no shipped rule may fire on it ...
 //	e.SetContext(id, detect.WindowObserve)
 //	... inject, wait for alerts on the timeline ...
 //	e.Stop()

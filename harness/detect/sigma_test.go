@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/breachdrill/breachdrill/harness/shopper"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -221,14 +222,14 @@ func TestGateSound(t *testing.T) {
 func corpus() []*Event {
 	var out []*Event
 	paths := []struct{ method, stem, query, status, ua, body string }{
-		{"GET", "/index.php", "", "200", browserUA, ""},
-		{"GET", "/index.php", "s=blue+shirt", "200", browserUA, ""},
-		{"GET", "/wp-content/themes/twentytwentythree/style.css", "ver=1.0", "200", browserUA, ""},
-		{"GET", "/wp-includes/js/jquery/jquery.min.js", "ver=3.6.1", "200", browserUA, ""},
-		{"POST", "/wp-login.php", "", "302", browserUA, ""},
-		{"GET", "/wp-admin/index.php", "", "200", browserUA, ""},
-		{"POST", "/wp-admin/admin-ajax.php", "", "200", browserUA, "action=heartbeat&_nonce=abc&screen_id=dashboard"},
-		{"GET", "/wp-json/", "", "200", browserUA, ""},
+		{"GET", "/index.php", "", "200", shopper.UserAgent, ""},
+		{"GET", "/index.php", "s=blue+shirt", "200", shopper.UserAgent, ""},
+		{"GET", "/wp-content/themes/twentytwentythree/style.css", "ver=1.0", "200", shopper.UserAgent, ""},
+		{"GET", "/wp-includes/js/jquery/jquery.min.js", "ver=3.6.1", "200", shopper.UserAgent, ""},
+		{"POST", "/wp-login.php", "", "302", shopper.UserAgent, ""},
+		{"GET", "/wp-admin/index.php", "", "200", shopper.UserAgent, ""},
+		{"POST", "/wp-admin/admin-ajax.php", "", "200", shopper.UserAgent, "action=heartbeat&_nonce=abc&screen_id=dashboard"},
+		{"GET", "/wp-json/", "", "200", shopper.UserAgent, ""},
 		{"GET", "/wp-json/wp/v2/users", "", "200", "python-requests/2.31", ""},
 		{"GET", "/index.php", "author=2", "301", "curl/8.0", ""},
 		{"GET", "/wp-admin/admin-ajax.php", "action=lookup&id=1+UNION+SELECT+billing_email+FROM+wp_wc_order_addresses--", "200", "sqlmap/1.7", ""},

@@ -18,8 +18,9 @@ import (
 	"time"
 )
 
-// browserUA is an ordinary browser's: the visitors are people, not tools.
-const browserUA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
+// UserAgent is an ordinary browser's: the shoppers send it, and rule
+// tests use it for the clean traffic no rule may fire on.
+const UserAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
 
 // browser is one visitor: a cookie jar, the nonces the pages gave it and
 // the last page it saw.
@@ -88,7 +89,7 @@ func send(ctx context.Context, c *http.Client, base string, rq request, pace *pa
 	if err != nil {
 		return response{}, fmt.Errorf("%s %s: %w", rq.method, rq.path, err)
 	}
-	req.Header.Set("User-Agent", browserUA)
+	req.Header.Set("User-Agent", UserAgent)
 	req.Header.Set("Accept-Language", "en-GB,en;q=0.9")
 	if rq.json != nil || strings.Contains(rq.path, "/wp-json/") {
 		req.Header.Set("Accept", "application/json, */*;q=0.1")
