@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"crypto/rand"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -35,14 +34,6 @@ func containsInt(xs []int, x int) bool {
 		}
 	}
 	return false
-}
-
-func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > n {
-		return s[:n] + "…"
-	}
-	return s
 }
 
 const tokenChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/breachdrill/breachdrill/containers"
+	"github.com/breachdrill/breachdrill/internal/clip"
 )
 
 type sqlExec struct {
@@ -23,7 +24,7 @@ func (a *sqlExec) validate() error {
 	return nil
 }
 
-func (a *sqlExec) Describe() string { return "run SQL: " + oneLine(a.Query, 120) }
+func (a *sqlExec) Describe() string { return "run SQL: " + clip.Line(a.Query, 120) }
 
 func (a *sqlExec) Run(ctx context.Context, env *Env) error {
 	db := env.Target.AppDB()
@@ -133,7 +134,7 @@ type sqlExport struct {
 }
 
 func (a *sqlExport) Describe() string {
-	return "export query results to " + a.To + ": " + oneLine(a.Query, 80)
+	return "export query results to " + a.To + ": " + clip.Line(a.Query, 80)
 }
 
 // Run reads with the shop's own database user and writes a CSV as the web

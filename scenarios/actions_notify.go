@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/breachdrill/breachdrill/internal/clip"
 )
 
 // Notice is what a notify step reports to the engine once the contact
@@ -52,13 +54,13 @@ func (a *notify) Run(ctx context.Context, env *Env) error {
 		return fmt.Errorf("notify %s: %w", a.Contact, err)
 	}
 	if resp.Status < 200 || resp.Status > 299 {
-		return fmt.Errorf("notify %s: POST %s answered %d: %s", a.Contact, a.Path, resp.Status, oneLine(string(resp.Body), 200))
+		return fmt.Errorf("notify %s: POST %s answered %d: %s", a.Contact, a.Path, resp.Status, clip.Line(string(resp.Body), 200))
 	}
 	var ack struct {
 		Reference string `json:"reference"`
 	}
 	if err := json.Unmarshal(resp.Body, &ack); err != nil || ack.Reference == "" {
-		return errors.New("notify " + a.Contact + ": the answer carries no reference, so the notice was not acknowledged: " + oneLine(string(resp.Body), 200))
+		return errors.New("notify " + a.Contact + ": the answer carries no reference, so the notice was not acknowledged: " + clip.Line(string(resp.Body), 200))
 	}
 	env.Notified(Notice{Contact: a.Contact, Role: a.role(), Channel: "HTTP POST " + a.Path + " (stand-in inside the run)", Reference: ack.Reference})
 	return nil

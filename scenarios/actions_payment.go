@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/breachdrill/breachdrill/internal/clip"
 )
 
 // Payment gateways sign their webhooks the way Stripe does: a header
@@ -188,7 +190,7 @@ func (a *webhookForge) Run(ctx context.Context, env *Env) error {
 			return err
 		}
 		if resp.Status < 200 || resp.Status > 299 {
-			return fmt.Errorf("forged notification for order %d answered %d: %s", id, resp.Status, oneLine(string(resp.Body), 160))
+			return fmt.Errorf("forged notification for order %d answered %d: %s", id, resp.Status, clip.Line(string(resp.Body), 160))
 		}
 		f.Path, f.Peer = a.Path, peer
 		b, _ := json.Marshal(f)
@@ -320,7 +322,7 @@ echo 'ok';`, a.Name, string(in))
 		return fmt.Errorf("rotate %s: %w", a.Name, err)
 	}
 	if strings.TrimSpace(out) != "ok" {
-		return fmt.Errorf("rotate %s: %s", a.Name, oneLine(out, 160))
+		return fmt.Errorf("rotate %s: %s", a.Name, clip.Line(out, 160))
 	}
 	return nil
 }
@@ -350,7 +352,7 @@ echo $n;`, a.PaymentMethod, note)
 		return fmt.Errorf("hold orders: %w", err)
 	}
 	if _, err := strconv.Atoi(strings.TrimSpace(out)); err != nil {
-		return fmt.Errorf("hold orders: %s", oneLine(out, 160))
+		return fmt.Errorf("hold orders: %s", clip.Line(out, 160))
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/breachdrill/breachdrill/containers"
 	"github.com/breachdrill/breachdrill/fakedata"
+	"github.com/breachdrill/breachdrill/internal/clip"
 )
 
 // A tenant is a second shop on the stack's database server, as cheap
@@ -243,7 +244,7 @@ echo $wpdb->last_error !== '' ? 'error: ' . $wpdb->last_error : 'read: ' . $n;`,
 	case strings.HasPrefix(out, "read: "):
 		return Result{Detail: "the shop's user still reads " + strings.TrimPrefix(out, "read: ") + " of the tenant's customers"}, nil
 	case !deniedPattern.MatchString(out):
-		return Result{}, fmt.Errorf("cross-tenant read failed for another reason than a denial: %s", oneLine(out, 200))
+		return Result{}, fmt.Errorf("cross-tenant read failed for another reason than a denial: %s", clip.Line(out, 200))
 	}
 	pw := env.getState("tenant:" + c.Name + ":password")
 	if pw == "" {
@@ -252,10 +253,10 @@ echo $wpdb->last_error !== '' ? 'error: ' . $wpdb->last_error : 'read: ' . $n;`,
 	n, err := tenantRead(ctx, env, c.Name, pw)
 	var exit *containers.ExitError
 	if errors.As(err, &exit) {
-		return Result{Detail: "the shop's user is denied, and so is the tenant's own: " + oneLine(exit.Stderr, 160)}, nil
+		return Result{Detail: "the shop's user is denied, and so is the tenant's own: " + clip.Line(exit.Stderr, 160)}, nil
 	}
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Pass: true, Detail: fmt.Sprintf("the shop's user is denied (%s); the tenant's own user reads its %s customers", oneLine(out, 120), n)}, nil
+	return Result{Pass: true, Detail: fmt.Sprintf("the shop's user is denied (%s); the tenant's own user reads its %s customers", clip.Line(out, 120), n)}, nil
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/breachdrill/breachdrill/internal/clip"
 )
 
 // checkoutResult is one guest checkout's outcome: ok with the order, or
@@ -24,7 +26,7 @@ func guestCheckout(ctx context.Context, env *Env, payment string) (checkoutResul
 	session := "checkout-" + randomToken(8)
 	const api = "/wp-json/wc/store/v1"
 	fail := func(step string, r response) (checkoutResult, error) {
-		return checkoutResult{detail: fmt.Sprintf("%s answered %d: %s", step, r.Status, oneLine(string(r.Body), 160))}, nil
+		return checkoutResult{detail: fmt.Sprintf("%s answered %d: %s", step, r.Status, clip.Line(string(r.Body), 160))}, nil
 	}
 	r, err := env.send(ctx, session, false, "GET", api+"/products?per_page=20&stock_status=instock", nil, nil, nil)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/breachdrill/breachdrill/containers"
+	"github.com/breachdrill/breachdrill/internal/clip"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -114,7 +115,7 @@ type sqlNone struct {
 	Query string `yaml:"query" bd:"required" tmpl:"yes" doc:"SELECT run as breachdrill's database user; passes on no rows or a single 0 or NULL (so COUNT(*) works)"`
 }
 
-func (c *sqlNone) Describe() string { return "no rows: " + oneLine(c.Query, 100) }
+func (c *sqlNone) Describe() string { return "no rows: " + clip.Line(c.Query, 100) }
 
 // Check passes when the query returns no rows, or one row whose first
 // column is 0 or NULL (so COUNT(*) works too).

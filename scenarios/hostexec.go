@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/breachdrill/breachdrill/internal/clip"
 )
 
 // host.exec runs a real attack tool (sqlmap, a scanner) on the host
@@ -124,7 +126,7 @@ func (a *hostExec) validate() error {
 }
 
 func (a *hostExec) Describe() string {
-	return "run on the host: " + oneLine(strings.Join(a.Command, " "), 200)
+	return "run on the host: " + clip.Line(strings.Join(a.Command, " "), 200)
 }
 
 // stackURL is the stack's address, which must be on the loopback

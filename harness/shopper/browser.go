@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/breachdrill/breachdrill/internal/clip"
 )
 
 // UserAgent is an ordinary browser's: the shoppers send it, and rule
@@ -124,7 +126,7 @@ func send(ctx context.Context, c *http.Client, base string, rq request, pace *pa
 				return out, nil
 			}
 		}
-		return out, &StatusError{Method: rq.method, Path: rq.path, Status: resp.StatusCode, Body: clip(b, 200)}
+		return out, &StatusError{Method: rq.method, Path: rq.path, Status: resp.StatusCode, Body: clip.Line(string(b), 200)}
 	}
 	return out, nil
 }
@@ -144,14 +146,6 @@ type StatusError struct {
 
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("%s %s: %d %s", e.Method, e.Path, e.Status, e.Body)
-}
-
-func clip(b []byte, n int) string {
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > n {
-		s = s[:n] + "…"
-	}
-	return s
 }
 
 func (b *browser) do(rq request) (response, error) {
@@ -263,6 +257,14 @@ func (b *browser) checkout(pay string, pick uint32, acct *Account) error {
 	}
 	addr := addressFor(pick, acct)
 	res, err := placeOrder(b.ctx, b.c, b.base, h, addr, pay, b.sim.pace, &b.sim.stats)
+	var se *StatusError
+	if errors.As(err, &se) && strings.Contains(se.Body, "woocommerce_rest_cart_empty") {
+		// The cart came up empty (the session did not keep the item, as
+		// happens under load): a shopper puts it back and tries once more.
+		if err = b.addToCart(pick); err == nil {
+			res, err = placeOrder(b.ctx, b.c, b.base, h, addr, pay, b.sim.pace, &b.sim.stats)
+		}
+	}
 	if errors.Is(err, errStopped) {
 		return err // stopped before the order was sent: not a failed checkout
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/breachdrill/breachdrill/internal/clip"
 )
 
 // ProbeResult is one probe checkout.
@@ -164,7 +166,7 @@ func (p *Prober) checkout(ctx context.Context, c *http.Client, n int, pay string
 		p.mu.Lock()
 		p.products = nil
 		p.mu.Unlock()
-		return fmt.Errorf("product %d did not go into the cart (%s)", prod.id, clip(r.body, 120))
+		return fmt.Errorf("product %d did not go into the cart (%s)", prod.id, clip.Line(string(r.body), 120))
 	}
 	res.Stage = "checkout"
 	o, err := placeOrder(ctx, c, p.base, h, addresses[n%len(addresses)], pay, nil, nil)

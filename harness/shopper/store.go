@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/breachdrill/breachdrill/internal/clip"
 )
 
 // Address is a billing or shipping address as the Store API takes it.
@@ -74,7 +76,7 @@ func placeOrder(ctx context.Context, c *http.Client, base string, h map[string]s
 		} `json:"payment_result"`
 	}
 	if err := json.Unmarshal(r.body, &out); err != nil {
-		return Order{}, fmt.Errorf("checkout: the answer is not the Store API's: %w (%s)", err, clip(r.body, 120))
+		return Order{}, fmt.Errorf("checkout: the answer is not the Store API's: %w (%s)", err, clip.Line(string(r.body), 120))
 	}
 	if out.OrderID == 0 || out.Payment.Status != "success" {
 		return Order{}, fmt.Errorf("checkout: no order placed (order %d, payment %q, status %q)", out.OrderID, out.Payment.Status, out.Status)

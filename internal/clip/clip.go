@@ -1,7 +1,10 @@
 // Package clip shortens text for logs, alerts and reports.
 package clip
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // String shortens s to at most n bytes, without splitting a character, and
 // marks the cut with an ellipsis.
@@ -13,4 +16,10 @@ func String(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// Line puts s on one line (runs of white space become one space) and
+// shortens it as String does.
+func Line(s string, n int) string {
+	return String(strings.Join(strings.Fields(s), " "), n)
 }

@@ -21,3 +21,8 @@ func TestString(t *testing.T) {
 		assert.Equal(t, tc.want, String(tc.in, tc.n), "String(%q, %d)", tc.in, tc.n)
 	}
 }
+
+func TestLine(t *testing.T) {
+	assert.Equal(t, "a b c", Line("a\n  b\tc\n", 10), "white space runs become one space")
+	assert.Equal(t, "SELECT…", Line("SELECT\n  *\nFROM wp_users", 6), "then the line is shortened")
+}
