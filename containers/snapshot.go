@@ -513,12 +513,22 @@ func GCSnapshots(ctx context.Context, dir string, all bool) ([]SnapshotSummary, 
 			if kept[key] || img.Labels[labelSnapshotDir] != dir {
 				continue
 			}
-			if _, err := os.Stat(filepath.Join(dir, key)); err == nil {
-				continue // saved after this gc listed the folder
+			if len(key) < 16 {
+				continue
 			}
-			if _, err := cli.ImageRemove(ctx, img.ID, client.ImageRemoveOptions{Force: true}); err == nil {
-				removed = append(removed, SnapshotSummary{Key: key, Image: img.ID, Reason: "an image without its snapshot folder"})
+			// A save in progress holds its key's lock from before the
+			// commit until its folder is in place: its image is not an
+			// orphan, and must not be taken from under it.
+			unlock, err := tryLockFile(filepath.Join(dir, key[:16]+".lock"))
+			if err != nil {
+				continue
 			}
+			if _, err := os.Stat(filepath.Join(dir, key)); err != nil {
+				if _, err := cli.ImageRemove(ctx, img.ID, client.ImageRemoveOptions{Force: true}); err == nil {
+					removed = append(removed, SnapshotSummary{Key: key, Image: img.ID, Reason: "an image without its snapshot folder"})
+				}
+			}
+			unlock()
 		}
 	}
 	return removed, fault.Infra(errors.Join(errs...))
