@@ -11,12 +11,9 @@ import (
 
 	"github.com/breachdrill/breachdrill/containers"
 	"github.com/breachdrill/breachdrill/harness"
-	"github.com/breachdrill/breachdrill/harness/detect"
 	"github.com/breachdrill/breachdrill/harness/timeline"
 	"github.com/breachdrill/breachdrill/internal/fault"
 	"github.com/breachdrill/breachdrill/internal/stacktest"
-	"github.com/breachdrill/breachdrill/rules"
-	"github.com/breachdrill/breachdrill/scenarios"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -29,12 +26,7 @@ func TestEngineFaultDuringTheResponseEndsTheScenario(t *testing.T) {
 	stacktest.Images(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	cat, err := scenarios.Builtin()
-	require.NoError(t, err)
-	list, err := cat.Select([]string{"debug-log-exposure"})
-	require.NoError(t, err)
-	pack, err := detect.LoadPack(rules.FS)
-	require.NoError(t, err)
+	list, pack := drillInputs(t, "debug-log-exposure")
 	cut := false
 	res, err := harness.Exercise(ctx, harness.ExerciseOptions{
 		Kind: timeline.ExerciseDrill, ToolVersion: "test", Scenarios: list, Pack: pack,

@@ -8,11 +8,8 @@ import (
 
 	"github.com/breachdrill/breachdrill/containers"
 	"github.com/breachdrill/breachdrill/harness"
-	"github.com/breachdrill/breachdrill/harness/detect"
 	"github.com/breachdrill/breachdrill/harness/timeline"
 	"github.com/breachdrill/breachdrill/internal/stacktest"
-	"github.com/breachdrill/breachdrill/rules"
-	"github.com/breachdrill/breachdrill/scenarios"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -24,16 +21,11 @@ func TestParallelExerciseReadsAsSerial(t *testing.T) {
 	stacktest.Images(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	cat, err := scenarios.Builtin()
-	require.NoError(t, err)
-	list, err := cat.Select([]string{"exposed-db-backup", "debug-log-exposure"})
-	require.NoError(t, err)
+	list, pack := drillInputs(t, "exposed-db-backup", "debug-log-exposure")
 	var ids []string // in the run's order, which is the catalogue's
 	for _, s := range list {
 		ids = append(ids, s.ID)
 	}
-	pack, err := detect.LoadPack(rules.FS)
-	require.NoError(t, err)
 	var mu sync.Mutex
 	var progressed []string
 	res, err := harness.Exercise(ctx, harness.ExerciseOptions{
