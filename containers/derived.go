@@ -17,8 +17,10 @@ const labelWooDigest = "org.breachdrill.woocommerce"
 
 // wooImageRef is the tag of base with the plugin of the given digest baked
 // in: content-addressed, so the same plugin on the same base is built once.
+// The "2" is the recipe: images baked before the plugin's files kept their
+// release times (mtime 0 kept opcache from caching them) are not reused.
 func wooImageRef(base, digest string) string {
-	return base + "-wc-" + digest[:12]
+	return base + "-wc2-" + digest[:12]
 }
 
 // BakeWooCommerce derives, from the debian image, one with the WooCommerce

@@ -334,7 +334,7 @@ func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin, restore *
 		network.WithNetworkName([]string{"wp"}, nw),
 		testcontainers.WithExposedPorts("80/tcp"),
 		testcontainers.WithHostConfigModifier(loopbackOnly("80/tcp")),
-		testcontainers.WithFiles(files...),
+		withFiles(s.cli, files...),
 		// install.php answers 200 only once Apache, PHP and the database
 		// connection all work, before and after WordPress is installed.
 		testcontainers.WithWaitStrategy(webReady(cfg.timeout, "/wp-admin/install.php")),

@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/breachdrill/breachdrill/internal/fault"
 )
@@ -36,7 +37,23 @@ type wooPlugin struct {
 	version string
 	files   map[string][]byte // path below woocommerce/ → content
 	modes   map[string]fs.FileMode
+	times   map[string]time.Time // as released; zero where the source gave none
 }
+
+// fileTime is the modification time a copied file gets. PHP's opcache
+// never caches a script whose mtime is 0 (it reads 0 as "could not stat"):
+// a plugin copied with the tar default of 1970-01-01 was compiled afresh on
+// every request, which made each WooCommerce page several times slower.
+func fileTime(t time.Time) time.Time {
+	if t.Unix() <= 0 {
+		return filesEpoch
+	}
+	return t
+}
+
+// filesEpoch stands in for a missing time; fixed, so a derived image is
+// the same for the same plugin.
+var filesEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // wooWanted is the fix every refusal of --woocommerce names.
 const wooWanted = "pass the WooCommerce plugin folder (the one holding woocommerce.php) or its release zip (woocommerce.10.0.2.zip)"
@@ -99,6 +116,10 @@ func CheckWooCommerce(path string) (version string, err error) {
 	return wp.version, nil
 }
 
+func newWooPlugin() *wooPlugin {
+	return &wooPlugin{files: map[string][]byte{}, modes: map[string]fs.FileMode{}, times: map[string]time.Time{}}
+}
+
 // readWooDir reads the plugin folder p, or the one folder below p that
 // holds woocommerce.php. It looks before reading, so that a wrong folder (a
 // home directory, say) is refused at once rather than read whole.
@@ -121,7 +142,7 @@ func readWooDir(p string) (*wooPlugin, error) {
 	if root == "" {
 		return nil, errors.New("no woocommerce.php in the folder or one level below")
 	}
-	wp := &wooPlugin{files: map[string][]byte{}, modes: map[string]fs.FileMode{}}
+	wp := newWooPlugin()
 	err := filepath.WalkDir(root, func(file string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -137,6 +158,7 @@ func readWooDir(p string) (*wooPlugin, error) {
 		rel, _ := filepath.Rel(root, file)
 		wp.files[filepath.ToSlash(rel)] = b
 		wp.modes[filepath.ToSlash(rel)] = info.Mode().Perm()
+		wp.times[filepath.ToSlash(rel)] = info.ModTime()
 		return nil
 	})
 	return wp, err
@@ -161,7 +183,7 @@ func readWooZip(p string) (*wooPlugin, error) {
 	if !found {
 		return nil, errors.New("no woocommerce.php at the zip's first level or one folder below")
 	}
-	wp := &wooPlugin{files: map[string][]byte{}, modes: map[string]fs.FileMode{}}
+	wp := newWooPlugin()
 	for _, f := range zr.File {
 		if f.FileInfo().IsDir() {
 			continue
@@ -181,6 +203,7 @@ func readWooZip(p string) (*wooPlugin, error) {
 		}
 		wp.files[rel] = b
 		wp.modes[rel] = 0o644
+		wp.times[rel] = f.Modified
 	}
 	return wp, nil
 }
@@ -243,9 +266,10 @@ func (w *wooPlugin) tar() io.Reader {
 		full := path.Join("woocommerce", name)
 		for d := path.Dir(full); d != "." && !dirs[d]; d = path.Dir(d) {
 			dirs[d] = true
-			_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: d + "/", Mode: 0o755, Uid: 33, Gid: 33})
+			_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: d + "/", Mode: 0o755, Uid: 33, Gid: 33, ModTime: filesEpoch})
 		}
-		_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: full, Mode: int64(w.modes[name]), Size: int64(len(b)), Uid: 33, Gid: 33})
+		_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: full, Mode: int64(w.modes[name]), Size: int64(len(b)), Uid: 33, Gid: 33,
+			ModTime: fileTime(w.times[name])})
 		_, _ = tw.Write(b)
 	}
 	_ = tw.Close()
