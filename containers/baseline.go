@@ -42,16 +42,19 @@ func (s *Stack) ReadBaselineFile(ctx context.Context, rel string) ([]byte, error
 // next scenario changes.
 func (s *Stack) VerifyReset(ctx context.Context) ([]string, error) {
 	var diffs []string
-	res, err := s.Exec(ctx, ServiceWP, []string{"rsync", "-a", "-n", "-c", "--delete", "--itemize-changes", snapshotFolder + "/", DocRoot + "/"})
+	res, err := s.Exec(ctx, ServiceWP, []string{"sh", "-c", compareDocroot, "sh", snapshotFolder, DocRoot})
 	if err != nil {
 		return nil, fault.Infra(fmt.Errorf("compare docroot with the reset point: %w", err))
 	}
+	seen := map[string]bool{}
 	for _, line := range strings.Split(strings.TrimSpace(string(res.Stdout)), "\n") {
 		// Directory timestamp-only lines (".d..t......") are not changes;
-		// declared application writes are not tampering.
-		if line == "" || strings.HasPrefix(line, ".d") {
+		// declared application writes are not tampering. Both checks may
+		// name the same file.
+		if line == "" || strings.HasPrefix(line, ".d") || seen[line] {
 			continue
 		}
+		seen[line] = true
 		if w, name, ok := appWrite(line); ok {
 			if w.Content == nil {
 				continue

@@ -2,6 +2,7 @@ package containers_test
 
 import (
 	"bufio"
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -468,6 +469,13 @@ func (ss *stackSuite) TestReset() {
 			state:  file("index.php"),
 		},
 		{
+			// touch -r puts the mtime back, and the size is kept: rsync's
+			// quick check alone would call the file unchanged.
+			name:   "changed file with its size and mtime kept",
+			change: func() error { return tamperKeepingSizeAndTime(ctx, s, "wp-blog-header.php") },
+			state:  file("wp-blog-header.php"),
+		},
+		{
 			name:   "file created after the snapshot",
 			change: func() error { return s.WriteFile(ctx, "wp-content/uploads/backup.sql", []byte("-- dump\n"), 0o644) },
 			state:  file("wp-content/uploads/backup.sql"),
@@ -504,6 +512,40 @@ func (ss *stackSuite) TestReset() {
 	require.Equal(t, http.StatusOK, resp.StatusCode, "wp-login.php after the resets")
 	resp, _ = logIn(t, s, webClient(t), admin, s.Credentials().AdminPassword)
 	require.Equal(t, http.StatusFound, resp.StatusCode, "admin login after the resets")
+}
+
+// tamperKeepingSizeAndTime swaps two letters of rel's first "require"
+// (same size) and sets its mtime back, as an attacker hiding a change
+// would.
+func tamperKeepingSizeAndTime(ctx context.Context, s *containers.Stack, rel string) error {
+	_, err := s.Exec(ctx, containers.ServiceWP, []string{"sh", "-c",
+		`cp -p "$1" /tmp/bd-orig && sed -i '0,/require/s//reqiure/' "$1" && touch -r /tmp/bd-orig "$1" && ! cmp -s /tmp/bd-orig "$1"`,
+		"sh", containers.DocRoot + "/" + rel})
+	return err
+}
+
+// A change that keeps a file's size and mtime is still a difference from
+// the reset point, and Reset still undoes it.
+func (ss *stackSuite) TestVerifyResetSeesChangesThatKeepSizeAndTime() {
+	t, s := ss.T(), ss.Stack
+	ctx := testContext(t)
+	_, err := s.Reset(ctx)
+	require.NoError(t, err, "reset before the test")
+	diffs, err := s.VerifyReset(ctx)
+	require.NoError(t, err)
+	require.Empty(t, diffs, "a freshly reset stack equals its reset point")
+
+	require.NoError(t, tamperKeepingSizeAndTime(ctx, s, "wp-blog-header.php"), "tamper")
+	diffs, err = s.VerifyReset(ctx)
+	require.NoError(t, err)
+	assert.Len(t, diffs, 1, "one file differs: %v", diffs)
+	assert.Contains(t, strings.Join(diffs, "\n"), "wp-blog-header.php", "the reset check names the tampered file")
+
+	_, err = s.Reset(ctx)
+	require.NoError(t, err, "Reset")
+	diffs, err = s.VerifyReset(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, diffs, "Reset undid the change")
 }
 
 // WordPress may not reach anything outside the stack. The audit plugin

@@ -14,6 +14,7 @@ import (
 	"github.com/breachdrill/breachdrill/containers"
 	"github.com/breachdrill/breachdrill/harness"
 	"github.com/breachdrill/breachdrill/harness/detect"
+	"github.com/breachdrill/breachdrill/harness/shopper"
 	"github.com/breachdrill/breachdrill/harness/timeline"
 	"github.com/breachdrill/breachdrill/internal/fault"
 	"github.com/breachdrill/breachdrill/reports"
@@ -44,6 +45,10 @@ type exerciseFlags struct {
 	allowExec bool
 	// parallel is how many stacks run scenarios at once.
 	parallel int
+	// shopperRate and checkoutEvery set how busy the shop is: the
+	// shoppers' requests per second, and how often the probe buys.
+	shopperRate   float64
+	checkoutEvery time.Duration
 }
 
 func (f *exerciseFlags) register(cmd *cobra.Command, window time.Duration) {
@@ -64,6 +69,8 @@ func (f *exerciseFlags) register(cmd *cobra.Command, window time.Duration) {
 	fl.DurationVar(&f.window, "baseline-window", window, "clean traffic before each inject; any alert in it is a false positive")
 	fl.BoolVar(&f.allowExposed, "allow-exposed", false, "run scenarios that plant web shells, backdoors or vulnerable plugins even where the stack's network cannot be sealed (a remote or rootless engine)")
 	fl.IntVar(&f.parallel, "parallel", 1, "run the scenarios on `N` stacks at once, each scenario on one (results and evidence as in a serial run, ordered by scenario); each stack needs about 1 GB of memory")
+	fl.Float64Var(&f.shopperRate, "shopper-rate", 1, "requests per second the shoppers make together, from each baseline window to the end of verification (a small shop's steady traffic; lower it on a slow machine)")
+	fl.DurationVar(&f.checkoutEvery, "checkout-every", 5*time.Second, "how often the checkout probe places a real guest order (it also buys at the start of the attack, of the response, and right after containment)")
 	fl.BoolVar(&f.allowExec, "allow-exec", false, "allow scenarios' host.exec steps to run tools (e.g. sqlmap) on this machine against the stack's 127.0.0.1 URL")
 }
 
@@ -178,7 +185,8 @@ func runExercise(cmd *cobra.Command, kind string, f *exerciseFlags) (harness.Exe
 	res, runErr := harness.Exercise(ctx, harness.ExerciseOptions{
 		Kind: kind, ToolVersion: version, Scenarios: list, Pack: pack, Provision: popts, Sink: partial, Say: say, AllowExposed: f.allowExposed,
 		LeftOut: leftOut, Parallel: f.parallel,
-		Runner: harness.Options{Interval: f.interval, BaselineWindow: f.window, Browse: true, Progress: progressPrinter(stderr, start)},
+		Runner: harness.Options{Interval: f.interval, BaselineWindow: f.window, Browse: true, Progress: progressPrinter(stderr, start),
+			Shoppers: []shopper.Option{shopper.WithRate(f.shopperRate)}, CheckoutEvery: f.checkoutEvery},
 	})
 	if len(res.Events) == 0 || (fault.IsInput(runErr) && !fault.IsInfra(runErr)) {
 		// Bad input found late is still bad input: no bundle for it.

@@ -19,6 +19,13 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// lightTraffic halves the shoppers' rate and probes checkout every 15 s
+// instead of 5: these tests are about rules, faults and records, not
+// about how busy the shop is, and on a 2-core machine the traffic is half
+// of what a real-plugin stack spends. The tour (every kind of visitor)
+// still runs, and the flags' defaults are the shipped behaviour.
+var lightTraffic = []string{"--shopper-rate", "0.5", "--checkout-every", "15s"}
+
 // exerciseEnv keeps a test's signing key and evidence out of the user's
 // own configuration.
 func exerciseEnv(t *testing.T) []string {
@@ -58,7 +65,7 @@ func TestTestCommandPassesWithTheShippedPack(t *testing.T) {
 	// The same config directory for the run and the verification: the
 	// signer is then the user's own (pinned) key.
 	env := exerciseEnv(t)
-	r := runCLI(t, append(env, "BREACHDRILL_WOOCOMMERCE="+woo), "test", "--all", "--junit", junit, "--out", filepath.Join(dir, "evidence"))
+	r := runCLI(t, append(env, "BREACHDRILL_WOOCOMMERCE="+woo), append([]string{"test", "--all", "--junit", junit, "--out", filepath.Join(dir, "evidence")}, lightTraffic...)...)
 	t.Logf("stdout:\n%s", r.stdout)
 	require.Equal(t, 0, r.code, "breachdrill test exit code\n%s", lastLines(r.stderr, 40))
 	rep := readJUnit(t, junit)

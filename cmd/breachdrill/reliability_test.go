@@ -60,7 +60,7 @@ func TestTwoDrillsAtOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = runCLI(t, exerciseEnv(t), "drill", "--scenario", "debug-log-exposure", "--out", dir)
+			results[i] = runCLI(t, exerciseEnv(t), append([]string{"drill", "--scenario", "debug-log-exposure", "--out", dir}, lightTraffic...)...)
 		}()
 	}
 	wg.Wait()
@@ -83,7 +83,7 @@ func TestTwoDrillsAtOnce(t *testing.T) {
 func TestDatabasePaused40s(t *testing.T) {
 	stacktest.Images(t)
 	dir := t.TempDir()
-	cmd, sc, stdout := startCLI(t, exerciseEnv(t), "drill", "--scenario", "exposed-db-backup", "--out", dir)
+	cmd, sc, stdout := startCLI(t, exerciseEnv(t), append([]string{"drill", "--scenario", "exposed-db-backup", "--out", dir}, lightTraffic...)...)
 	var log strings.Builder
 	waitFor(t, sc, &log, "] exposed-db-backup          inject")
 	db := docker(t, "ps", "-q", "--filter", "label=org.breachdrill.owner-pid="+strconv.Itoa(cmd.Process.Pid), "--filter", "label=org.breachdrill.role=db")

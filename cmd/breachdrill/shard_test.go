@@ -42,7 +42,7 @@ func TestShardedRunsMergeLikeOneRun(t *testing.T) {
 	// Scenarios are dealt by id: shard 1/3 gets debug-log-exposure, whose
 	// broken rule makes it (and the unsharded run) exit 1.
 	run := func(wantCode int, out, junit string, extra ...string) {
-		args := append(append([]string{"test", "--rules", ruleDir, "--out", out, "--junit", junit}, selection...), extra...)
+		args := append(append(append([]string{"test", "--rules", ruleDir, "--out", out, "--junit", junit}, selection...), lightTraffic...), extra...)
 		r := runCLI(t, env, args...)
 		require.Equal(t, wantCode, r.code, "%s\n%s", r.stdout, lastLines(r.stderr, 30))
 		t.Logf("%s\n%s", strings.Join(args, " "), r.stdout)

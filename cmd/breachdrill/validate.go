@@ -29,6 +29,12 @@ const (
 	maxBaselineWindow = 10 * time.Minute
 	// maxParallel stacks at once: each needs about 1 GB of memory.
 	maxParallel = 8
+	// Shopper traffic and checkout probes: below these the windows see
+	// hardly any normal traffic; above, a small stack only queues it.
+	minShopperRate   = 0.1
+	maxShopperRate   = 20
+	minCheckoutEvery = time.Second
+	maxCheckoutEvery = 10 * time.Minute
 )
 
 // checkInput checks the exercise's flags, paths and files. Checks that
@@ -40,6 +46,12 @@ func (f *exerciseFlags) checkInput(ctx context.Context, list []*scenarios.Scenar
 	}
 	if f.window < 0 || f.window > maxBaselineWindow {
 		return fault.Input(fmt.Errorf("--baseline-window %s: use 0s to %s", f.window, maxBaselineWindow))
+	}
+	if !(f.shopperRate >= minShopperRate && f.shopperRate <= maxShopperRate) {
+		return fault.Input(fmt.Errorf("--shopper-rate %g: use %g to %g requests per second", f.shopperRate, float64(minShopperRate), float64(maxShopperRate)))
+	}
+	if f.checkoutEvery < minCheckoutEvery || f.checkoutEvery > maxCheckoutEvery {
+		return fault.Input(fmt.Errorf("--checkout-every %s: use %s to %s", f.checkoutEvery, minCheckoutEvery, maxCheckoutEvery))
 	}
 	if f.parallel < 1 || f.parallel > maxParallel {
 		return fault.Input(fmt.Errorf("--parallel %d: use 1 to %d stacks at once", f.parallel, maxParallel))
