@@ -13,11 +13,7 @@ import (
 func (ss *stackSuite) TestVerifyResetToleratesOnlyDeclaredAppWrites() {
 	t, s := ss.T(), ss.Stack
 	ctx := testContext(t)
-	_, err := s.Reset(ctx)
-	require.NoError(t, err, "reset before the test")
-	diffs, err := s.VerifyReset(ctx)
-	require.NoError(t, err)
-	require.Empty(t, diffs, "a freshly reset stack equals its reset point")
+	requireClean(t, ctx, s)
 
 	tests := []struct {
 		name    string

@@ -524,19 +524,25 @@ func tamperKeepingSizeAndTime(ctx context.Context, s *containers.Stack, rel stri
 	return err
 }
 
-// A change that keeps a file's size and mtime is still a difference from
-// the reset point, and Reset still undoes it.
-func (ss *stackSuite) TestVerifyResetSeesChangesThatKeepSizeAndTime() {
-	t, s := ss.T(), ss.Stack
-	ctx := testContext(t)
+// requireClean resets the stack and requires it to equal its reset point.
+func requireClean(t *testing.T, ctx context.Context, s *containers.Stack) {
+	t.Helper()
 	_, err := s.Reset(ctx)
 	require.NoError(t, err, "reset before the test")
 	diffs, err := s.VerifyReset(ctx)
 	require.NoError(t, err)
 	require.Empty(t, diffs, "a freshly reset stack equals its reset point")
+}
+
+// A change that keeps a file's size and mtime is still a difference from
+// the reset point, and Reset still undoes it.
+func (ss *stackSuite) TestVerifyResetSeesChangesThatKeepSizeAndTime() {
+	t, s := ss.T(), ss.Stack
+	ctx := testContext(t)
+	requireClean(t, ctx, s)
 
 	require.NoError(t, tamperKeepingSizeAndTime(ctx, s, "wp-blog-header.php"), "tamper")
-	diffs, err = s.VerifyReset(ctx)
+	diffs, err := s.VerifyReset(ctx)
 	require.NoError(t, err)
 	assert.Len(t, diffs, 1, "one file differs: %v", diffs)
 	assert.Contains(t, strings.Join(diffs, "\n"), "wp-blog-header.php", "the reset check names the tampered file")
