@@ -322,7 +322,8 @@ func (s *Stack) start(ctx context.Context, cfg config, woo *wooPlugin, restore *
 		files = append(files,
 			testcontainers.ContainerFile{Reader: bytes.NewReader(wafConfigFor(cfg.waf)), ContainerFilePath: wafConfig, FileMode: 0o644},
 			testcontainers.ContainerFile{Reader: bytes.NewReader(wafConfigFor(cfg.waf)), ContainerFilePath: wafResetConfig, FileMode: 0o644},
-			testcontainers.ContainerFile{Reader: strings.NewReader(""), ContainerFilePath: wafAuditLog, FileMode: 0o640})
+			testcontainers.ContainerFile{Reader: strings.NewReader(""), ContainerFilePath: wafAuditLog, FileMode: 0o640},
+			testcontainers.ContainerFile{Reader: bytes.NewReader(asset("runtime/php-cli.ini")), ContainerFilePath: "/etc/php/8.4/cli/conf.d/99-breachdrill.ini", FileMode: 0o644})
 		for p, content := range wafModuleFiles {
 			files = append(files, testcontainers.ContainerFile{Reader: strings.NewReader(content), ContainerFilePath: p, FileMode: 0o644})
 		}
