@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"os"
 	"os/exec"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/breachdrill/breachdrill/internal/stacktest"
 	"github.com/breachdrill/breachdrill/rules"
+	"github.com/breachdrill/breachdrill/scenarios"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -69,18 +71,18 @@ func TestTestCommandPassesWithTheShippedPack(t *testing.T) {
 	t.Logf("stdout:\n%s", r.stdout)
 	require.Equal(t, 0, r.code, "breachdrill test exit code\n%s", lastLines(r.stderr, 40))
 	rep := readJUnit(t, junit)
-	scenarios := map[string]bool{}
+	covered := map[string]bool{}
 	cases := 0
 	for _, s := range rep.Suites {
 		for _, c := range s.Cases {
 			cases++
-			scenarios[c.Classname] = true
+			covered[c.Classname] = true
 			if c.Failure != nil {
 				assert.Failf(t, "JUnit case failed", "%s %s: %s", c.Classname, c.Name, c.Failure.Message)
 			}
 		}
 	}
-	require.GreaterOrEqual(t, len(scenarios), 10, "JUnit covers every scenario")
+	require.GreaterOrEqual(t, len(covered), 10, "JUnit covers every scenario")
 	require.GreaterOrEqual(t, cases, 10, "JUnit has a case per scenario at least")
 	bundles, _ := filepath.Glob(filepath.Join(dir, "evidence", "test-*"))
 	require.Len(t, bundles, 1, "one bundle")
@@ -91,6 +93,36 @@ func TestTestCommandPassesWithTheShippedPack(t *testing.T) {
 	assert.Contains(t, string(tl), `"woocommerce_mode":"plugin"`, "the bundle records that the real plugin ran")
 	assert.Regexp(t, `"file":"woocommerce/woocommerce.php","version":"10\.[0-9.]+","sha256":"[0-9a-f]{64}"`, string(tl), "the bundle names the active plugin with its digest")
 	assert.Regexp(t, `"modsecurity_version":"2\.9`, string(tl), "the bundle names the WAF's version")
+
+	// What an attacker took from a shop with personal data carries the
+	// seeded customers: the scan counted records in each leak.
+	cat, err := scenarios.Builtin()
+	require.NoError(t, err)
+	b, err := os.ReadFile(filepath.Join(bundles[0], "results.json"))
+	require.NoError(t, err)
+	var results struct {
+		Scenarios []struct {
+			ID        string `json:"id"`
+			Exposures []struct {
+				Artifact string `json:"artifact"`
+				Records  int64  `json:"records"`
+			} `json:"exposures"`
+		} `json:"scenarios"`
+	}
+	require.NoError(t, json.Unmarshal(b, &results))
+	require.Len(t, results.Scenarios, len(covered), "results.json has every scenario JUnit has")
+	for _, r := range results.Scenarios {
+		sc, ok := cat.Get(r.ID)
+		require.True(t, ok, "results name a shipped scenario: %s", r.ID)
+		if !sc.PersonalData() || len(r.Exposures) == 0 {
+			continue
+		}
+		var records int64
+		for _, e := range r.Exposures {
+			records += e.Records
+		}
+		assert.NotZero(t, records, "%s: the leaked data holds personal data records (%d exposures)", r.ID, len(r.Exposures))
+	}
 }
 
 // A rule a scenario depends on, with its condition changed so it can no
