@@ -49,13 +49,13 @@ const changedSince = `changed() { (cd "$dst" && if [ -e "` + cleanMark + `" ]; t
 // rsync's quick check (sizes and times) restores what was added, removed or
 // visibly changed, then the files changed since the clean mark are
 // compared by content, so a change that kept size and mtime is undone too.
-const resetDocroot = `src="$1"; dst="$2"; ` + changedSince + `
+const resetDocroot = `set -e; src="$1"; dst="$2"; ` + changedSince + `
 rsync -a --delete "$src/" "$dst/"
 changed | rsync -a -c --from0 --files-from=- --ignore-missing-args "$src/" "$dst/"`
 
 // compareDocroot prints, as rsync --itemize-changes lines, how the docroot
 // ($2) differs from the reset point's copy ($1), by the same two checks.
-const compareDocroot = `src="$1"; dst="$2"; ` + changedSince + `
+const compareDocroot = `set -e; src="$1"; dst="$2"; ` + changedSince + `
 ` + pendingMark + `
 rsync -a -n --delete --itemize-changes "$src/" "$dst/"
 changed | rsync -a -n -c --itemize-changes --from0 --files-from=- --ignore-missing-args "$src/" "$dst/"`
