@@ -51,8 +51,8 @@ func (s *stackSuite) TestSQLInjectionReplayedWithCurl() {
 	require.True(t, ok, "the ajax-sqli-exfiltration scenario ships")
 	ctx := context.Background()
 	env := scenarios.NewEnv(stack, sc.Artifacts)
-	for _, st := range sc.Inject[:2] { // install and activate the vulnerable plugin
-		require.NoError(t, st.Do.Run(ctx, env), "inject %s", st.Action)
+	for _, st := range sc.WarmUp() { // install and activate the vulnerable plugin
+		require.NoError(t, st.Do.Run(ctx, env), "warm-up %s", st.Action)
 	}
 	out, err := exec.Command("curl", "-sS", "--max-time", "30",
 		"--data-urlencode", "action=acme_order_status",

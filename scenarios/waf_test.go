@@ -162,9 +162,8 @@ func (s *stackSuite) TestWAFPreconditionAndActions() {
 			require.NoError(t, st.Do.Run(ctx, env), "%s", st.Action)
 		}
 	}
-	run(sc.WarmUp()...)
+	run(sc.WarmUp()...) // detect mode, then the vulnerable plugin installed and active
 	assert.Equal(t, containers.WAFDetect, stack.Info().WAFMode, "the precondition set detect mode")
-	run(sc.Inject[:2]...) // install and activate the vulnerable plugin
 
 	entries := wafAudit(t, ctx, stack)
 	attack := stack.URL() + "/?" + url.Values{"wc-ajax": {"acme_track_order"},
