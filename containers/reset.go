@@ -41,6 +41,10 @@ const (
 	pendingMark = `touch -d "@$(( $(date +%s) - 2 ))" ` + cleanMark + `.pending`
 )
 
+// takeResetCopy copies the docroot ($1) to the reset point's copy ($2),
+// the clean mark laid before it starts.
+const takeResetCopy = pendingMark + "\n" + syncDocroot
+
 // changedSince lists (NUL-separated, relative) the files of the docroot
 // in $dst changed since the clean mark, or every file without one.
 const changedSince = `changed() { (cd "$dst" && if [ -e "` + cleanMark + `" ]; then find . -type f -cnewer "` + cleanMark + `" -print0; else find . -type f -print0; fi); }`
@@ -90,7 +94,7 @@ func (s *Stack) Snapshot(ctx context.Context) error {
 			return fault.Infra(fmt.Errorf("snapshot: %s: %w", q, err))
 		}
 	}
-	if _, err := s.Exec(ctx, ServiceWP, []string{"sh", "-c", pendingMark + "\n" + syncDocroot, "sh", DocRoot, snapshotFolder}); err != nil {
+	if _, err := s.Exec(ctx, ServiceWP, []string{"sh", "-c", takeResetCopy, "sh", DocRoot, snapshotFolder}); err != nil {
 		return fault.Infra(fmt.Errorf("snapshot docroot: %w", err))
 	}
 	return s.markClean(ctx)

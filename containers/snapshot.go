@@ -362,7 +362,7 @@ func warmDBOptions(restore *warmMeta) []testcontainers.ContainerCustomizer {
 // administrator password (live and in the reset point), and the reset
 // point's clean mark.
 func (s *Stack) finishRestore(ctx context.Context, cfg config, m *warmMeta) error {
-	if _, err := s.Exec(ctx, ServiceWP, []string{"sh", "-c", pendingMark + "\n" + syncDocroot, "sh", DocRoot, snapshotFolder}); err != nil {
+	if _, err := s.Exec(ctx, ServiceWP, []string{"sh", "-c", takeResetCopy, "sh", DocRoot, snapshotFolder}); err != nil {
 		return fault.Infra(fmt.Errorf("restore warm snapshot: docroot reset copy: %w", err))
 	}
 	hash, err := wpPasswordHash(s.creds.AdminPassword)

@@ -35,9 +35,14 @@ const (
 // read into memory as the files of wp-content/plugins/woocommerce.
 type wooPlugin struct {
 	version string
-	files   map[string][]byte // path below woocommerce/ → content
-	modes   map[string]fs.FileMode
-	times   map[string]time.Time // as released; zero where the source gave none
+	files   map[string]wooFile // path below woocommerce/ → the file
+}
+
+// wooFile is one file of the plugin as released.
+type wooFile struct {
+	data  []byte
+	mode  fs.FileMode
+	mtime time.Time // zero where the source gave none
 }
 
 // fileTime is the modification time a copied file gets. PHP's opcache
@@ -91,7 +96,7 @@ func loadWooPlugin(p string) (*wooPlugin, error) {
 	if err != nil {
 		return nil, refuse("%v", err)
 	}
-	headers := readPluginHeaders(wp.files["woocommerce.php"])
+	headers := readPluginHeaders(wp.files["woocommerce.php"].data)
 	if headers["Plugin Name"] != "WooCommerce" {
 		return nil, refuse("woocommerce.php names plugin %q, not WooCommerce", headers["Plugin Name"])
 	}
@@ -117,7 +122,7 @@ func CheckWooCommerce(path string) (version string, err error) {
 }
 
 func newWooPlugin() *wooPlugin {
-	return &wooPlugin{files: map[string][]byte{}, modes: map[string]fs.FileMode{}, times: map[string]time.Time{}}
+	return &wooPlugin{files: map[string]wooFile{}}
 }
 
 // readWooDir reads the plugin folder p, or the one folder below p that
@@ -156,9 +161,7 @@ func readWooDir(p string) (*wooPlugin, error) {
 			return err
 		}
 		rel, _ := filepath.Rel(root, file)
-		wp.files[filepath.ToSlash(rel)] = b
-		wp.modes[filepath.ToSlash(rel)] = info.Mode().Perm()
-		wp.times[filepath.ToSlash(rel)] = info.ModTime()
+		wp.files[filepath.ToSlash(rel)] = wooFile{data: b, mode: info.Mode().Perm(), mtime: info.ModTime()}
 		return nil
 	})
 	return wp, err
@@ -201,9 +204,7 @@ func readWooZip(p string) (*wooPlugin, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w (a corrupt zip?)", f.Name, err)
 		}
-		wp.files[rel] = b
-		wp.modes[rel] = 0o644
-		wp.times[rel] = f.Modified
+		wp.files[rel] = wooFile{data: b, mode: 0o644, mtime: f.Modified}
 	}
 	return wp, nil
 }
@@ -250,8 +251,8 @@ func (w *wooPlugin) digest() string {
 	sort.Strings(names)
 	h := sha256.New()
 	for _, n := range names {
-		fmt.Fprintf(h, "%s\x00%d\x00", n, len(w.files[n]))
-		h.Write(w.files[n])
+		fmt.Fprintf(h, "%s\x00%d\x00", n, len(w.files[n].data))
+		h.Write(w.files[n].data)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -262,15 +263,15 @@ func (w *wooPlugin) tar() io.Reader {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	dirs := map[string]bool{}
-	for name, b := range w.files {
+	for name, f := range w.files {
 		full := path.Join("woocommerce", name)
 		for d := path.Dir(full); d != "." && !dirs[d]; d = path.Dir(d) {
 			dirs[d] = true
 			_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: d + "/", Mode: 0o755, Uid: 33, Gid: 33, ModTime: filesEpoch})
 		}
-		_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: full, Mode: int64(w.modes[name]), Size: int64(len(b)), Uid: 33, Gid: 33,
-			ModTime: fileTime(w.times[name])})
-		_, _ = tw.Write(b)
+		_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: full, Mode: int64(f.mode), Size: int64(len(f.data)), Uid: 33, Gid: 33,
+			ModTime: fileTime(f.mtime)})
+		_, _ = tw.Write(f.data)
 	}
 	_ = tw.Close()
 	return &buf
