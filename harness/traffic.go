@@ -86,7 +86,7 @@ func (t *traffic) tour(ctx context.Context) error {
 		}()
 	}
 	wg.Wait()
-	t.sr.recordTraffic("tour", time.Since(start), sim.Stats())
+	t.sr.recordTraffic("tour", time.Since(start), sim.Rate(), sim.Stats())
 	return errors.Join(errs...)
 }
 
@@ -109,7 +109,7 @@ func (t *traffic) afterContainment(ctx context.Context) {
 // mark records what the shoppers did so far.
 func (t *traffic) mark(window string) {
 	st := t.sim.Stats()
-	t.sr.recordTraffic(window, time.Since(t.started), st)
+	t.sr.recordTraffic(window, time.Since(t.started), t.sim.Rate(), st)
 }
 
 // stop ends the traffic, waiting for requests in flight, and records the
@@ -136,8 +136,8 @@ func (sr *scenarioRun) recordProbe(res shopper.ProbeResult, every time.Duration)
 	sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindCheckoutProbe, Scenario: sr.s.ID, Actor: "checkout-probe", Summary: sum, Data: p})
 }
 
-func (sr *scenarioRun) recordTraffic(window string, d time.Duration, st shopper.Stats) {
-	tr := timeline.Traffic{Window: window, Seconds: d.Seconds(), Visits: st.Visits, Requests: st.Requests, Errors: st.Errors,
+func (sr *scenarioRun) recordTraffic(window string, d time.Duration, rate float64, st shopper.Stats) {
+	tr := timeline.Traffic{Window: window, Seconds: d.Seconds(), RatePerSecond: rate, Visits: st.Visits, Requests: st.Requests, Errors: st.Errors,
 		Orders: st.Checkouts, CheckoutsFailed: st.CheckoutsFailed, Statuses: map[string]int{}}
 	for code, n := range st.Statuses {
 		tr.Statuses[strconv.Itoa(code)] = n
@@ -146,5 +146,12 @@ func (sr *scenarioRun) recordTraffic(window string, d time.Duration, st shopper.
 		tr.Problems = append(tr.Problems, sr.secrets.Mask(p))
 	}
 	sr.tl.MustAppend(timeline.Entry{Kind: timeline.KindTraffic, Scenario: sr.s.ID, Actor: "shoppers",
-		Summary: fmt.Sprintf("shoppers (%s, %.0f s): %s", window, d.Seconds(), sr.secrets.Mask(st.String())), Data: tr})
+		Summary: fmt.Sprintf("shoppers (%s, %.0f s, %s): %s", window, d.Seconds(), pace(rate), sr.secrets.Mask(st.String())), Data: tr})
+}
+
+func pace(rate float64) string {
+	if rate <= 0 {
+		return "unpaced"
+	}
+	return fmt.Sprintf("paced at %g requests/s", rate)
 }

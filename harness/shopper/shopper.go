@@ -355,5 +355,8 @@ func (s *Simulator) visit(ctx context.Context, v Visit) error {
 // Shop is the shop the visitors go to.
 func (s *Simulator) Shop() Shop { return s.shop }
 
+// Rate is the pace the shoppers keep, in requests per second (0: unpaced).
+func (s *Simulator) Rate() float64 { return s.cfg.rate }
+
 // staff reports whether b is the administrator's long-lived browser.
 func (b *browser) staff() bool { return b.sim.staff != nil && b == b.sim.staff.b }

@@ -34,13 +34,16 @@ type CheckoutProbe struct {
 
 // Traffic is what the shopper simulator did in a window of a scenario.
 type Traffic struct {
-	Window   string         `json:"window"` // tour (before the baseline window), baseline, scenario
-	Seconds  float64        `json:"seconds"`
-	Visits   int            `json:"visits"`
-	Requests int            `json:"requests"`
-	Errors   int            `json:"errors"`
-	Statuses map[string]int `json:"statuses,omitempty"`
-	Orders   int            `json:"orders"`
+	Window  string  `json:"window"` // tour (before the baseline window), baseline, scenario
+	Seconds float64 `json:"seconds"`
+	// RatePerSecond is the pace the shoppers were set to (--shopper-rate);
+	// 0 is unpaced (the tour).
+	RatePerSecond float64        `json:"rate_per_second"`
+	Visits        int            `json:"visits"`
+	Requests      int            `json:"requests"`
+	Errors        int            `json:"errors"`
+	Statuses      map[string]int `json:"statuses,omitempty"`
+	Orders        int            `json:"orders"`
 	// CheckoutsFailed are shopper checkouts that placed no order.
 	CheckoutsFailed int      `json:"checkouts_failed"`
 	Problems        []string `json:"problems,omitempty"`
