@@ -30,7 +30,7 @@ func TestEngineFaultDuringTheResponseEndsTheScenario(t *testing.T) {
 	cut := false
 	res, err := harness.Exercise(ctx, harness.ExerciseOptions{
 		Kind: timeline.ExerciseDrill, ToolVersion: "test", Scenarios: list, Pack: pack,
-		Provision: harness.ProvisionOptions{Source: containers.SourceDebian, Customers: 20, Orders: 20, Seed: 4},
+		Provision: harness.ProvisionOptions{Source: containers.SourceDebian, Customers: stacktest.Customers, Orders: stacktest.Orders, Seed: stacktest.Seed},
 		Runner: harness.Options{BaselineWindow: time.Second, Progress: func(p harness.Progress) {
 			if p.Phase == "respond" && p.Detail == "" && !cut {
 				cut = true

@@ -31,10 +31,9 @@ func TestDrillEvidenceSaysWhatWasMeasured(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	list, pack := drillInputs(t, "exposed-db-backup", "debug-log-exposure")
-	const customers = 120
 	res, err := harness.Exercise(ctx, harness.ExerciseOptions{
 		Kind: timeline.ExerciseDrill, ToolVersion: "test", Scenarios: list, Pack: pack,
-		Provision: harness.ProvisionOptions{Source: containers.SourceDebian, Customers: customers, Orders: 150, Seed: 5},
+		Provision: harness.ProvisionOptions{Source: containers.SourceDebian, Customers: stacktest.Customers, Orders: stacktest.Orders, Seed: stacktest.Seed},
 		Runner:    harness.Options{BaselineWindow: time.Second},
 		Say:       func(s string) { t.Log(s) },
 	})
@@ -91,7 +90,7 @@ func TestDrillEvidenceSaysWhatWasMeasured(t *testing.T) {
 	require.NotEmpty(t, backup.Exposures)
 	x := backup.Exposures[0]
 	t.Logf("dump: %d bytes, %d data subjects, %d records, %d canaries", x.Bytes, x.Subjects, x.Records, len(x.Canaries))
-	assert.Equal(t, customers, x.Subjects, "a full dump exposes every seeded customer")
+	assert.Equal(t, stacktest.Customers, x.Subjects, "a full dump exposes every seeded customer")
 	assert.Greater(t, x.Subjects, len(x.Canaries), "canaries prove provenance; they are not the count")
 	assert.Equal(t, harness.SubjectsMethod, x.Method)
 
@@ -106,7 +105,7 @@ func TestDrillEvidenceSaysWhatWasMeasured(t *testing.T) {
 	assert.True(t, v.Trusted(), "%v", v.Problems)
 	var results reports.Results
 	readResults(t, filepath.Join(dir, reports.ResultsFile), &results)
-	assert.Equal(t, customers, results.Scenarios[backupAt].DataSubjects)
+	assert.Equal(t, stacktest.Customers, results.Scenarios[backupAt].DataSubjects)
 	md := mustRead(t, filepath.Join(dir, reports.ReportMDFile))
 	assert.Contains(t, md, "after step 1 (")
 	assert.Contains(t, md, "| passes |")

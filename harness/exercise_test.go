@@ -39,7 +39,7 @@ func TestDrillBundleVerifiesAndHoldsNoSecret(t *testing.T) {
 	require.NoError(t, err, "the shipped pack")
 	res, err := harness.Exercise(ctx, harness.ExerciseOptions{
 		Kind: timeline.ExerciseDrill, ToolVersion: "test", Scenarios: list, Pack: pack,
-		Provision: harness.ProvisionOptions{Source: containers.SourceDebian, Customers: 100, Orders: 200, Seed: 3},
+		Provision: harness.ProvisionOptions{Source: containers.SourceDebian, Customers: stacktest.Customers, Orders: stacktest.Orders, Seed: stacktest.Seed},
 		Runner:    harness.Options{BaselineWindow: time.Second},
 		Say:       func(s string) { t.Log(s) },
 	})

@@ -30,7 +30,7 @@ func TestParallelExerciseReadsAsSerial(t *testing.T) {
 	var progressed []string
 	res, err := harness.Exercise(ctx, harness.ExerciseOptions{
 		Kind: timeline.ExerciseDrill, ToolVersion: "test", Scenarios: list, Pack: pack, Parallel: 2,
-		Provision: harness.ProvisionOptions{Source: containers.SourceDebian, Customers: 60, Orders: 90, Seed: 5},
+		Provision: harness.ProvisionOptions{Source: containers.SourceDebian, Customers: stacktest.Customers, Orders: stacktest.Orders, Seed: stacktest.Seed},
 		Runner: harness.Options{BaselineWindow: time.Second, Progress: func(p harness.Progress) {
 			if p.Result != nil {
 				mu.Lock()

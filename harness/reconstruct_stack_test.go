@@ -38,7 +38,7 @@ func TestReconstructionWithAndWithoutTheAuditTrail(t *testing.T) {
 	require.NoError(t, err)
 	res, err := harness.Exercise(ctx, harness.ExerciseOptions{
 		Kind: timeline.ExerciseDrill, ToolVersion: "test", Scenarios: []*scenarios.Scenario{without, with}, Pack: pack,
-		Provision: harness.ProvisionOptions{Source: containers.SourceDebian, WooCommerce: woo, Customers: 60, Orders: 80, Seed: 11},
+		Provision: harness.ProvisionOptions{Source: containers.SourceDebian, WooCommerce: woo, Customers: stacktest.Customers, Orders: stacktest.Orders, Seed: stacktest.Seed},
 		Runner:    harness.Options{BaselineWindow: time.Second},
 		Say:       func(s string) { t.Log(s) },
 	})

@@ -46,7 +46,7 @@ func TestCheckPassingBeforeTheResponseIsAScenarioFault(t *testing.T) {
 	require.NoError(t, err)
 	res, err := harness.Exercise(ctx, harness.ExerciseOptions{
 		Kind: timeline.ExerciseDrill, ToolVersion: "test", Scenarios: []*scenarios.Scenario{s}, Pack: pack,
-		Provision: harness.ProvisionOptions{Source: containers.SourceDebian, Customers: 20, Orders: 20, Seed: 9},
+		Provision: harness.ProvisionOptions{Source: containers.SourceDebian, Customers: stacktest.Customers, Orders: stacktest.Orders, Seed: stacktest.Seed},
 		Runner:    harness.Options{BaselineWindow: time.Second},
 		Say:       func(s string) { t.Log(s) },
 	})

@@ -43,7 +43,7 @@ func BenchmarkWatchLatency(b *testing.B) {
 		defer wg.Done()
 		_, err := harness.Watch(ctx, harness.WatchOptions{
 			ToolVersion: "bench", Pack: pack, Rearm: time.Second, Replay: -1,
-			Provision: harness.ProvisionOptions{Source: containers.SourceDebian, Customers: 20, Orders: 40, Seed: 5},
+			Provision: harness.ProvisionOptions{Source: containers.SourceDebian, Customers: stacktest.Customers, Orders: stacktest.Orders, Seed: stacktest.Seed},
 			Ready:     func(url string) { ready <- url },
 			OnAlert: func(a harness.WatchAlert) {
 				if a.Rule == "web-shellshock" {

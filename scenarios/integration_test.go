@@ -27,7 +27,7 @@ type stackSuite struct {
 }
 
 func TestAgainstARealStack(t *testing.T) {
-	suite.Run(t, &stackSuite{stacktest.Suite{Shared: stacktest.Shared{Customers: 200, Orders: 400, Seed: 7, RealWooCommerce: true}}})
+	suite.Run(t, &stackSuite{stacktest.Suite{Shared: stacktest.Shared{Customers: stacktest.Customers, Orders: stacktest.Orders, Seed: stacktest.Seed, RealWooCommerce: true}}})
 }
 
 // Every shipped scenario runs end to end (warm-up, inject, containment

@@ -138,7 +138,7 @@ func TestBrokenRuleIsARegression(t *testing.T) {
 	require.NoError(t, os.MkdirAll(ruleDir, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(ruleDir, "web-sqli-admin-ajax.yml"), []byte(broken), 0o644))
 	junit := filepath.Join(dir, "junit.xml")
-	r := runCLI(t, exerciseEnv(t), "test", "--scenario", "ajax-sqli-exfiltration", "--rules", ruleDir, "--junit", junit, "--out", filepath.Join(dir, "evidence"))
+	r := runCLI(t, exerciseEnv(t), append([]string{"test", "--scenario", "ajax-sqli-exfiltration", "--rules", ruleDir, "--junit", junit, "--out", filepath.Join(dir, "evidence")}, lightTraffic...)...)
 	require.Equal(t, 1, r.code, "exit code\n%s%s", r.stdout, lastLines(r.stderr, 30))
 	assert.Contains(t, r.stderr, "rule web-sqli-admin-ajax: replaced by", "the override is announced")
 	failed := false
@@ -176,7 +176,7 @@ detection:
 level: low
 `), 0o644))
 	junit := filepath.Join(dir, "junit.xml")
-	r := runCLI(t, exerciseEnv(t), "test", "--scenario", "pii-in-options-transients", "--rules", ruleDir, "--junit", junit, "--out", filepath.Join(dir, "evidence"))
+	r := runCLI(t, exerciseEnv(t), append([]string{"test", "--scenario", "pii-in-options-transients", "--rules", ruleDir, "--junit", junit, "--out", filepath.Join(dir, "evidence")}, lightTraffic...)...)
 	require.Equal(t, 1, r.code, "exit code\n%s%s", r.stdout, lastLines(r.stderr, 30))
 	assert.Contains(t, r.stdout, "noisy-every-page-view", "the noisy rule is reported")
 	assert.Contains(t, r.stdout, "FALSE+", "the noisy rule is reported as a false positive")

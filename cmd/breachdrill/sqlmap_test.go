@@ -26,8 +26,8 @@ func TestSqlmapScenarioDetected(t *testing.T) {
 	stacktest.Images(t)
 	dir := t.TempDir()
 	junit := filepath.Join(dir, "junit.xml")
-	r = runCLI(t, exerciseEnv(t), "test", "--scenario", "sqlmap-ajax-sqli", "--allow-exec", "--customers", "40", "--orders", "80",
-		"--junit", junit, "--out", filepath.Join(dir, "evidence"))
+	r = runCLI(t, exerciseEnv(t), append([]string{"test", "--scenario", "sqlmap-ajax-sqli", "--allow-exec", "--customers", "40", "--orders", "80",
+		"--junit", junit, "--out", filepath.Join(dir, "evidence")}, lightTraffic...)...)
 	t.Logf("stdout:\n%s", r.stdout)
 	require.Equal(t, 0, r.code, "breachdrill test exited %d\n%s", r.code, lastLines(r.stderr, 40))
 	rep := readJUnit(t, junit)

@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/breachdrill/breachdrill/harness/timeline"
+	"github.com/breachdrill/breachdrill/internal/stacktest"
+	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -33,5 +36,19 @@ func TestDetectionTableAligns(t *testing.T) {
 		fields := strings.Fields(l)
 		require.GreaterOrEqual(t, len(fields), 3)
 		assert.Equal(t, col, strings.Index(l, " "+fields[2]+" ")+1, "RESULT column in %q", l)
+	}
+}
+
+// The tests of other packages seed stacktest's dataset so that they and
+// the CLI's tests restore one warm snapshot: it must stay the CLI's
+// default.
+func TestTestDatasetIsTheCLIDefault(t *testing.T) {
+	for _, cmd := range []*cobra.Command{newDrillCmd(), newTestCmd()} {
+		fl := cmd.Flags()
+		for name, want := range map[string]int{"customers": stacktest.Customers, "orders": stacktest.Orders, "seed": stacktest.Seed} {
+			f := fl.Lookup(name)
+			require.NotNil(t, f, "%s --%s", cmd.Name(), name)
+			assert.Equal(t, strconv.Itoa(want), f.DefValue, "%s --%s default", cmd.Name(), name)
+		}
 	}
 }

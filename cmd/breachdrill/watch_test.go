@@ -51,7 +51,7 @@ func TestWatchRefusesBadInput(t *testing.T) {
 func TestWatchLiveAttack(t *testing.T) {
 	stacktest.Images(t)
 	out := t.TempDir()
-	cmd := exec.Command(binary, "watch", "--json", "--customers", "30", "--orders", "60", "--out", out,
+	cmd := exec.Command(binary, "watch", "--json", "--out", out,
 		"--expect", "web-scanner-user-agent", "--expect", "web-path-traversal", "--expect", "web-shellshock", "--expect", "db-into-outfile")
 	// One config directory for the session and the verification: its
 	// signing key is then the user's own, and pinned.

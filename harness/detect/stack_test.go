@@ -24,7 +24,9 @@ import (
 // shopSpec is the seeded shop every real-stack test and benchmark of the
 // package runs against (the idle test proves the shipped rules stay quiet
 // on data shaped like a real shop's).
-func shopSpec() stacktest.Shared { return stacktest.Shared{Customers: 120, Orders: 300, Seed: 11} }
+func shopSpec() stacktest.Shared {
+	return stacktest.Shared{Customers: stacktest.Customers, Orders: stacktest.Orders, Seed: stacktest.Seed}
+}
 
 // stackSuite holds the package's real-stack tests: one stack, reset to its
 // seeded state before each test and each subtest.

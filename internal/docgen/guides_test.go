@@ -63,7 +63,7 @@ func TestReadmeLinksEveryGuide(t *testing.T) {
 		})
 	}
 	assert.Contains(t, readme, "```sh\ngo run ./cmd/breachdrill drill --all\n```")
-	assert.Contains(t, readme, "```sh\ngo test -count=1 -p 1 -timeout 40m ./...\n```")
+	assert.Contains(t, readme, "```sh\ngo test -count=1 -p 2 -timeout 40m ./...\n```")
 }
 
 // Each guide starts from a clean machine (a "Before you start" or first
