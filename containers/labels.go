@@ -112,14 +112,20 @@ func listLabelled(ctx context.Context, cli *client.Client, label string) ([]RunS
 		return nil, fault.Infra(fmt.Errorf("list networks: %w", err))
 	}
 	runs := map[string]*RunSummary{}
+	// A run is alive (or kept) when any of its parts says so: a container
+	// started from a warm snapshot's image without owner labels of its own
+	// carries the long-gone builder's, and must not get the live run it
+	// joined removed.
 	get := func(labels map[string]string) *RunSummary {
 		id := labels[labelRun]
 		r, ok := runs[id]
 		if !ok {
 			created, _ := time.Parse(time.RFC3339, labels[labelCreated])
-			r = &RunSummary{RunID: id, Created: created, Kept: labels[labelKeep] == "true", OwnerAlive: ownerAlive(labels)}
+			r = &RunSummary{RunID: id, Created: created}
 			runs[id] = r
 		}
+		r.Kept = r.Kept || labels[labelKeep] == "true"
+		r.OwnerAlive = r.OwnerAlive || ownerAlive(labels)
 		return r
 	}
 	for _, c := range cs.Items {

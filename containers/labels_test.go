@@ -45,12 +45,17 @@ func TestGC(t *testing.T) {
 		name        string
 		run         bool // labelled as a run of ours
 		labels      map[string]string
+		netLabels   map[string]string // the network's, when not labels
 		keptByGC    bool
 		keptByGCAll bool
 	}{
 		{name: "stale: owner gone", run: true, labels: labels(deadPID(t), host, now, false)},
 		{name: "kept by stack up, owner gone", run: true, labels: labels(deadPID(t), host, now, true), keptByGC: true},
 		{name: "owner alive", run: true, labels: labels(os.Getpid(), host, now, false), keptByGC: true},
+		// A container started from a warm snapshot's image without its own
+		// owner labels carries the builder's (long gone): the run's other
+		// parts, owned by a live process, keep the whole run.
+		{name: "one part's owner alive", run: true, labels: labels(deadPID(t), host, now, false), netLabels: labels(os.Getpid(), host, now, false), keptByGC: true},
 		{name: "other host, fresh", run: true, labels: labels(1, "elsewhere.example", now, false), keptByGC: true},
 		{name: "other host, a day old", run: true, labels: labels(1, "elsewhere.example", now.Add(-25*time.Hour), false)},
 		{name: "unlabelled", labels: map[string]string{}, keptByGC: true, keptByGCAll: true},
@@ -63,8 +68,14 @@ func TestGC(t *testing.T) {
 		name := "bdtest-" + n + "-" + strconv.Itoa(i)
 		args := []string{"create", "--name", name}
 		netArgs := []string{"network", "create"}
+		netLabels := tt.netLabels
+		if netLabels == nil {
+			netLabels = tt.labels
+		}
 		for k, v := range tt.labels {
 			args = append(args, "--label", k+"="+v)
+		}
+		for k, v := range netLabels {
 			netArgs = append(netArgs, "--label", k+"="+v)
 		}
 		if tt.run {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -280,8 +281,8 @@ func (ss *stackSuite) TestNetworkIsolation() {
 			sealed bool
 		}{{netName, true}, {ctl.network, false}} {
 			before := n.udp.Load() + n.tcp.Load()
-			out, _ := exec.Command("docker", "run", "--rm", "--label", "org.breachdrill.run="+s.RunID(), "--network", nw.name,
-				"--dns", n.ip, "--entrypoint", "timeout", s.Info().Images.WP, "8", "getent", "hosts", "probe.example.test").CombinedOutput()
+			args := append([]string{"run", "--rm", "--network", nw.name}, ownedBy(s.RunID())...)
+			out, _ := exec.Command("docker", append(args, "--dns", n.ip, "--entrypoint", "timeout", s.Info().Images.WP, "8", "getent", "hosts", "probe.example.test")...).CombinedOutput()
 			reached := n.udp.Load() + n.tcp.Load() - before
 			if nw.sealed {
 				assert.Zero(t, reached, "a name lookup on the run's network reached the neighbour: %s", out)
@@ -290,6 +291,17 @@ func (ss *stackSuite) TestNetworkIsolation() {
 			}
 		}
 	})
+}
+
+// ownedBy labels a container this test starts from a stack's image as a
+// run of this process. The image of a warm-started stack carries the
+// labels of the process that built it, long gone: without these, any
+// breachdrill process starting meanwhile would sweep the container as a
+// stale run's.
+func ownedBy(runID string) []string {
+	host, _ := os.Hostname()
+	return []string{"--label", "org.breachdrill.run=" + runID, "--label", "org.breachdrill.owner-pid=" + strconv.Itoa(os.Getpid()),
+		"--label", "org.breachdrill.owner-host=" + host, "--label", "org.breachdrill.created=" + time.Now().UTC().Format(time.RFC3339)}
 }
 
 type control struct {
@@ -309,8 +321,8 @@ func controlContainer(t *testing.T, s *containers.Stack, n *neighbour) control {
 		_ = exec.Command("docker", "rm", "-f", id).Run()
 		_ = exec.Command("docker", "network", "rm", id).Run()
 	})
-	run(t, "docker", "run", "-d", "--name", id, "--label", label, "--network", id, "-p", "127.0.0.1::80",
-		"--entrypoint", "php", img, "-S", "0.0.0.0:80", "-t", "/tmp")
+	args := append([]string{"run", "-d", "--name", id, "--label", label, "--network", id, "-p", "127.0.0.1::80"}, ownedBy(id)...)
+	run(t, "docker", append(args, "--entrypoint", "php", img, "-S", "0.0.0.0:80", "-t", "/tmp")...)
 	ip := inspect(t, "container", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", id)
 	gw := inspect(t, "network", "{{range .IPAM.Config}}{{.Gateway}}{{end}}", id)
 	// Wait for php -S to listen.
