@@ -279,10 +279,14 @@ func (sr *scenarioRun) baseline(ctx context.Context) error {
 			return err
 		}
 	}
-	sr.eng.SetContext(sr.s.ID, "baseline")
+	// The reference is taken before the window opens: what the warm-up
+	// (or the reset before it) changed belongs to that, not to the clean
+	// window, even when the engine saw it only while the reference was
+	// being taken.
 	if err := sr.eng.Baseline(ctx); err != nil {
 		return err
 	}
+	sr.eng.SetContext(sr.s.ID, "baseline")
 	if !sr.opts.Browse {
 		return sleep(ctx, sr.opts.BaselineWindow)
 	}

@@ -124,6 +124,11 @@ type Engine struct {
 	checks  []*stateCheck
 	fim     *fimState
 	prog    progress // what has been looked at, for WaitCycles and WaitSeen
+	// ref is held for reading by every check run and every file poll
+	// with its evaluation, and for writing by Baseline: a cycle that
+	// compared with the old reference is judged before the new one is
+	// taken, never in the window opened after it.
+	ref sync.RWMutex
 
 	mu       sync.Mutex
 	history  []ctxSwitch

@@ -268,7 +268,14 @@ func (e *Engine) watchFiles(ctx context.Context) {
 			return
 		case <-t.C:
 		}
+		e.ref.RLock()
 		events, err := e.fim.poll(ctx, e.stack)
+		if err == nil {
+			for _, ev := range events {
+				e.evaluate(ctx, ev, false)
+			}
+		}
+		e.ref.RUnlock()
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -281,9 +288,6 @@ func (e *Engine) watchFiles(ctx context.Context) {
 			continue
 		}
 		fails = 0
-		for _, ev := range events {
-			e.evaluate(ctx, ev, false)
-		}
 		e.prog.polled()
 		if len(events) > 0 {
 			select {
@@ -299,6 +303,8 @@ func (e *Engine) watchFiles(ctx context.Context) {
 // options, what HTTP probes expose). Call it after seeding and after each
 // stack Reset, before the scenario's baseline window.
 func (e *Engine) Baseline(ctx context.Context) error {
+	e.ref.Lock()
+	defer e.ref.Unlock()
 	if err := e.fim.baseline(ctx, e.stack); err != nil {
 		return fmt.Errorf("detect: baseline: %w", err)
 	}

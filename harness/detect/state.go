@@ -124,6 +124,8 @@ func (e *Engine) runChecks(ctx context.Context) {
 }
 
 func (e *Engine) runCheck(ctx context.Context, c *stateCheck) {
+	e.ref.RLock()
+	defer e.ref.RUnlock()
 	var matched []string
 	var err error
 	switch c.def.kind {
