@@ -75,18 +75,22 @@ func TestReconstructionWithAndWithoutTheAuditTrail(t *testing.T) {
 		"export-written":    {"fim"},
 		"export-downloaded": {"access"},
 	}, sources(off), "without the trail: the admin only from WordPress's own data, the bulk read from nothing")
-	// server_audit records until the inject's first step switches it off
-	// (the shop's own requests in the moment between), so only the
-	// plugin's log is certain to be empty.
-	for _, src := range off.Reconstruction.Sources {
-		switch src.Log {
-		case "audit":
-			assert.Zero(t, src.Lines, "the audit plugin's log recorded nothing once the plugin was gone")
-		case "access":
-			assert.NotZero(t, src.Lines, "the access log still records")
-		}
-	}
 	on := byID[with.ID]
+	// Both audit logs record until the inject's first steps switch them
+	// off: the shop's own requests in that moment (and, on a busy machine,
+	// one still running when the plugin's file goes) may write a line. So
+	// the off run is judged by what its trail holds of the attack (nothing,
+	// above) and by recording less than the run with the trail on.
+	lines := func(r timeline.ScenarioResult) map[string]int {
+		out := map[string]int{}
+		for _, src := range r.Reconstruction.Sources {
+			out[src.Log] = src.Lines
+		}
+		return out
+	}
+	offLines, onLines := lines(off), lines(on)
+	assert.Less(t, offLines["audit"], onLines["audit"], "the audit plugin's log records less with the plugin gone")
+	assert.NotZero(t, offLines["access"], "the access log still records")
 	assert.Equal(t, "4 of 4 steps", on.Reconstruction.Score(), "the trail is back on for the next scenario")
 	assert.Equal(t, map[string][]string{
 		"admin-created":     {"audit", "db-audit", "state"},
