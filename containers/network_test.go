@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -299,9 +298,11 @@ func (ss *stackSuite) TestNetworkIsolation() {
 // breachdrill process starting meanwhile would sweep the container as a
 // stale run's.
 func ownedBy(runID string) []string {
-	host, _ := os.Hostname()
-	return []string{"--label", "org.breachdrill.run=" + runID, "--label", "org.breachdrill.owner-pid=" + strconv.Itoa(os.Getpid()),
-		"--label", "org.breachdrill.owner-host=" + host, "--label", "org.breachdrill.created=" + time.Now().UTC().Format(time.RFC3339)}
+	var args []string
+	for k, v := range containers.RunLabels(runID) {
+		args = append(args, "--label", k+"="+v)
+	}
+	return args
 }
 
 type control struct {

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/breachdrill/breachdrill/containers"
 	"github.com/breachdrill/breachdrill/harness"
 	"github.com/breachdrill/breachdrill/harness/timeline"
 	"github.com/breachdrill/breachdrill/internal/fault"
@@ -30,7 +29,7 @@ func TestEngineFaultDuringTheResponseEndsTheScenario(t *testing.T) {
 	cut := false
 	res, err := harness.Exercise(ctx, harness.ExerciseOptions{
 		Kind: timeline.ExerciseDrill, ToolVersion: "test", Scenarios: list, Pack: pack,
-		Provision: harness.ProvisionOptions{Source: containers.SourceDebian, Customers: stacktest.Customers, Orders: stacktest.Orders, Seed: stacktest.Seed},
+		Provision: testShop(),
 		Runner: harness.Options{BaselineWindow: time.Second, Progress: func(p harness.Progress) {
 			if p.Phase == "respond" && p.Detail == "" && !cut {
 				cut = true

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/breachdrill/breachdrill/containers"
 	"github.com/breachdrill/breachdrill/harness"
 	"github.com/breachdrill/breachdrill/harness/timeline"
 	"github.com/breachdrill/breachdrill/internal/stacktest"
@@ -33,7 +32,7 @@ func TestDrillEvidenceSaysWhatWasMeasured(t *testing.T) {
 	list, pack := drillInputs(t, "exposed-db-backup", "debug-log-exposure")
 	res, err := harness.Exercise(ctx, harness.ExerciseOptions{
 		Kind: timeline.ExerciseDrill, ToolVersion: "test", Scenarios: list, Pack: pack,
-		Provision: harness.ProvisionOptions{Source: containers.SourceDebian, Customers: stacktest.Customers, Orders: stacktest.Orders, Seed: stacktest.Seed},
+		Provision: testShop(),
 		Runner:    harness.Options{BaselineWindow: time.Second},
 		Say:       func(s string) { t.Log(s) },
 	})

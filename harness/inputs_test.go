@@ -5,7 +5,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/breachdrill/breachdrill/containers"
+	"github.com/breachdrill/breachdrill/harness"
 	"github.com/breachdrill/breachdrill/harness/detect"
+	"github.com/breachdrill/breachdrill/internal/stacktest"
 	"github.com/breachdrill/breachdrill/rules"
 	"github.com/breachdrill/breachdrill/scenarios"
 )
@@ -21,4 +24,11 @@ func drillInputs(t *testing.T, ids ...string) ([]*scenarios.Scenario, *detect.Pa
 	pack, err := detect.LoadPack(rules.FS)
 	require.NoError(t, err, "the shipped pack loads")
 	return list, pack
+}
+
+// testShop is the stack the exercises of these tests provision: the
+// debian images seeded with stacktest's dataset, whose warm snapshot the
+// CLI's tests share.
+func testShop() harness.ProvisionOptions {
+	return harness.ProvisionOptions{Source: containers.SourceDebian, Customers: stacktest.Customers, Orders: stacktest.Orders, Seed: stacktest.Seed}
 }

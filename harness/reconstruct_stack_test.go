@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/breachdrill/breachdrill/containers"
 	"github.com/breachdrill/breachdrill/harness"
 	"github.com/breachdrill/breachdrill/harness/detect"
 	"github.com/breachdrill/breachdrill/harness/timeline"
@@ -25,7 +24,8 @@ import (
 // is proved, the bulk read from server_audit.
 func TestReconstructionWithAndWithoutTheAuditTrail(t *testing.T) {
 	stacktest.Images(t)
-	woo := stacktest.WooCommerce(t)
+	shop := testShop()
+	shop.WooCommerce = stacktest.WooCommerce(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	cat, err := scenarios.Builtin()
@@ -38,7 +38,7 @@ func TestReconstructionWithAndWithoutTheAuditTrail(t *testing.T) {
 	require.NoError(t, err)
 	res, err := harness.Exercise(ctx, harness.ExerciseOptions{
 		Kind: timeline.ExerciseDrill, ToolVersion: "test", Scenarios: []*scenarios.Scenario{without, with}, Pack: pack,
-		Provision: harness.ProvisionOptions{Source: containers.SourceDebian, WooCommerce: woo, Customers: stacktest.Customers, Orders: stacktest.Orders, Seed: stacktest.Seed},
+		Provision: shop,
 		Runner:    harness.Options{BaselineWindow: time.Second},
 		Say:       func(s string) { t.Log(s) },
 	})

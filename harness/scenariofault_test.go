@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/breachdrill/breachdrill/containers"
 	"github.com/breachdrill/breachdrill/harness"
 	"github.com/breachdrill/breachdrill/harness/detect"
 	"github.com/breachdrill/breachdrill/harness/timeline"
@@ -46,7 +45,7 @@ func TestCheckPassingBeforeTheResponseIsAScenarioFault(t *testing.T) {
 	require.NoError(t, err)
 	res, err := harness.Exercise(ctx, harness.ExerciseOptions{
 		Kind: timeline.ExerciseDrill, ToolVersion: "test", Scenarios: []*scenarios.Scenario{s}, Pack: pack,
-		Provision: harness.ProvisionOptions{Source: containers.SourceDebian, Customers: stacktest.Customers, Orders: stacktest.Orders, Seed: stacktest.Seed},
+		Provision: testShop(),
 		Runner:    harness.Options{BaselineWindow: time.Second},
 		Say:       func(s string) { t.Log(s) },
 	})

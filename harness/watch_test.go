@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/breachdrill/breachdrill/containers"
 	"github.com/breachdrill/breachdrill/harness"
 	"github.com/breachdrill/breachdrill/harness/detect"
 	"github.com/breachdrill/breachdrill/internal/stacktest"
@@ -43,7 +42,7 @@ func BenchmarkWatchLatency(b *testing.B) {
 		defer wg.Done()
 		_, err := harness.Watch(ctx, harness.WatchOptions{
 			ToolVersion: "bench", Pack: pack, Rearm: time.Second, Replay: -1,
-			Provision: harness.ProvisionOptions{Source: containers.SourceDebian, Customers: stacktest.Customers, Orders: stacktest.Orders, Seed: stacktest.Seed},
+			Provision: testShop(),
 			Ready:     func(url string) { ready <- url },
 			OnAlert: func(a harness.WatchAlert) {
 				if a.Rule == "web-shellshock" {

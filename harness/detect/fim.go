@@ -43,7 +43,6 @@ type fimState struct {
 	mu    sync.Mutex
 	base  fileIndex         // at Baseline, hashed
 	known fileIndex         // as last seen
-	gen   int               // bumped by Baseline: a poll that started before is dropped
 	users map[string]string // uid → name in the web container
 }
 
@@ -170,7 +169,6 @@ func (f *fimState) baseline(ctx context.Context, st Stack) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.base, f.known = idx, idx
-	f.gen++
 	return nil
 }
 
@@ -196,10 +194,11 @@ func (f *fimState) ensureReference(ctx context.Context, st Stack) error {
 }
 
 // poll lists the docroot, hashes what changed, and returns the changes as
-// events.
+// events. The caller holds the engine's ref for reading, so Baseline
+// cannot replace the reference while a poll compares with it.
 func (f *fimState) poll(ctx context.Context, st Stack) ([]*Event, error) {
 	f.mu.Lock()
-	gen, known := f.gen, f.known
+	known := f.known
 	f.mu.Unlock()
 	now := time.Now()
 	next, err := f.list(ctx, st)
@@ -223,9 +222,6 @@ func (f *fimState) poll(ctx context.Context, st Stack) ([]*Event, error) {
 
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.gen != gen {
-		return nil, nil // a new baseline replaced the reference meanwhile
-	}
 	var events []*Event
 	for _, name := range changed {
 		cur := next[name]
