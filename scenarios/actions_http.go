@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/breachdrill/breachdrill/containers"
 )
 
 type wpLogin struct {
@@ -260,4 +262,63 @@ func (a *waitAction) Run(ctx context.Context, env *Env) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// drainScript waits until no web request that began before it is still
+// running. Each request leaves a marker named after its Apache process in
+// $d while it runs (prepend.php); markers older than the script's own
+// reference mark requests that began before it. A marker whose process is
+// gone ended with its process. On time out it prints the processes still
+// busy and exits 3.
+const drainScript = `d=/dev/shm/breachdrill-requests
+[ -d "$d" ] || exit 0
+ref=/dev/shm/breachdrill-drain.$$
+: >"$ref"
+trap 'rm -f "$ref"' EXIT
+end=$(( $(date +%s) + $1 ))
+while :; do
+	busy=
+	for m in $(find "$d" -type f ! -newer "$ref"); do
+		[ -d "/proc/${m##*/}" ] && busy="$busy ${m##*/}"
+	done
+	[ -z "$busy" ] && exit 0
+	if [ "$(date +%s)" -ge "$end" ]; then echo "$busy"; exit 3; fi
+	sleep 0.2
+done`
+
+type requestsDrain struct {
+	Within time.Duration `yaml:"within" default:"1m" doc:"give up after this long, from 1s to 10m: requests still running then fail the step"`
+}
+
+const defaultDrainWithin = time.Minute
+
+func (a *requestsDrain) validate() error {
+	if a.Within != 0 && (a.Within < time.Second || a.Within > 10*time.Minute) {
+		return fmt.Errorf("within %s: use a duration between 1s and 10m", a.Within)
+	}
+	return nil
+}
+
+func (a *requestsDrain) within() time.Duration {
+	if a.Within == 0 {
+		return defaultDrainWithin
+	}
+	return a.Within
+}
+
+func (a *requestsDrain) Describe() string {
+	return "wait for the web requests that began before this step to end"
+}
+
+func (a *requestsDrain) Run(ctx context.Context, env *Env) error {
+	secs := strconv.Itoa(int(a.within().Round(time.Second) / time.Second))
+	res, err := env.Target.Exec(ctx, containers.ServiceWP, []string{"sh", "-c", drainScript, "sh", secs})
+	var exit *containers.ExitError
+	if errors.As(err, &exit) && exit.Code == 3 {
+		return fmt.Errorf("web requests that began before this step were still running after %s (Apache processes%s)", a.within(), strings.TrimRight(string(res.Stdout), "\n"))
+	}
+	if err != nil {
+		return fmt.Errorf("wait for the web requests in flight: %w", err)
+	}
+	return nil
 }

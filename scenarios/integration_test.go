@@ -3,9 +3,12 @@ package scenarios_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -108,4 +111,71 @@ func (s *stackSuite) TestOurPHPIsCleanOnTheStacksPHP() {
 		return nil
 	}))
 	assert.GreaterOrEqual(t, n, 4, "the scenario artifacts' PHP files were found")
+}
+
+const drainScenario = `id: drain
+title: Drain
+severity: low
+inject:
+  - wait: 1ms
+expect:
+  - {rule: r1, within: 5s}
+respond:
+  - requests.drain: {}
+  - requests.drain: 1s
+verify:
+  - file.absent: x
+`
+
+// requests.drain returns only once the web requests that began before it
+// have ended, however long they run, and fails when they outlast its limit.
+func (s *stackSuite) TestRequestsDrainWaitsForRequestsInFlight() {
+	t, stack := s.T(), s.Stack
+	ctx := context.Background()
+	sc, err := scenarios.Parse("drain.yaml", []byte(drainScenario))
+	require.NoError(t, err)
+	drain, drain1s := sc.Respond[0].Do, sc.Respond[1].Do
+	env := scenarios.NewEnv(stack, nil)
+
+	start := time.Now()
+	require.NoError(t, drain.Run(ctx, env), "no request in flight")
+	t.Logf("with no request in flight the drain took %s", time.Since(start))
+
+	// slow.php marks when it has begun and when its work has ended.
+	tag := strconv.FormatInt(time.Now().UnixNano(), 10)
+	began, ended := "/tmp/slow-began-"+tag, "/tmp/slow-ended-"+tag
+	src := fmt.Sprintf("<?php touch(%q); usleep((int) ($_GET['ms'] ?? 0) * 1000); touch(%q); echo 'done';", began, ended)
+	require.NoError(t, stack.WriteFile(ctx, "slow.php", []byte(src), 0o644))
+	exists := func(path string) bool {
+		_, err := stack.Exec(ctx, containers.ServiceWP, []string{"test", "-e", path})
+		return err == nil
+	}
+	slow := func(ms int) <-chan error {
+		done := make(chan error, 1)
+		go func() {
+			resp, err := http.Get(stack.URL() + "/slow.php?ms=" + strconv.Itoa(ms))
+			if err == nil {
+				_, err = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+			done <- err
+		}()
+		return done
+	}
+
+	done := slow(3000)
+	require.Eventually(t, func() bool { return exists(began) }, time.Minute, 100*time.Millisecond, "slow.php began")
+	require.NoError(t, drain.Run(ctx, env), "the drain waits out a 3 s request")
+	assert.True(t, exists(ended), "the drain returned only after the request in flight had done its work")
+	require.NoError(t, <-done, "the slow request")
+
+	_, err = stack.Exec(ctx, containers.ServiceWP, []string{"rm", "-f", began, ended})
+	require.NoError(t, err)
+	done = slow(6000)
+	require.Eventually(t, func() bool { return exists(began) }, time.Minute, 100*time.Millisecond, "slow.php began")
+	err = drain1s.Run(ctx, env)
+	require.Error(t, err, "a request running past the drain's limit fails it")
+	assert.Contains(t, err.Error(), "still running after 1s", "the error says what outlasted the limit")
+	assert.False(t, exists(ended), "the drain gave up while the request still ran")
+	require.NoError(t, <-done, "the slow request")
 }

@@ -99,6 +99,8 @@ var actionRegistry = map[string]spec[Action]{
 		example: `http.request: {path: /wp-json/wp/v2/users, query: {page: "{{i}}"}, repeat: 3, pace: 200ms, want_status: [200]}`, new: func() Action { return &httpRequest{} }},
 	"wait": {doc: "wait for a while", shorthand: "for",
 		example: `wait: 2s`, new: func() Action { return &waitAction{} }},
+	"requests.drain": {doc: "wait until every web request that began before this step has ended (a log they write is complete)", shorthand: "within",
+		example: `requests.drain: {}`, new: func() Action { return &requestsDrain{} }},
 	"waf.mode": {doc: "switch the WAF (ModSecurity with the OWASP Core Rule Set) to off, detect or block; Reset restores the stack's own mode", shorthand: "mode",
 		example: `waf.mode: block`, new: func() Action { return &wafModeAction{} }},
 	"waf.rule": {doc: "add a targeted ModSecurity rule (a virtual patch) that denies matching requests even while the WAF only detects; Reset removes it",

@@ -15,10 +15,14 @@ import (
 	"github.com/breachdrill/breachdrill/internal/fault"
 )
 
-// File integrity: the docroot is listed every fimInterval with find
-// (size, mtime, ctime, owner per file) and only files whose stamp changed
-// are hashed. ctime is in the stamp because a write that restores the old
-// mtime (touch -r) cannot restore ctime.
+// File integrity: every fimInterval the engine looks for changed files in
+// the docroot and hashes only those whose stamp (size, mtime, ctime, owner,
+// as find lists them in the container) changed. ctime is in the stamp
+// because a write that restores the old mtime (touch -r) cannot restore
+// ctime. Where the web container's writable layer can be read on this
+// host (fim_layer.go), a scan of it names the paths that may have changed
+// and only those are listed in the container; elsewhere the whole docroot
+// is listed every time.
 
 // FIM actions.
 const (
@@ -40,13 +44,15 @@ type fileEntry struct {
 type fileIndex map[string]fileEntry
 
 type fimState struct {
-	mu    sync.Mutex
-	base  fileIndex         // at Baseline, hashed
-	known fileIndex         // as last seen
-	users map[string]string // uid → name in the web container
+	mu        sync.Mutex
+	base      fileIndex         // at Baseline, hashed
+	known     fileIndex         // as last seen
+	users     map[string]string // uid → name in the web container
+	listOnly  bool              // WithFileListing
+	layerOnce sync.Once
+	layer     *docRootLayer // nil: list the whole docroot every poll
+	seen      layerScan     // the layer as scanned before known was listed
 }
-
-func newFIMState() *fimState { return &fimState{} }
 
 // snapshot is the latest file list.
 func (f *fimState) snapshot() fileIndex {
@@ -56,8 +62,10 @@ func (f *fimState) snapshot() fileIndex {
 }
 
 // listFiles prints the numeric owner: find's %u looks each one up and
-// makes the listing five times slower.
-const listFiles = `cd "$1" && find . -xdev -type f -printf '%s\t%T@\t%C@\t%U\t%P\0'`
+// makes the listing five times slower. With paths after the docroot it
+// lists only those (files, or folders with everything under them);
+// paths that no longer exist are skipped.
+const listFiles = `cd "$1" && shift && if [ $# -eq 0 ]; then set -- .; fi; find "$@" -xdev -type f -printf '%s\t%T@\t%C@\t%U\t%p\0' 2>/dev/null; [ -d . ]`
 
 // users maps the web container's user ids to names, once.
 func (f *fimState) userNames(ctx context.Context, st Stack) (map[string]string, error) {
@@ -83,13 +91,18 @@ func (f *fimState) userNames(ctx context.Context, st Stack) (map[string]string, 
 	return names, nil
 }
 
-// list takes the docroot's file list, without hashes.
-func (f *fimState) list(ctx context.Context, st Stack) (fileIndex, error) {
+// list takes the docroot's file list, without hashes: the whole docroot,
+// or only the given docroot-relative paths.
+func (f *fimState) list(ctx context.Context, st Stack, paths ...string) (fileIndex, error) {
 	users, err := f.userNames(ctx, st)
 	if err != nil {
 		return nil, err
 	}
-	res, err := st.Exec(ctx, containers.ServiceWP, []string{"sh", "-c", listFiles, "sh", containers.DocRoot})
+	cmd := []string{"sh", "-c", listFiles, "sh", containers.DocRoot}
+	for _, p := range paths {
+		cmd = append(cmd, "./"+p)
+	}
+	res, err := st.Exec(ctx, containers.ServiceWP, cmd)
 	if err != nil {
 		return nil, fmt.Errorf("list the docroot: %w", err)
 	}
@@ -107,7 +120,11 @@ func (f *fimState) list(ctx context.Context, st Stack) (fileIndex, error) {
 		if owner == "" {
 			owner = parts[3]
 		}
-		idx[parts[4]] = fileEntry{size: size, stamp: parts[0] + "/" + parts[1] + "/" + parts[2], owner: owner}
+		name := strings.TrimPrefix(parts[4], "./")
+		if name == "." || name == "" {
+			continue
+		}
+		idx[name] = fileEntry{size: size, stamp: parts[0] + "/" + parts[1] + "/" + parts[2], owner: owner}
 	}
 	return idx, nil
 }
@@ -146,6 +163,10 @@ func hash(ctx context.Context, st Stack, idx fileIndex, names []string) error {
 // Between scenarios that leaves the few files a scenario or its reset
 // wrote, not the whole docroot (8,000 files with WooCommerce).
 func (f *fimState) baseline(ctx context.Context, st Stack) error {
+	scan, err := f.scanLayer(ctx, st)
+	if err != nil {
+		return err
+	}
 	idx, err := f.list(ctx, st)
 	if err != nil {
 		return err
@@ -168,7 +189,7 @@ func (f *fimState) baseline(ctx context.Context, st Stack) error {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.base, f.known = idx, idx
+	f.base, f.known, f.seen = idx, idx, scan
 	return nil
 }
 
@@ -181,6 +202,10 @@ func (f *fimState) ensureReference(ctx context.Context, st Stack) error {
 	if have {
 		return nil
 	}
+	scan, err := f.scanLayer(ctx, st)
+	if err != nil {
+		return err
+	}
 	idx, err := f.list(ctx, st)
 	if err != nil {
 		return err
@@ -188,7 +213,7 @@ func (f *fimState) ensureReference(ctx context.Context, st Stack) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.known == nil {
-		f.known = idx
+		f.known, f.seen = idx, scan
 	}
 	return nil
 }
@@ -198,10 +223,23 @@ func (f *fimState) ensureReference(ctx context.Context, st Stack) error {
 // cannot replace the reference while a poll compares with it.
 func (f *fimState) poll(ctx context.Context, st Stack) ([]*Event, error) {
 	f.mu.Lock()
-	known := f.known
+	known, seen := f.known, f.seen
 	f.mu.Unlock()
 	now := time.Now()
-	next, err := f.list(ctx, st)
+	scan, err := f.scanLayer(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	var next fileIndex
+	if scan == nil {
+		next, err = f.list(ctx, st)
+	} else {
+		paths := touched(seen, scan)
+		if len(paths) == 0 {
+			return nil, nil
+		}
+		next, err = f.relist(ctx, st, known, paths)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +286,7 @@ func (f *fimState) poll(ctx context.Context, st Stack) ([]*Event, error) {
 	for _, name := range gone {
 		events = append(events, fimEvent(now, actionDeleted, name, fileEntry{}, known[name]))
 	}
-	f.known = next
+	f.known, f.seen = next, scan
 	return events, nil
 }
 

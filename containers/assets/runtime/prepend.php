@@ -13,3 +13,21 @@ if (($_SERVER['REQUEST_METHOD'] ?? '') === 'POST' && function_exists('apache_not
 	}
 	unset($bd_path, $bd_body);
 }
+
+// breachdrill: while a web request runs, a marker named after its Apache
+// process lies in /dev/shm, touched when the request began. A response
+// step (requests.drain) waits on the markers older than itself instead of
+// guessing how long the requests that began before it take. It is removed
+// from a shutdown function registered by a shutdown function, so after
+// WordPress's own shutdown work, which may still write a log.
+if (PHP_SAPI === 'apache2handler') {
+	$bd_marker = '/dev/shm/breachdrill-requests/' . getmypid();
+	if (@touch($bd_marker) || (@mkdir(dirname($bd_marker), 01777) && @touch($bd_marker))) {
+		register_shutdown_function(static function () use ($bd_marker) {
+			register_shutdown_function(static function () use ($bd_marker) {
+				@unlink($bd_marker);
+			});
+		});
+	}
+	unset($bd_marker);
+}

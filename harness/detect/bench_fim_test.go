@@ -1,0 +1,67 @@
+package detect_test
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/breachdrill/breachdrill/harness/detect"
+	"github.com/stretchr/testify/require"
+)
+
+// busyJiffies is the machine's CPU time spent so far, in clock ticks
+// (1/100 s), from /proc/stat: every process's, the container engine's and
+// the kernel's on their behalf.
+func busyJiffies(b *testing.B) int64 {
+	b.Helper()
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		b.Skipf("the machine's CPU time is read from /proc/stat: %v", err)
+	}
+	fields := strings.Fields(strings.SplitN(string(data), "\n", 2)[0])
+	var busy int64
+	for i, f := range fields[1:] {
+		if i == 3 || i == 4 { // idle, iowait
+			continue
+		}
+		n, _ := strconv.ParseInt(f, 10, 64)
+		busy += n
+	}
+	return busy
+}
+
+// BenchmarkFileWatchCost measures what file integrity costs the machine
+// on a seeded stack with WooCommerce's tables and nothing changing: CPU
+// per poll (the whole machine's, so the container engine's and the
+// stack's share too; run it on a quiet machine) and time per poll, for
+// the writable layer and for a listing of the whole docroot. The
+// engine's state checks are not loaded, so the figures are file
+// integrity's alone, plus the idle stack's.
+func BenchmarkFileWatchCost(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		opts []detect.Option
+	}{
+		{"writable-layer", nil},
+		{"listing", []detect.Option{detect.WithFileListing()}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			s := benchShared.Get(b)
+			opts := append([]detect.Option{detect.WithFileInterval(time.Second)}, c.opts...)
+			e, _ := startEngine(b, s, nil, fimPack(b), opts...)
+			require.NoError(b, e.WaitCycles(b.Context(), 1))
+			b.ResetTimer()
+			t0, j0 := time.Now(), busyJiffies(b)
+			require.NoError(b, e.WaitCycles(b.Context(), b.N))
+			j1, wall := busyJiffies(b), time.Since(t0)
+			b.StopTimer()
+			polls := float64(b.N)
+			b.ReportMetric(float64(j1-j0)*10/polls, "cpu-ms/poll")
+			b.ReportMetric(float64(j1-j0)/100/wall.Seconds(), "cpu-cores")
+			b.ReportMetric(0, "ns/op")
+			b.Logf("%s: %d polls in %s, %d ms of CPU", e.FileWatch(), b.N, wall.Round(time.Millisecond), (j1-j0)*10)
+		})
+	}
+}
