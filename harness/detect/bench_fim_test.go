@@ -65,3 +65,33 @@ func BenchmarkFileWatchCost(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEngineIdleCost measures what a running engine with the shipped
+// pack costs the machine while the stack is idle: the CPU of the whole
+// machine per second (state checks every second, file integrity, the log
+// followers, and the idle stack itself), against the idle stack alone.
+// Run it on a quiet machine with -benchtime 20x (seconds).
+func BenchmarkEngineIdleCost(b *testing.B) {
+	for _, withEngine := range []bool{false, true} {
+		name := "stack-alone"
+		if withEngine {
+			name = "shipped-pack"
+		}
+		b.Run(name, func(b *testing.B) {
+			s := benchShared.Get(b)
+			if withEngine {
+				e, _ := startEngine(b, s, canaries(&benchShared), shippedPack(b))
+				require.NoError(b, e.WaitCycles(b.Context(), 1))
+			}
+			b.ResetTimer()
+			t0, j0 := time.Now(), busyJiffies(b)
+			// A duration, not a wait for anything: what is measured is
+			// the cost of time passing.
+			time.Sleep(time.Duration(b.N) * time.Second)
+			j1, wall := busyJiffies(b), time.Since(t0)
+			b.StopTimer()
+			b.ReportMetric(float64(j1-j0)/100/wall.Seconds(), "cpu-cores")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
+}
