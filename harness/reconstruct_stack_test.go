@@ -76,11 +76,11 @@ func TestReconstructionWithAndWithoutTheAuditTrail(t *testing.T) {
 		"export-downloaded": {"access"},
 	}, sources(off), "without the trail: the admin only from WordPress's own data, the bulk read from nothing")
 	on := byID[with.ID]
-	// Both audit logs record until the inject's first steps switch them
-	// off: the shop's own requests in that moment (and, on a busy machine,
-	// one still running when the plugin's file goes) may write a line. So
-	// the off run is judged by what its trail holds of the attack (nothing,
-	// above) and by recording less than the run with the trail on.
+	// Both audit logs record until the warm-up switches them off: a
+	// request still running when the plugin's file goes (on a busy
+	// machine) may write a line. So the off run is judged by what its
+	// trail holds of the attack (nothing, above) and by recording less than
+	// the run with the trail on.
 	lines := func(r timeline.ScenarioResult) map[string]int {
 		out := map[string]int{}
 		for _, src := range r.Reconstruction.Sources {

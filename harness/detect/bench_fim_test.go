@@ -21,8 +21,10 @@ func busyJiffies(b *testing.B) int64 {
 		b.Skipf("the machine's CPU time is read from /proc/stat: %v", err)
 	}
 	fields := strings.Fields(strings.SplitN(string(data), "\n", 2)[0])
+	// user nice system idle iowait irq softirq steal; guest time is
+	// already in user.
 	var busy int64
-	for i, f := range fields[1:] {
+	for i, f := range fields[1:min(len(fields), 9)] {
 		if i == 3 || i == 4 { // idle, iowait
 			continue
 		}

@@ -14,7 +14,7 @@ import (
 
 // BenchmarkDetectionLatency measures, per source, the time from an effect
 // completing on a real stack to its alert on the timeline, with the
-// default intervals (state checks 1s, file list 500ms). Run it with
+// default intervals (state checks and file integrity 1s). Run it with
 // -benchtime 10x; it reports p50 and p95 in milliseconds.
 func BenchmarkDetectionLatency(b *testing.B) {
 	cases := []struct {
