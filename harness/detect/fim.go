@@ -50,8 +50,8 @@ type fimState struct {
 	users     map[string]string // uid → name in the web container
 	listOnly  bool              // WithFileListing
 	layerOnce sync.Once
-	layer     *docRootLayer // nil: list the whole docroot every poll
-	seen      layerScan     // the layer as scanned before known was listed
+	layerDir  string    // the docroot's writable layer on this host; "": list the whole docroot every poll
+	seen      layerScan // the layer as scanned before known was listed
 }
 
 // snapshot is the latest file list.
@@ -65,7 +65,8 @@ func (f *fimState) snapshot() fileIndex {
 // makes the listing five times slower. With paths after the docroot it
 // lists only those (files, or folders with everything under them);
 // paths that no longer exist are skipped.
-const listFiles = `cd "$1" && shift && if [ $# -eq 0 ]; then set -- .; fi; find "$@" -xdev -type f -printf '%s\t%T@\t%C@\t%U\t%p\0' 2>/dev/null; [ -d . ]`
+const listFiles = `cd "$1" || exit 1; shift; [ $# -gt 0 ] || set -- .
+find "$@" -xdev -type f -printf '%s\t%T@\t%C@\t%U\t%p\0' 2>/dev/null; exit 0`
 
 // users maps the web container's user ids to names, once.
 func (f *fimState) userNames(ctx context.Context, st Stack) (map[string]string, error) {
@@ -163,11 +164,7 @@ func hash(ctx context.Context, st Stack, idx fileIndex, names []string) error {
 // Between scenarios that leaves the few files a scenario or its reset
 // wrote, not the whole docroot (8,000 files with WooCommerce).
 func (f *fimState) baseline(ctx context.Context, st Stack) error {
-	scan, err := f.scanLayer(ctx, st)
-	if err != nil {
-		return err
-	}
-	idx, err := f.list(ctx, st)
+	scan, idx, err := f.scanAndList(ctx, st)
 	if err != nil {
 		return err
 	}
@@ -193,6 +190,21 @@ func (f *fimState) baseline(ctx context.Context, st Stack) error {
 	return nil
 }
 
+// scanAndList scans the writable layer, then lists the whole docroot: a
+// change after the scan is in the listing, and the next scan names it
+// again, so none is lost between the two.
+func (f *fimState) scanAndList(ctx context.Context, st Stack) (layerScan, fileIndex, error) {
+	scan, err := f.scanLayer(ctx, st)
+	if err != nil {
+		return nil, nil, err
+	}
+	idx, err := f.list(ctx, st)
+	if err != nil {
+		return nil, nil, err
+	}
+	return scan, idx, nil
+}
+
 // ensureReference makes sure there is a list to compare with: the
 // baseline's, or one taken now when Baseline was never called.
 func (f *fimState) ensureReference(ctx context.Context, st Stack) error {
@@ -202,11 +214,7 @@ func (f *fimState) ensureReference(ctx context.Context, st Stack) error {
 	if have {
 		return nil
 	}
-	scan, err := f.scanLayer(ctx, st)
-	if err != nil {
-		return err
-	}
-	idx, err := f.list(ctx, st)
+	scan, idx, err := f.scanAndList(ctx, st)
 	if err != nil {
 		return err
 	}

@@ -27,10 +27,6 @@ type layerSource interface {
 	DocRootLayer(ctx context.Context) (string, error)
 }
 
-// docRootLayer is the host folder of the docroot in the web container's
-// writable layer.
-type docRootLayer struct{ dir string }
-
 // layerScan maps each entry of the layer, docroot-relative, to what
 // identifies its state: any write to a file changes its size, times or
 // inode, and a folder that is replaced (deleted and made again) gets a new
@@ -46,7 +42,7 @@ const relistAll = 256
 func (e *Engine) FileWatch() string {
 	e.fim.mu.Lock()
 	defer e.fim.mu.Unlock()
-	if e.fim.layer != nil {
+	if e.fim.layerDir != "" {
 		return "writable layer"
 	}
 	return "listing"
@@ -62,35 +58,36 @@ func (f *fimState) scanLayer(ctx context.Context, st Stack) (layerScan, error) {
 		}
 		if dir, err := ls.DocRootLayer(ctx); err == nil {
 			f.mu.Lock()
-			f.layer = &docRootLayer{dir: dir}
+			f.layerDir = dir
 			f.mu.Unlock()
 		}
 	})
 	f.mu.Lock()
-	layer := f.layer
+	dir := f.layerDir
 	f.mu.Unlock()
-	if layer == nil {
+	if dir == "" {
 		return nil, nil
 	}
-	scan, err := layer.scan()
+	scan, err := scanDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("scan the docroot's writable layer: %w", err)
 	}
 	return scan, nil
 }
 
-func (l *docRootLayer) scan() (layerScan, error) {
+// scanDir maps every entry under dir to its state.
+func scanDir(dir string) (layerScan, error) {
 	scan := layerScan{}
-	err := filepath.WalkDir(l.dir, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			// Deleted between reading its folder and looking at it: the
 			// next scan sees it gone.
-			if p != l.dir && errors.Is(err, fs.ErrNotExist) {
+			if p != dir && errors.Is(err, fs.ErrNotExist) {
 				return nil
 			}
 			return err
 		}
-		if p == l.dir {
+		if p == dir {
 			return nil
 		}
 		info, err := d.Info()
@@ -100,7 +97,7 @@ func (l *docRootLayer) scan() (layerScan, error) {
 			}
 			return err
 		}
-		rel := filepath.ToSlash(p[len(l.dir)+1:])
+		rel := filepath.ToSlash(p[len(dir)+1:])
 		st, ok := info.Sys().(*syscall.Stat_t)
 		switch {
 		case !ok:
