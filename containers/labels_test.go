@@ -26,6 +26,7 @@ func deadPID(t *testing.T) int {
 // labelled run, and nothing without breachdrill's labels is ever touched.
 func TestGC(t *testing.T) {
 	imgs := stacktest.Images(t)
+	stacktest.HoldGC(t)
 	ctx := testContext(t)
 	host, _ := os.Hostname()
 	n := nonce()

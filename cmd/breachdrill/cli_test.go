@@ -205,6 +205,7 @@ func TestStackUpDown(t *testing.T) {
 			require.Equal(t, out.url+"/wp-admin/", resp.Header.Get("Location"), "login with the printed credentials lands in wp-admin")
 
 			require.Len(t, leftovers(t, runFilter, "label=org.breachdrill.keep=true"), 3, "2 containers and a network kept")
+			stacktest.HoldGC(t)
 			gc := runCLI(t, nil, "gc")
 			require.Equal(t, 0, gc.code, "gc exit code: %s", gc.stderr)
 			require.Len(t, leftovers(t, runFilter), 3, "gc leaves a stack up alone")
@@ -226,6 +227,7 @@ func TestStackUpDown(t *testing.T) {
 // networks without breachdrill's labels.
 func TestGCKeepsWhatIsNotOurs(t *testing.T) {
 	imgs := stacktest.Images(t)
+	stacktest.HoldGC(t)
 	gone := exec.Command("true")
 	require.NoError(t, gone.Run(), "a process that is gone")
 	host, _ := os.Hostname()

@@ -22,6 +22,7 @@ import (
 // all three and says so.
 func TestSIGKILLThenGC(t *testing.T) {
 	stacktest.Images(t)
+	stacktest.HoldGC(t)
 	dir := t.TempDir()
 	env := []string{"XDG_CONFIG_HOME=" + t.TempDir(), "XDG_CACHE_HOME=" + t.TempDir()}
 	cmd, sc, _ := startCLI(t, env, "drill", "--scenario", "debug-log-exposure", "--out", dir)

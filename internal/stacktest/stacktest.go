@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -230,4 +231,18 @@ func (s *Suite) SetupTest() { s.Stack = s.Shared.Get(s.T()) }
 func (s *Suite) TearDownSuite() {
 	s.Stack = nil
 	s.NoError(s.Shared.Close(), "remove the suite's stack")
+}
+
+// HoldGC keeps every other test process that calls HoldGC waiting until
+// tb ends. gc is machine-wide: one package's gc removes another package's
+// deliberately stale runs before that test looks at them, and another's
+// stale fixtures make "gc leaves no stale runs" false. go test runs
+// packages in parallel processes, so a file lock, not a mutex.
+func HoldGC(tb testing.TB) {
+	tb.Helper()
+	path := filepath.Join(os.TempDir(), "breachdrill-tests-gc.lock")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	require.NoError(tb, err, "open the tests' gc lock %s", path)
+	require.NoError(tb, syscall.Flock(int(f.Fd()), syscall.LOCK_EX), "take the tests' gc lock %s", path)
+	tb.Cleanup(func() { f.Close() }) // closing the last descriptor releases the lock
 }
