@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -16,6 +17,7 @@ import (
 	"github.com/breachdrill/breachdrill/harness/timeline"
 	"github.com/breachdrill/breachdrill/internal/fault"
 	"github.com/breachdrill/breachdrill/internal/stacktest"
+	"github.com/breachdrill/breachdrill/rules"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -204,6 +206,50 @@ func (s *stackSuite) TestProbesAreNotAttacks() {
 	settle(t, s.Stack, e)
 	a, ok := alerts(tl)["backup-downloaded"]
 	assert.False(t, ok, "the engine's own probe counted as a download: %q", a.Matched)
+}
+
+// TestProbesOutliveWindowsButNotTheirFile: a new window asks the shop
+// again for nothing that has not changed (every probe is a page WordPress
+// renders), yet a match whose file is gone is never carried into it.
+func (s *stackSuite) TestProbesOutliveWindowsButNotTheirFile() {
+	t := s.T()
+	ctx := context.Background()
+	def, err := rules.FS.ReadFile("checks/backup-file-exposed.yml")
+	require.NoError(t, err)
+	pack, err := detect.LoadPack(fstest.MapFS{"backup-file-exposed.yml": {Data: def}})
+	require.NoError(t, err)
+	e, tl := s.run(pack)
+	// /backup.zip is one of the rule's names and no file of the shop: it
+	// is asked for from outside every unseen_every (120 s), no oftener.
+	probes := func() int {
+		res, err := s.Stack.Exec(ctx, containers.ServiceWP, []string{"grep", "-c", `"path":"/backup.zip".*"user_agent":"` + e.ProbeUserAgent() + `"`, "/var/log/breachdrill/access.json"})
+		require.NoError(t, err)
+		n, err := strconv.Atoi(strings.TrimSpace(string(res.Stdout)))
+		require.NoError(t, err, "grep -c: %s%s", res.Stdout, res.Stderr)
+		return n
+	}
+	// The pack reads no log, so a completed run of the check (and a file
+	// poll) is all there is to wait for.
+	cycle := func() { require.NoError(t, e.WaitCycles(ctx, 1), "a file poll and a run of the check") }
+	cycle()
+	first := probes()
+	require.Equal(t, 1, first, "the first run of the check asks for /backup.zip once")
+	for _, w := range []string{detect.WindowBaseline, detect.WindowObserve, "revert"} {
+		e.SetContext("next", w)
+		require.NoError(t, e.WaitCycles(ctx, 2), "two runs of the check in window %s", w)
+	}
+	assert.Equal(t, first, probes(), "a new window asked again for a name that is still no file")
+
+	const dump = "wp-content/uploads/db.sql"
+	writeFile(t, s.Stack, dump, "-- MariaDB dump 10.19\nCREATE TABLE `wp_users` (ID int);\n")
+	waitAlerts(t, tl, 20*time.Second, "backup-file-exposed")
+	require.NoError(t, s.Stack.RemoveFile(ctx, dump), "remove the dump")
+	cycle()
+	e.SetContext("after", detect.WindowObserve)
+	cycle()
+	for _, ev := range tl.Events() {
+		assert.False(t, ev.Kind == timeline.KindAlert && ev.Scenario == "after", "an alert in the window after the dump was removed: %s", ev.Summary)
+	}
 }
 
 // TestChangedRuleNoLongerFires loads copies of shipped rules with their

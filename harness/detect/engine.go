@@ -240,8 +240,9 @@ func (e *Engine) SetContext(scenario, window string) {
 		}
 	}
 	e.mu.Unlock()
-	// A condition that still holds is found again in the new window
-	// without waiting for memoised probes to expire.
+	// A condition that still holds is found again in the new window at
+	// once: every check runs now, queries afresh, and a probe kept from
+	// before reports its match again.
 	for _, c := range e.checks {
 		c.forget()
 	}

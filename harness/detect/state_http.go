@@ -96,7 +96,9 @@ func (e *Engine) runHTTP(ctx context.Context, c *stateCheck) ([]string, error) {
 		c.mu.Unlock()
 		fresh := ok && now.Sub(memo.at) < recheck && memo.stamp == t.stamp && t.stamp != "always"
 		if t.stamp == "unseen" {
-			fresh = ok && now.Sub(memo.at) < h.unseenEvery
+			// A file that was there when it was last asked for (and may
+			// have matched) and is gone now is asked for again.
+			fresh = ok && memo.stamp == "unseen" && now.Sub(memo.at) < h.unseenEvery
 		}
 		if fresh {
 			if memo.matched != "" {
