@@ -3,6 +3,7 @@ package containers
 import (
 	"context"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -58,12 +59,17 @@ func TestSealUnsealAndOrphans(t *testing.T) {
 		require.Empty(t, os.Getenv("CI"), "CI cannot seal networks: %s", iso.Reason)
 		t.Skip(iso.Reason)
 	}
-	runs := []string{"bdtest-" + NewRunID(), "bdtest-" + NewRunID()}
+	// runs[2] has a bridge but is not in the list of live runs: a run
+	// that made its network and sealed it after gc listed the runs.
+	runs := []string{"bdtest-" + NewRunID(), "bdtest-" + NewRunID(), "bdtest-" + NewRunID()}
 	t.Cleanup(func() {
 		for _, r := range runs {
 			_ = fw.unseal(context.Background(), r)
 		}
 	})
+	out, err := exec.Command("ip", "link", "add", bridgeName(runs[2]), "type", "bridge").CombinedOutput()
+	require.NoError(t, err, "make an interface with the run's bridge name: %s", out)
+	t.Cleanup(func() { _ = exec.Command("ip", "link", "del", bridgeName(runs[2])).Run() })
 	for _, r := range runs {
 		require.NoError(t, fw.seal(ctx, r))
 	}
@@ -73,6 +79,9 @@ func TestSealUnsealAndOrphans(t *testing.T) {
 		assert.Contains(t, rules, "-N "+forwardChain(r)+"\n")
 		assert.Contains(t, rules, "-N "+inputChain(r)+"\n")
 		assert.Contains(t, rules, "-A DOCKER-USER -o "+bridgeName(r))
+		assert.Contains(t, rules, "-A DOCKER-USER -i "+bridgeName(r))
+		assert.Contains(t, rules, "-A FORWARD -o "+bridgeName(r))
+		assert.Contains(t, rules, "-A FORWARD -i "+bridgeName(r))
 		assert.Contains(t, rules, "-A INPUT -i "+bridgeName(r))
 	}
 
@@ -87,9 +96,11 @@ func TestSealUnsealAndOrphans(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, rules, "-N "+forwardChain(runs[0])+"\n")
 	assert.NotContains(t, rules, runHash(runs[1]))
+	assert.Contains(t, rules, "-N "+forwardChain(runs[2])+"\n", "the sweep removed the chains of a run whose bridge is up")
 
 	require.NoError(t, fw.unseal(ctx, runs[0]))
 	require.NoError(t, fw.unseal(ctx, runs[0]), "unsealing twice is fine")
+	require.NoError(t, fw.unseal(ctx, runs[2]))
 	after, err := fw.run(ctx, "-S")
 	require.NoError(t, err)
 	for _, r := range runs {

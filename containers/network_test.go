@@ -254,6 +254,42 @@ func (ss *stackSuite) TestNetworkIsolation() {
 		})
 	}
 
+	// Docker takes its jump to DOCKER-USER out of FORWARD and puts it back
+	// whenever a network is made: the seal must hold in between too.
+	t.Run("while networks come and go", func(t *testing.T) {
+		// wp tries to get out for 8 s, as fast as it can, while networks
+		// are made and removed on the host.
+		type result struct {
+			out []byte
+			err error
+		}
+		tried := make(chan result, 1)
+		before := n.tcp.Load()
+		go func() {
+			loop := "for (( ; ; )); do (exec 3<>/dev/tcp/" + n.ip + "/8080) 2>/dev/null && echo connected; done"
+			r, err := s.Exec(ctx, containers.ServiceWP, []string{"bash", "-c", "timeout 8 bash -c '" + loop + "'; exit 0"})
+			tried <- result{r.Stdout, err}
+		}()
+		made := 0
+		var r result
+	churn:
+		for {
+			select {
+			case r = <-tried:
+				break churn
+			default:
+			}
+			name := "bdtest-churn-" + nonce()
+			require.NoError(t, exec.Command("docker", "network", "create", name).Run(), "create network %s", name)
+			made++
+			require.NoError(t, exec.Command("docker", "network", "rm", name).Run(), "remove network %s", name)
+		}
+		require.NoError(t, r.err)
+		require.GreaterOrEqual(t, made, 3, "networks made while wp tried to get out")
+		assert.Zero(t, strings.Count(string(r.out), "connected"), "connections from wp that got through while %d networks were made", made)
+		assert.Zero(t, n.tcp.Load()-before, "connections from wp reached the neighbour while %d networks were made", made)
+	})
+
 	t.Run("published ports", func(t *testing.T) {
 		for _, addr := range []string{strings.TrimPrefix(s.URL(), "http://"), s.Info().DBAddr} {
 			_, port, _ := net.SplitHostPort(addr)
