@@ -72,7 +72,15 @@ func classifySQL(err error) error {
 	return fault.Infra(err)
 }
 
+// sqlCheckTimeout bounds one run of a SQL check. A database that stops
+// answering leaves a query waiting for ever; bounded, three runs in a row
+// that time out report it as an infrastructure fault, as three probes
+// that time out do for the web server.
+const sqlCheckTimeout = 10 * time.Second
+
 func (e *Engine) runSQL(ctx context.Context, c *stateCheck) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, sqlCheckTimeout)
+	defer cancel()
 	s := c.def.sql
 	db := e.stack.DB()
 	prefix := e.stack.TablePrefix()
