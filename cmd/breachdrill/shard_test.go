@@ -23,8 +23,10 @@ import (
 //
 // Two of the cheapest scenarios stand for the catalogue (the shards are
 // dealt the same way for the whole of it: Shard's own test covers that),
-// one per shard. One rule is broken on purpose so that a detection miss,
-// not only a pass, has to survive the merge.
+// one per shard. One rule a scenario depends on is broken on purpose (its
+// condition changed so it can no longer match), so that a detection miss,
+// not only a pass, has to survive the merge; the broken rule itself must
+// make `test` exit 1 with a JUnit failure naming the scenario and the rule.
 func TestShardedRunsMergeLikeOneRun(t *testing.T) {
 	stacktest.Images(t)
 	start := time.Now()
@@ -46,6 +48,22 @@ func TestShardedRunsMergeLikeOneRun(t *testing.T) {
 		r := runCLI(t, env, args...)
 		require.Equal(t, wantCode, r.code, "%s\n%s", r.stdout, lastLines(r.stderr, 30))
 		t.Logf("%s\n%s", strings.Join(args, " "), r.stdout)
+		assert.Contains(t, r.stderr, "rule pii-in-options: replaced by", "the override is announced")
+		if wantCode != 1 {
+			return
+		}
+		failed := false
+		for _, s := range readJUnit(t, junit).Suites {
+			for _, c := range s.Cases {
+				if c.Failure != nil && c.Classname == "breachdrill.pii-in-options-transients" && strings.HasPrefix(c.Name, "detect pii-in-options within ") {
+					failed = true
+				}
+			}
+		}
+		if !failed {
+			b, _ := os.ReadFile(junit)
+			assert.Fail(t, "no JUnit failure names the scenario and the broken rule", "%s", b)
+		}
 	}
 	var shardJUnit []string
 	for k := 1; k <= 2; k++ {
