@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 
 	"github.com/moby/moby/client"
@@ -67,7 +68,13 @@ func runHash(runID string) string {
 // bridgeName is the run's bridge interface on the host. Docker otherwise
 // names it after the network id; a name derived from the run lets cleanup
 // (gc after a SIGKILL) find the rules from the run id alone.
-func bridgeName(runID string) string { return "bd-" + runHash(runID) }
+func bridgeName(runID string) string { return hashBridge(runHash(runID)) }
+
+func hashBridge(hash string) string { return "bd-" + hash }
+
+// forwardParents are the chains the run's forward chain is jumped to from.
+// seal and removeChains share them, so every jump made is also taken out.
+var forwardParents = []string{"DOCKER-USER", "FORWARD"}
 
 func forwardChain(runID string) string { return chainPrefix + runHash(runID) }
 func inputChain(runID string) string   { return chainPrefix + runHash(runID) + "-IN" }
@@ -167,13 +174,14 @@ func (f firewall) seal(ctx context.Context, runID string) error {
 		{"-A", in, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "RETURN"},
 		{"-A", in, "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"},
 		{"-A", in, "-j", "REJECT"},
-		// Jumps last: a chain half built is never in use.
-		append(append([]string{"-I", "DOCKER-USER", "1", "-i", br}, comment...), "-j", fwd),
-		append(append([]string{"-I", "DOCKER-USER", "1", "-o", br}, comment...), "-j", fwd),
-		append(append([]string{"-I", "FORWARD", "1", "-i", br}, comment...), "-j", fwd),
-		append(append([]string{"-I", "FORWARD", "1", "-o", br}, comment...), "-j", fwd),
-		append(append([]string{"-I", "INPUT", "1", "-i", br}, comment...), "-j", in),
 	}
+	// Jumps last: a chain half built is never in use.
+	for _, parent := range forwardParents {
+		for _, dir := range []string{"-i", "-o"} {
+			steps = append(steps, append(append([]string{"-I", parent, "1", dir, br}, comment...), "-j", fwd))
+		}
+	}
+	steps = append(steps, append(append([]string{"-I", "INPUT", "1", "-i", br}, comment...), "-j", in))
 	for _, s := range steps {
 		if _, err := f.run(ctx, s...); err != nil {
 			return errors.Join(fmt.Errorf("seal the run's network: %w", err), f.unseal(context.WithoutCancel(ctx), runID))
@@ -193,7 +201,7 @@ func (f firewall) unseal(ctx context.Context, runID string) error {
 func (f firewall) removeChains(ctx context.Context, hash string) error {
 	var errs []error
 	targets := map[string]bool{chainPrefix + hash: true, chainPrefix + hash + "-IN": true}
-	for _, parent := range []string{"DOCKER-USER", "FORWARD", "INPUT"} {
+	for _, parent := range append(slices.Clone(forwardParents), "INPUT") {
 		out, err := f.run(ctx, "-S", parent)
 		if err != nil {
 			continue
@@ -332,7 +340,7 @@ func bridgeOnThisHost(runID string) bool { return bridgeUp(runHash(runID)) }
 
 // bridgeUp reports whether the bridge of the run with this hash exists.
 func bridgeUp(hash string) bool {
-	_, err := net.InterfaceByName("bd-" + hash)
+	_, err := net.InterfaceByName(hashBridge(hash))
 	return err == nil
 }
 

@@ -221,8 +221,10 @@ func (s *stackSuite) TestProbesOutliveWindowsButNotTheirFile() {
 	e, tl := s.run(pack)
 	// /backup.zip is one of the rule's names and no file of the shop: it
 	// is asked for from outside every unseen_every (120 s), no oftener.
+	svc, accessLog, err := containers.LogAccess.Location()
+	require.NoError(t, err)
 	probes := func() int {
-		res, err := s.Stack.Exec(ctx, containers.ServiceWP, []string{"grep", "-c", `"path":"/backup.zip".*"user_agent":"` + e.ProbeUserAgent() + `"`, "/var/log/breachdrill/access.json"})
+		res, err := s.Stack.Exec(ctx, svc, []string{"grep", "-c", `"path":"/backup.zip".*"user_agent":"` + e.ProbeUserAgent() + `"`, accessLog})
 		require.NoError(t, err)
 		n, err := strconv.Atoi(strings.TrimSpace(string(res.Stdout)))
 		require.NoError(t, err, "grep -c: %s%s", res.Stdout, res.Stderr)
